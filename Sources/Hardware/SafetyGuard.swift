@@ -1,0 +1,63 @@
+import RobotModel
+
+/// The last line before the motors: clamps torque to each joint's effort range, cuts torque that
+/// pushes a joint further past a position limit or accelerates it past its velocity limit (as
+/// ros2_control's effort limits do), zeroes everything on a non-finite torque, and counts each.
+public struct SafetyGuard: Sendable {
+    /// How often each kind of intervention happened, per joint and in total.
+    public struct Interventions: Sendable, Equatable {
+        /// Torque outside the effort range, clamped.
+        public var effortClamps: Int = 0
+        /// Torque pushing outward at or past a position limit, cut to zero.
+        public var positionCuts: Int = 0
+        /// Torque accelerating a joint already past its velocity limit, cut to zero.
+        public var velocityCuts: Int = 0
+        /// Commands with a non-finite torque, all torques zeroed.
+        public var nonFiniteRejections: Int = 0
+
+        public init() {}
+
+        public var total: Int { effortClamps + positionCuts + velocityCuts + nonFiniteRejections }
+    }
+
+    public let joints: [Joint]
+    public private(set) var interventions = Interventions()
+
+    public init(joints: [Joint]) { self.joints = joints }
+
+    public init(robot: RobotDescription) { self.init(joints: robot.joints) }
+
+    /// Makes `torques` safe to send for an arm in `state`, in place.
+    public mutating func apply(torques: inout [Double], state: JointState) {
+        if torques.contains(where: { !$0.isFinite }) || torques.count != joints.count {
+            for i in torques.indices { torques[i] = 0 }
+            interventions.nonFiniteRejections += 1
+            return
+        }
+        for (i, joint) in joints.enumerated() {
+            var tau = torques[i]
+            if tau < joint.torque.low || tau > joint.torque.high {
+                tau = min(joint.torque.high, max(joint.torque.low, tau))
+                interventions.effortClamps += 1
+            }
+            if let limit = joint.position {
+                let q = state.position[i]
+                if (q >= limit.high && tau > 0) || (q <= limit.low && tau < 0) {
+                    tau = 0
+                    interventions.positionCuts += 1
+                }
+            }
+            if let vmax = joint.velocityLimit {
+                let v = state.velocity[i]
+                if (v > vmax && tau > 0) || (v < -vmax && tau < 0) {
+                    tau = 0
+                    interventions.velocityCuts += 1
+                }
+            }
+            torques[i] = tau
+        }
+    }
+
+    /// Forgets the counts (e.g. between episodes).
+    public mutating func resetCounts() { interventions = Interventions() }
+}

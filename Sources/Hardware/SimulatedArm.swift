@@ -1,0 +1,117 @@
+import ArmDynamics
+import DeterministicRandom
+import RobotModel
+
+/// The simulated arm as an `ArmBackend`: rigid-body dynamics stepped with the description's
+/// integrator, with optional sensor noise and actuation latency to make policies robust to both.
+public final class SimulatedArm: ArmBackend {
+    /// Imperfections a real arm has and a perfect simulator lacks.
+    public struct Imperfections: Sendable, Equatable {
+        /// Standard deviation of Gaussian noise on reported positions, rad.
+        public var positionNoise: Double
+        /// Standard deviation of Gaussian noise on reported velocities, rad/s.
+        public var velocityNoise: Double
+        /// Whole control periods between a command and its effect on the motors.
+        public var latencySteps: Int
+
+        public init(positionNoise: Double = 0, velocityNoise: Double = 0, latencySteps: Int = 0) {
+            self.positionNoise = positionNoise
+            self.velocityNoise = velocityNoise
+            self.latencySteps = latencySteps
+        }
+
+        public static let none = Imperfections()
+    }
+
+    public let robot: RobotDescription
+    public let simulator: ArmSimulator
+    public let imperfections: Imperfections
+    public var jointCount: Int { robot.jointCount }
+    public var controlPeriod: Double { robot.control.period }
+    /// Physics steps per control period.
+    public let substeps: Int
+
+    private var random: Xoshiro256
+    /// Ring of commands not yet applied, `latencySteps` deep.
+    private var pending: [[Double]]
+    private var pendingIndex = 0
+    private var applied: [Double]
+    private var active = false
+
+    public init(robot: RobotDescription, imperfections: Imperfections = .none, seed: UInt64 = 0) {
+        self.robot = robot
+        self.imperfections = imperfections
+        simulator = ArmSimulator(robot: robot)
+        substeps = max(1, Int((robot.control.period / robot.physics.timestep).rounded()))
+        random = Xoshiro256(seed: seed)
+        let zeros = [Double](repeating: 0, count: robot.jointCount)
+        pending = Array(repeating: zeros, count: max(0, imperfections.latencySteps))
+        applied = zeros
+    }
+
+    public func activate(state: inout JointState) throws {
+        active = true
+        clearPending()
+        read(into: &state)
+    }
+
+    public func step(torques: [Double], state: inout JointState) throws {
+        guard active else { throw BackendError.inactive }
+        if pending.isEmpty {
+            for i in 0..<jointCount { applied[i] = torques[i] }
+        } else {
+            for i in 0..<jointCount {
+                applied[i] = pending[pendingIndex][i]
+                pending[pendingIndex][i] = torques[i]
+            }
+            pendingIndex = (pendingIndex + 1) % pending.count
+        }
+        simulator.advance(torques: applied, steps: substeps)
+        read(into: &state)
+    }
+
+    public func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
+        guard position.count == jointCount, velocity.count == jointCount else {
+            throw BackendError.wrongSize(expected: jointCount, got: position.count)
+        }
+        simulator.reset(q: position, qd: velocity, time: simulator.time)
+        clearPending()
+        read(into: &state)
+    }
+
+    public func deactivate() {
+        active = false
+        clearPending()
+    }
+
+    private func clearPending() {
+        for i in 0..<jointCount { applied[i] = 0 }
+        for slot in pending.indices {
+            for i in 0..<jointCount { pending[slot][i] = 0 }
+        }
+    }
+
+    private func read(into state: inout JointState) {
+        for i in 0..<jointCount {
+            state.position[i] = simulator.q[i] + noise(imperfections.positionNoise)
+            state.velocity[i] = simulator.qd[i] + noise(imperfections.velocityNoise)
+            state.torque[i] = applied[i]
+        }
+        state.time = simulator.time
+    }
+
+    private func noise(_ sigma: Double) -> Double { sigma > 0 ? sigma * random.normal() : 0 }
+}
+
+/// Why a backend refused a call.
+public enum BackendError: Error, Sendable, Equatable, CustomStringConvertible {
+    case inactive
+    case wrongSize(expected: Int, got: Int)
+
+    public var description: String {
+        switch self {
+        case .inactive: return "the arm is not active; call activate() before commanding torque"
+        case .wrongSize(let expected, let got): return "expected \(expected) joint values, got \(got)"
+        }
+    }
+}

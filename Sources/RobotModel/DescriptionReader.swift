@@ -1,0 +1,266 @@
+import Yams
+
+/// Turns a composed YAML tree into a validated `RobotDescription`, logging every problem.
+struct DescriptionReader {
+    let log: ProblemLog
+
+    static let topKeys = ["name", "description", "plane", "gravity", "control", "physics", "serial", "joints", "links"]
+    static let jointKeys = [
+        "name", "torque", "position", "position_deg", "velocity_limit", "velocity_limit_deg", "damping", "armature",
+    ]
+    static let linkKeys = ["name", "length", "shapes", "inertial"]
+    static let shapeKeys = ["type", "density", "radius", "from", "to", "at", "size"]
+
+    func read(_ root: Node) -> RobotDescription? {
+        guard let top = MappingReader(root, path: "", allowed: Self.topKeys, log: log) else { return nil }
+        let name = top.string("name")
+        let summary = top.string("description", required: false) ?? ""
+        let plane = top.choice("plane", as: Plane.self, default: .horizontal)
+        let gravity = top.nonNegative("gravity", default: 9.81)
+        let control = readControl(top)
+        let physics = readPhysics(top, controlPeriod: control?.period)
+        let serial = readSerial(top)
+        let joints = readJoints(top)
+        let links = readLinks(top)
+        if let joints, let links, !joints.isEmpty, joints.count != links.count {
+            log.report(.countMismatch(joints: joints.count, links: links.count), at: top.value("links"), field: "links")
+        }
+        guard let name, let plane, let gravity, let control, let physics, let joints, let links else { return nil }
+        if top.has("serial") && serial == nil { return nil }
+        return RobotDescription(
+            name: name, summary: summary, plane: plane, gravity: gravity, control: control, physics: physics,
+            serial: serial, joints: joints, links: links)
+    }
+
+    private func readControl(_ top: MappingReader) -> ControlSettings? {
+        guard let node = top.node("control", required: true),
+            let reader = MappingReader(node, path: "control", allowed: ["rate_hz"], log: log),
+            let rate = reader.positive("rate_hz")
+        else { return nil }
+        return ControlSettings(rateHz: rate)
+    }
+
+    private func readPhysics(_ top: MappingReader, controlPeriod: Double?) -> PhysicsSettings? {
+        let allowed = ["timestep", "integrator", "limit_time_constant", "limit_damping_ratio", "limit_impedance"]
+        guard let node = top.node("physics", required: false) else {
+            return controlPeriod.map { PhysicsSettings(timestep: $0) }
+        }
+        guard let reader = MappingReader(node, path: "physics", allowed: allowed, log: log) else { return nil }
+        let timestep = reader.has("timestep") ? reader.positive("timestep") : controlPeriod
+        let integrator = reader.choice("integrator", as: Integrator.self, default: .rk4)
+        let defaults = PhysicsSettings(timestep: 1)
+        let timeConstant = reader.has("limit_time_constant") ? reader.positive("limit_time_constant") : defaults.limitTimeConstant
+        let dampingRatio = reader.has("limit_damping_ratio") ? reader.positive("limit_damping_ratio") : defaults.limitDampingRatio
+        let impedance = readImpedance(reader) ?? (reader.has("limit_impedance") ? nil : defaults.limitImpedance)
+        if let timestep, let controlPeriod {
+            let ratio = controlPeriod / timestep
+            if ratio < 1 - 1e-9 || abs(ratio - ratio.rounded()) > 1e-6 {
+                log.report(
+                    .invalid("the control period (\(controlPeriod) s) must be a whole number of timesteps (\(timestep) s)"),
+                    at: reader.value("timestep"), field: "physics.timestep")
+                return nil
+            }
+        }
+        guard let timestep, let integrator, let timeConstant, let dampingRatio, let impedance else { return nil }
+        return PhysicsSettings(
+            timestep: timestep, integrator: integrator, limitTimeConstant: timeConstant,
+            limitDampingRatio: dampingRatio, limitImpedance: impedance)
+    }
+
+    private func readImpedance(_ reader: MappingReader) -> [Double]? {
+        guard let items = reader.list("limit_impedance", required: false) else { return nil }
+        let field = "physics.limit_impedance"
+        guard items.count == 5 else {
+            log.report(.invalid("needs five numbers: dmin, dmax, width, midpoint, power"), at: reader.value("limit_impedance"), field: field)
+            return nil
+        }
+        let values = items.compactMap { readNumber($0.node, field: $0.path, log: log) }
+        guard values.count == 5 else { return nil }
+        let (dmin, dmax, width, mid, power) = (values[0], values[1], values[2], values[3], values[4])
+        guard dmin > 0, dmin < 1, dmax > 0, dmax < 1, dmin <= dmax, width > 0, mid > 0, mid < 1, power >= 1 else {
+            log.report(
+                .invalid("needs 0 < dmin ≤ dmax < 1, width > 0, 0 < midpoint < 1, power ≥ 1"),
+                at: reader.value("limit_impedance"), field: field)
+            return nil
+        }
+        return values
+    }
+
+    private func readSerial(_ top: MappingReader) -> SerialSettings? {
+        guard let node = top.node("serial", required: false),
+            let reader = MappingReader(node, path: "serial", allowed: ["port", "baud", "timeout"], log: log)
+        else { return nil }
+        let port = reader.string("port")
+        var baud: Int? = 1_000_000
+        if reader.has("baud") {
+            baud = reader.integer("baud")
+            if let value = baud, value <= 0 {
+                log.report(.notPositive(Double(value)), at: reader.value("baud"), field: "serial.baud")
+                baud = nil
+            }
+        }
+        let timeout = reader.has("timeout") ? reader.positive("timeout") : 0.02
+        guard let port, let baud, let timeout else { return nil }
+        return SerialSettings(port: port, baud: baud, timeout: timeout)
+    }
+
+    private func readJoints(_ top: MappingReader) -> [Joint]? {
+        guard let items = top.list("joints") else { return nil }
+        if items.isEmpty {
+            log.report(.noJoints, at: top.value("joints"), field: "joints")
+            return nil
+        }
+        let joints = items.map { readJoint($0.node, path: $0.path) }
+        checkUnique(names: joints.map { $0?.name }, items: items, what: "name")
+        let complete = joints.compactMap { $0 }
+        return complete.count == joints.count ? complete : nil
+    }
+
+    private func readJoint(_ node: Node, path: String) -> Joint? {
+        guard let reader = MappingReader(node, path: path, allowed: Self.jointKeys, log: log) else { return nil }
+        let name = reader.string("name")
+        let torque = reader.limits("torque")
+        let degrees = Double.pi / 180
+        var position: Limits?? = .some(nil)
+        if reader.has("position") && reader.has("position_deg") {
+            log.report(.conflicting("position", "position_deg"), at: node, field: path)
+            position = nil
+        } else if reader.has("position") {
+            position = reader.limits("position").map { .some($0) }
+        } else if reader.has("position_deg") {
+            position = reader.limits("position_deg", scale: degrees).map { .some($0) }
+        }
+        var velocity: Double?? = .some(nil)
+        if reader.has("velocity_limit") && reader.has("velocity_limit_deg") {
+            log.report(.conflicting("velocity_limit", "velocity_limit_deg"), at: node, field: path)
+            velocity = nil
+        } else if reader.has("velocity_limit") {
+            velocity = reader.positive("velocity_limit").map { .some($0) }
+        } else if reader.has("velocity_limit_deg") {
+            velocity = reader.positive("velocity_limit_deg").map { .some($0 * degrees) }
+        }
+        let damping = reader.nonNegative("damping", default: 0)
+        let armature = reader.nonNegative("armature", default: 0)
+        guard let name, let torque, let position, let velocity, let damping, let armature else { return nil }
+        return Joint(
+            name: name, torque: torque, position: position, velocityLimit: velocity, damping: damping,
+            armature: armature)
+    }
+
+    private func readLinks(_ top: MappingReader) -> [Link]? {
+        guard let items = top.list("links") else { return nil }
+        let links = items.map { readLink($0.node, path: $0.path) }
+        checkUnique(names: links.map { $0?.name }, items: items, what: "name")
+        let complete = links.compactMap { $0 }
+        return complete.count == links.count ? complete : nil
+    }
+
+    private func readLink(_ node: Node, path: String) -> Link? {
+        guard let reader = MappingReader(node, path: path, allowed: Self.linkKeys, log: log) else { return nil }
+        let name = reader.string("name")
+        let length = reader.positive("length")
+        let hasShapes = reader.has("shapes")
+        let hasInertial = reader.has("inertial")
+        if hasShapes == hasInertial {
+            if hasShapes {
+                log.report(.conflicting("shapes", "inertial"), at: node, field: path)
+            } else {
+                log.report(.missing("shapes' or 'inertial"), at: node, field: "\(path).shapes")
+            }
+            return nil
+        }
+        var shapes: [Shape] = []
+        var inertial: Inertial?
+        if hasShapes {
+            guard let items = reader.list("shapes") else { return nil }
+            if items.isEmpty {
+                log.report(.invalid("a link needs at least one shape to have mass"), at: reader.value("shapes"), field: "\(path).shapes")
+                return nil
+            }
+            let read = items.map { readShape($0.node, path: $0.path, linkLength: length) }
+            guard read.allSatisfy({ $0 != nil }) else { return nil }
+            shapes = read.compactMap { $0 }
+            inertial = Inertial(composing: shapes)
+        } else if let inertialNode = reader.value("inertial"),
+            let sub = MappingReader(inertialNode, path: "\(path).inertial", allowed: ["mass", "com", "inertia"], log: log)
+        {
+            let mass = sub.positive("mass")
+            let com = sub.number("com")
+            let inertia = sub.positive("inertia")
+            if let mass, let com, let inertia { inertial = Inertial(mass: mass, com: com, inertia: inertia) }
+        }
+        guard let name, let length, let inertial else { return nil }
+        return Link(name: name, length: length, inertial: inertial, shapes: shapes)
+    }
+
+    private func readShape(_ node: Node, path: String, linkLength: Double?) -> Shape? {
+        guard let reader = MappingReader(node, path: path, allowed: Self.shapeKeys, log: log),
+            let kindText = reader.string("type")
+        else { return nil }
+        guard let kind = Shape.Kind(rawValue: kindText) else {
+            let choices = Shape.Kind.allCases.map(\.rawValue)
+            log.report(
+                .badChoice(kindText, choices: choices, suggestion: closestMatch(to: kindText, among: choices)),
+                at: reader.value("type"), field: "\(path).type")
+            return nil
+        }
+        let density = reader.positive("density")
+        let unexpected: [String]
+        var shape: Shape?
+        switch kind {
+        case .capsule, .cylinder:
+            unexpected = ["at", "size"]
+            let radius = reader.positive("radius")
+            let from = reader.has("from") ? reader.number("from") : 0
+            let to = reader.has("to") ? reader.number("to") : linkLength
+            if let from, let to, from == to {
+                log.report(.invalid("'from' and 'to' are equal: a \(kind.rawValue) needs a length"), at: node, field: path)
+            } else if let density, let radius, let from, let to {
+                shape = Shape(kind: kind, density: density, radius: radius, from: from, to: to)
+            }
+        case .sphere:
+            unexpected = ["from", "to", "size"]
+            let radius = reader.positive("radius")
+            let at = reader.has("at") ? reader.number("at") : linkLength
+            if let density, let radius, let at { shape = Shape(kind: kind, density: density, radius: radius, at: at) }
+        case .box:
+            unexpected = ["from", "to", "radius"]
+            let at = reader.has("at") ? reader.number("at") : linkLength.map { $0 / 2 }
+            let size = readBoxSize(reader, path: path)
+            if let density, let at, let size { shape = Shape(kind: kind, density: density, at: at, boxSize: size) }
+        }
+        for key in unexpected where reader.has(key) {
+            log.report(.invalid("'\(key)' does not apply to a \(kind.rawValue)"), at: reader.value(key), field: "\(path).\(key)")
+            shape = nil
+        }
+        return shape
+    }
+
+    private func readBoxSize(_ reader: MappingReader, path: String) -> [Double]? {
+        guard let items = reader.list("size") else { return nil }
+        guard items.count == 3 else {
+            log.report(.invalid("needs three sizes in m: along the link, across it, out of the plane"), at: reader.value("size"), field: "\(path).size")
+            return nil
+        }
+        var sizes: [Double] = []
+        for item in items {
+            guard let value = readNumber(item.node, field: item.path, log: log) else { return nil }
+            guard value > 0 else {
+                log.report(.notPositive(value), at: item.node, field: item.path)
+                return nil
+            }
+            sizes.append(value)
+        }
+        return sizes
+    }
+
+    private func checkUnique(names: [String?], items: [(node: Node, path: String)], what: String) {
+        var seen = Set<String>()
+        for (name, item) in zip(names, items) {
+            guard let name else { continue }
+            if !seen.insert(name).inserted {
+                log.report(.duplicateName(name), at: item.node, field: "\(item.path).\(what)")
+            }
+        }
+    }
+}

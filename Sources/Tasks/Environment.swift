@@ -1,0 +1,31 @@
+/// What one environment step returned besides the observation.
+public struct StepOutcome: Sendable, Equatable {
+    public var reward: Double
+    /// The episode reached a terminal state: do not bootstrap from the next observation.
+    public var terminated: Bool
+    /// The episode was cut short (time limit): bootstrap through it.
+    public var truncated: Bool
+
+    public init(reward: Double, terminated: Bool, truncated: Bool) {
+        self.reward = reward
+        self.terminated = terminated
+        self.truncated = truncated
+    }
+}
+
+/// A reinforcement-learning environment in Gymnasium's shape: reset(seed:) and step(action)
+/// giving an observation, a reward and the two ways an episode ends. Observations are written
+/// into a caller-owned float32 buffer (the actor's input type) so stepping does not allocate.
+public protocol Environment: AnyObject {
+    /// Length of the observation vector.
+    var observationSize: Int { get }
+    /// Length of the normalized action vector; each component in [-1, 1].
+    var actionSize: Int { get }
+    /// Steps after which an episode is truncated.
+    var maxEpisodeSteps: Int { get }
+
+    /// Starts an episode. A seed restarts the random stream; nil continues it.
+    func reset(seed: UInt64?, observation: inout [Float]) throws
+    /// Applies a normalized action for one control period.
+    func step(action: [Double], observation: inout [Float]) throws -> StepOutcome
+}

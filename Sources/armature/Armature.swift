@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import RobotModel
+
+/// The `armature` command line: describe and check robots, replay actions, run the arm.
+@main
+struct Armature: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "armature",
+        abstract: "Put reinforcement-learning policies on robot arms: describe, simulate, replay and run.",
+        discussion: """
+            A robot is a YAML file (see robots/README.md). Start with:
+              armature describe robots/reacher.yaml
+              armature rollout --robot robots/reacher.yaml --episodes 10
+            """,
+        subcommands: [Describe.self, Validate.self, Replay.self, Rollout.self]
+    )
+
+    /// Runs a command and turns user errors into one clear message on stderr and exit status 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as UserFacingError {
+            printError(error.description)
+            Foundation.exit(1)
+        } catch let error as DescriptionError {
+            printError(error.description)
+            Foundation.exit(1)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// An error the user can act on; printed without a stack trace.
+struct UserFacingError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data(("error: " + text.replacingOccurrences(of: "\n", with: "\nerror: ") + "\n").utf8))
+}
+
+/// Loads a robot description, turning its problems into the command line's error.
+func loadRobot(_ path: String) throws -> RobotDescription {
+    try RobotDescription.load(path: path)
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import DeterministicRandom
+import Foundation
+import Hardware
+import RobotModel
+import Tasks
+
+/// `armature rollout`: run a simple controller on the simulated reach task and report statistics.
+struct Rollout: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run episodes of the reach task on the simulated arm with a simple controller; print returns and distances.",
+        discussion: """
+            Controllers: scripted (Jacobian-transpose reaching, the baseline a learned policy
+            must beat), random (uniform actions), zero (no torque). Episodes follow Gymnasium
+            Reacher-v5: 50 steps, reward −distance − Σa², target in a 0.2 m disk.
+            """
+    )
+
+    enum Controller: String, ExpressibleByArgument, CaseIterable {
+        case scripted, random, zero
+    }
+
+    @Option(help: "Robot description (YAML) with two joints.")
+    var robot: String = "robots/reacher.yaml"
+    @Option(help: "Controller: \(Controller.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var controller: Controller = .scripted
+    @Option(help: "Number of episodes.")
+    var episodes: Int = 10
+    @Option(help: "Random seed for targets, initial states and the random controller.")
+    var seed: UInt64 = 1
+    @Option(help: "Position noise on reported joint angles, rad (simulated sensor noise).")
+    var positionNoise: Double = 0
+    @Option(help: "Actuation latency in whole control periods.")
+    var latency: Int = 0
+
+    func validate() throws {
+        guard episodes > 0 else { throw ValidationError("--episodes must be at least 1") }
+        guard positionNoise >= 0, positionNoise.isFinite else { throw ValidationError("--position-noise must be ≥ 0") }
+        guard latency >= 0 else { throw ValidationError("--latency must be ≥ 0") }
+    }
+
+    func run() throws {
+        let description = try loadRobot(robot)
+        let arm = SimulatedArm(
+            robot: description, imperfections: .init(positionNoise: positionNoise, latencySteps: latency), seed: seed)
+        let task: ReachTask
+        do {
+            task = try ReachTask(robot: description, backend: arm)
+        } catch {
+            throw UserFacingError(error.description)
+        }
+        let scripted = ScriptedReacher(
+            upperLength: description.links[0].length, foreLength: description.links[1].length,
+            stiffness: 60, damping: 0.12)
+        var random = Xoshiro256(seed: seed &+ 0x5EED)
+        var observation = [Float](repeating: 0, count: task.observationSize)
+        var action = [Double](repeating: 0, count: task.actionSize)
+        var state = JointState(jointCount: description.jointCount)
+        try arm.activate(state: &state)
+        defer { arm.deactivate() }
+
+        print("\(controller.rawValue) controller on \(description.name), \(episodes) episodes of \(task.maxEpisodeSteps) steps, seed \(seed)")
+        var returns: [Double] = []
+        var distances: [Double] = []
+        let clock = ContinuousClock()
+        let started = clock.now
+        for episode in 0..<episodes {
+            try task.reset(seed: episode == 0 ? seed : nil, observation: &observation)
+            var total = 0.0
+            var done = false
+            while !done {
+                switch controller {
+                case .scripted: scripted.act(observation: observation, into: &action)
+                case .random: for i in action.indices { action[i] = random.uniform(-1, 1) }
+                case .zero: for i in action.indices { action[i] = 0 }
+                }
+                let outcome = try task.step(action: action, observation: &observation)
+                total += outcome.reward
+                done = outcome.terminated || outcome.truncated
+            }
+            returns.append(total)
+            distances.append(task.distance)
+            print(String(format: "episode %3d  return %8.3f  final distance %.4f m", episode + 1, total, task.distance))
+        }
+        let elapsed = clock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let steps = Double(episodes * task.maxEpisodeSteps)
+        let (mean, std) = meanAndStd(returns)
+        let success = distances.filter { $0 < 0.01 }.count
+        print(String(format: "return %.3f ± %.3f over %d episodes", mean, std, episodes))
+        print(String(format: "final distance mean %.4f m; success (< 1 cm) %d/%d", distances.reduce(0, +) / Double(episodes), success, episodes))
+        print(String(format: "simulated %.0f control steps in %.3f s (%.0f steps/s); guard interventions %d", steps, seconds, steps / max(seconds, 1e-9), task.interventions.total))
+    }
+}
+
+func meanAndStd(_ values: [Double]) -> (Double, Double) {
+    let mean = values.reduce(0, +) / Double(values.count)
+    let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+    return (mean, variance.squareRoot())
+}
