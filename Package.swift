@@ -34,11 +34,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "RobotModelTests", dependencies: ["RobotModel", "DeterministicRandom"]),
-        .testTarget(name: "ArmDynamicsTests", dependencies: ["ArmDynamics", "RobotModel"]),
-        .testTarget(name: "HardwareTests", dependencies: ["Hardware", "RobotModel", "ArmDynamics", "DeterministicRandom"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Hardware", "RobotModel"]),
-        .testTarget(name: "ArmatureCLITests", dependencies: []),
+        .target(name: "TestSupport", dependencies: ["RobotModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "RobotModelTests", dependencies: ["RobotModel", "DeterministicRandom", "TestSupport"]),
+        .testTarget(name: "ArmDynamicsTests", dependencies: ["ArmDynamics", "RobotModel", "TestSupport"]),
+        .testTarget(
+            name: "HardwareTests", dependencies: ["Hardware", "RobotModel", "ArmDynamics", "DeterministicRandom", "TestSupport"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Hardware", "RobotModel", "TestSupport"]),
+        .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,8 @@ public protocol ArmBackend: AnyObject {
     var jointCount: Int { get }
     /// Seconds of arm time one `step` covers.
     var controlPeriod: Double { get }
+    /// Whether the motors are powered (between `activate` and `deactivate`).
+    var isActive: Bool { get }
 
     /// Powers the motors with zero torque and reads the first state.
     func activate(state: inout JointState) throws

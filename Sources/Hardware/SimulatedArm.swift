@@ -36,7 +36,7 @@ public final class SimulatedArm: ArmBackend {
     private var pending: [[Double]]
     private var pendingIndex = 0
     private var applied: [Double]
-    private var active = false
+    public private(set) var isActive = false
 
     public init(robot: RobotDescription, imperfections: Imperfections = .none, seed: UInt64 = 0) {
         self.robot = robot
@@ -50,13 +50,13 @@ public final class SimulatedArm: ArmBackend {
     }
 
     public func activate(state: inout JointState) throws {
-        active = true
+        isActive = true
         clearPending()
         read(into: &state)
     }
 
     public func step(torques: [Double], state: inout JointState) throws {
-        guard active else { throw BackendError.inactive }
+        guard isActive else { throw BackendError.inactive }
         if pending.isEmpty {
             for i in 0..<jointCount { applied[i] = torques[i] }
         } else {
@@ -80,7 +80,7 @@ public final class SimulatedArm: ArmBackend {
     }
 
     public func deactivate() {
-        active = false
+        isActive = false
         clearPending()
     }
 

@@ -20,9 +20,12 @@ public struct ActuatorMap: Sendable, Equatable {
     public var jointCount: Int { scale.count }
 
     /// Torque for joint `joint` from a finite normalized action, clamped to [-1, 1] first.
+    ///
+    /// Computed as the interpolation ((1 − a)·low + (1 + a)·high)/2, which equals a·scale + midpoint
+    /// but hits low, high and the midpoint exactly at −1, +1 and 0 (no rounding past a limit).
     public func torque(action: Double, joint: Int) -> Double {
         let a = min(1, max(-1, action))
-        return a * scale[joint] + midpoint[joint]
+        return ((1 - a) * low[joint] + (1 + a) * high[joint]) / 2
     }
 
     /// Normalized action that yields `torque` on `joint`, clamped to [-1, 1].

@@ -9,7 +9,8 @@ import RobotModel
 /// Reward −‖fingertip − target‖ − Σ aᵢ² (a as given, unclipped, as Gymnasium), computed after
 /// the step; never terminated; truncated after `maxEpisodeSteps`. Resets draw q ~ U(±0.1),
 /// the target uniformly in the disk of radius `targetRadius` by rejection from its bounding
-/// square, then q̇ ~ U(±0.005), in that order.
+/// square, then q̇ ~ U(±0.005), in that order. A reset activates the backend if it is not
+/// active; deactivating it stays with whoever owns the backend.
 public final class ReachTask: Environment {
     public let robot: RobotDescription
     public let backend: any ArmBackend
@@ -71,14 +72,21 @@ public final class ReachTask: Environment {
             target = (random.uniform(-targetRadius, targetRadius), random.uniform(-targetRadius, targetRadius))
         } while (target.x * target.x + target.y * target.y).squareRoot() >= targetRadius
         for i in 0..<robot.jointCount { startVelocity[i] = random.uniform(-0.005, 0.005) }
+        if !backend.isActive { try backend.activate(state: &state) }
         try backend.reset(position: startPosition, velocity: startVelocity, state: &state)
         episodeStep = 0
         observe(into: &observation)
     }
 
-    /// Sets the target explicitly (for deployment with an externally chosen goal, and for tests).
-    public func setTarget(x: Double, y: Double, observation: inout [Float]) {
-        target = (x, y)
+    /// Starts an episode from a given arm state and target instead of random ones (deployment
+    /// to a chosen goal, comparisons with a reference).
+    public func start(position: [Double], velocity: [Double], target: (x: Double, y: Double), observation: inout [Float])
+        throws
+    {
+        if !backend.isActive { try backend.activate(state: &state) }
+        try backend.reset(position: position, velocity: velocity, state: &state)
+        self.target = target
+        episodeStep = 0
         observe(into: &observation)
     }
 

@@ -55,8 +55,6 @@ struct Rollout: ParsableCommand {
         var random = Xoshiro256(seed: seed &+ 0x5EED)
         var observation = [Float](repeating: 0, count: task.observationSize)
         var action = [Double](repeating: 0, count: task.actionSize)
-        var state = JointState(jointCount: description.jointCount)
-        try arm.activate(state: &state)
         defer { arm.deactivate() }
 
         print("\(controller.rawValue) controller on \(description.name), \(episodes) episodes of \(task.maxEpisodeSteps) steps, seed \(seed)")

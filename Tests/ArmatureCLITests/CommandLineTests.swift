@@ -1,0 +1,132 @@
+import Foundation
+import TestSupport
+import XCTest
+
+final class CommandLineTests: XCTestCase {
+    func temporaryFile(_ name: String, _ contents: String? = nil) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent(name).path
+        if let contents { try contents.write(toFile: path, atomically: true, encoding: .utf8) }
+        return path
+    }
+
+    /// A user error is one or more `error:` lines and exit status 1, never a crash or a trap.
+    func assertUserError(_ result: CommandRunner.Result, mentions: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(result.status, 1, result.stderr, file: file, line: line)
+        XCTAssertTrue(result.stderr.hasPrefix("error: "), result.stderr, file: file, line: line)
+        XCTAssertTrue(result.stderr.contains(mentions), result.stderr, file: file, line: line)
+        XCTAssertFalse(result.stderr.contains("Fatal error"), file: file, line: line)
+        XCTAssertFalse(result.stderr.contains("Stack dump"), file: file, line: line)
+    }
+
+    func testDescribePrintsTheJointTableAndDerivedMasses() throws {
+        let result = try CommandRunner.armature(["describe", "robots/two-joint-arm.yaml"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let header = try XCTUnwrap(lines.first { $0.hasPrefix("joint ") })
+        for column in ["torque low", "torque high", "scale", "midpoint", "position (rad)", "velocity (rad/s)"] {
+            XCTAssertTrue(header.contains(column), header)
+        }
+        let elbow = try XCTUnwrap(lines.first { $0.hasPrefix("elbow ") })
+        XCTAssertTrue(elbow.contains("-0.8") && elbow.contains("[-2.61799, 1.91986]") && elbow.contains("±6"), elbow)
+        XCTAssertTrue(result.stdout.contains("inertia@joint"))
+        let reacher = try CommandRunner.armature(["describe", "robots/reacher.yaml"])
+        XCTAssertTrue(reacher.stdout.contains("0.0397935"), "forearm mass derived from capsule + sphere")
+    }
+
+    func testDescribeHandlesSixJoints() throws {
+        let result = try CommandRunner.armature(["describe", "robots/six-joint-planar.yaml"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for name in ["j0", "j1", "j2", "j3", "j4", "j5"] {
+            XCTAssertTrue(result.stdout.split(separator: "\n").contains { $0.hasPrefix(name + " ") }, name)
+        }
+    }
+
+    func testValidateListsEveryProblemAndExitsNonZero() throws {
+        let bad = try temporaryFile("bad.yaml", """
+            name: bad
+            control: {rate_hz: 50}
+            joints:
+              - name: a
+                torque: {low: 1, high: -1}
+                dampng: 2
+            links:
+              - name: l
+                length: -0.1
+                inertial: {mass: 1, com: 0, inertia: 1}
+            """)
+        let result = try CommandRunner.armature(["validate", "robots/reacher.yaml", bad])
+        assertUserError(result, mentions: "\(bad):5:")
+        XCTAssertTrue(result.stdout.contains("robots/reacher.yaml: ok"))
+        XCTAssertTrue(result.stderr.contains("joints[0].torque: low (1.0) must be less than high (-1.0)"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("\(bad):6:5: joints[0].dampng: unknown key 'dampng'; did you mean 'damping'?"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("\(bad):9:"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("1 of 2 descriptions invalid"))
+        let good = try CommandRunner.armature(["validate", "robots/reacher.yaml", "robots/two-joint-arm.yaml"])
+        XCTAssertEqual(good.status, 0)
+    }
+
+    func testReplayMatchesMuJoCoReacher() throws {
+        let out = try temporaryFile("trajectory.csv")
+        let result = try CommandRunner.armature([
+            "replay", "--robot", "robots/reacher.yaml", "--actions", "reference/mujoco/random_uniform_seed1.actions.csv",
+            "--initial-q", "0.3,-0.5", "--out", out,
+        ])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let header = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").first
+        XCTAssertEqual(header, "step,q0,q1,qd0,qd1,tip_x,tip_y")
+        let ours = try RepositoryFiles.csv(absolutePath: out)
+        let mujoco = try RepositoryFiles.csv("reference/mujoco/random_uniform_seed1.trajectory.csv")
+        XCTAssertEqual(ours["step"]!, (1...100).map(Double.init))
+        for column in ["q0", "q1"] {
+            let worst = zip(ours[column]!, mujoco[column]!).map { abs($0 - $1) }.max()!
+            XCTAssertLessThan(worst, 0.01, column)
+        }
+    }
+
+    func testReplayRejectsAMalformedActionsFile() throws {
+        let actions = try temporaryFile("actions.csv", "a0,a1\n0.1,0.2\n0.3,nan\n")
+        let result = try CommandRunner.armature([
+            "replay", "--robot", "robots/reacher.yaml", "--actions", actions, "--out", actions + ".out",
+        ])
+        assertUserError(result, mentions: "\(actions):3: column a1: 'nan' is not a finite number")
+        let wrongHeader = try temporaryFile("wrong.csv", "a0\n0.1\n")
+        assertUserError(
+            try CommandRunner.armature(["replay", "--robot", "robots/reacher.yaml", "--actions", wrongHeader, "--out", "/dev/null"]),
+            mentions: "header is 'a0' but this robot needs 'a0,a1'")
+    }
+
+    func testUserErrorsPrintAClearLineAndExitOne() throws {
+        assertUserError(try CommandRunner.armature(["describe", "robots/missing.yaml"]), mentions: "robots/missing.yaml: cannot read")
+        let binary = try temporaryFile("binary.yaml")
+        try Data([0, 1, 2, 255, 254]).write(to: URL(fileURLWithPath: binary))
+        assertUserError(try CommandRunner.armature(["describe", binary]), mentions: "not UTF-8 text")
+        assertUserError(
+            try CommandRunner.armature(["rollout", "--robot", "robots/six-joint-planar.yaml", "--episodes", "1"]),
+            mentions: "reacher-v5 observation layout is defined for 2")
+        assertUserError(
+            try CommandRunner.armature([
+                "replay", "--robot", "robots/reacher.yaml", "--actions", "reference/mujoco/elbow_limit.actions.csv",
+                "--initial-q", "1,2,3", "--out", "/dev/null",
+            ]), mentions: "--initial-q '1,2,3' must be 2 finite numbers")
+    }
+
+    func testHelpTeachesEachCommand() throws {
+        for command in ["describe", "validate", "replay", "rollout"] {
+            let result = try CommandRunner.armature([command, "--help"])
+            XCTAssertEqual(result.status, 0, command)
+            XCTAssertTrue(result.stdout.contains("USAGE: armature \(command)"), command)
+        }
+        let top = try CommandRunner.armature(["--help"])
+        XCTAssertTrue(top.stdout.contains("describe") && top.stdout.contains("replay") && top.stdout.contains("rollout"))
+    }
+
+    func testRolloutReportsReturnsAndDistances() throws {
+        let result = try CommandRunner.armature(["rollout", "--robot", "robots/reacher.yaml", "--episodes", "3", "--seed", "2"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout.components(separatedBy: "final distance").count - 1, 4, result.stdout)
+        XCTAssertTrue(result.stdout.contains("return") && result.stdout.contains("success (< 1 cm)"), result.stdout)
+    }
+}

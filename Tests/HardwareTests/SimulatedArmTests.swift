@@ -1,0 +1,83 @@
+import ArmDynamics
+import Hardware
+import RobotModel
+import TestSupport
+import XCTest
+
+final class SimulatedArmTests: XCTestCase {
+    func testStepAdvancesOneControlPeriodOfPhysics() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        let arm = SimulatedArm(robot: robot)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        try arm.reset(position: [0.1, 0.2], velocity: [0, 0], state: &state)
+        try arm.step(torques: [50, -20], state: &state)
+        XCTAssertEqual(state.time, 0.02, accuracy: 1e-12)
+        XCTAssertEqual(state.torque, [50, -20])
+        let reference = ArmSimulator(robot: robot)
+        reference.reset(q: [0.1, 0.2], qd: [0, 0])
+        reference.advance(torques: [50, -20], steps: 2)
+        XCTAssertEqual(state.position, reference.q)
+        XCTAssertEqual(state.velocity, reference.qd)
+    }
+
+    func testCommandsBeforeActivationAreRefused() throws {
+        let arm = SimulatedArm(robot: try RepositoryFiles.robot("reacher"))
+        var state = JointState(jointCount: 2)
+        XCTAssertThrowsError(try arm.step(torques: [1, 1], state: &state)) { error in
+            XCTAssertEqual(error as? BackendError, .inactive)
+        }
+        try arm.activate(state: &state)
+        arm.deactivate()
+        XCTAssertThrowsError(try arm.step(torques: [1, 1], state: &state))
+    }
+
+    func testLatencyDelaysEachCommandByWholePeriods() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        let arm = SimulatedArm(robot: robot, imperfections: .init(latencySteps: 2))
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        try arm.step(torques: [10, 0], state: &state)
+        XCTAssertEqual(state.torque, [0, 0])
+        try arm.step(torques: [20, 0], state: &state)
+        XCTAssertEqual(state.torque, [0, 0])
+        try arm.step(torques: [30, 0], state: &state)
+        XCTAssertEqual(state.torque, [10, 0], "the first command arrives two periods late")
+        try arm.step(torques: [40, 0], state: &state)
+        XCTAssertEqual(state.torque, [20, 0])
+    }
+
+    func testSensorNoiseIsSeededAndLeavesThePhysicsAlone() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        func run(seed: UInt64, noise: Double) throws -> [Double] {
+            let arm = SimulatedArm(robot: robot, imperfections: .init(positionNoise: noise), seed: seed)
+            var state = JointState(jointCount: 2)
+            try arm.activate(state: &state)
+            var readings: [Double] = []
+            for _ in 0..<20 {
+                try arm.step(torques: [5, -5], state: &state)
+                readings.append(state.position[0])
+            }
+            return readings
+        }
+        XCTAssertEqual(try run(seed: 3, noise: 0.01), try run(seed: 3, noise: 0.01))
+        XCTAssertNotEqual(try run(seed: 3, noise: 0.01), try run(seed: 4, noise: 0.01))
+        let clean = try run(seed: 3, noise: 0)
+        let noisy = try run(seed: 3, noise: 0.01)
+        let deviation = zip(clean, noisy).map { abs($0 - $1) }
+        XCTAssertLessThan(deviation.max()!, 0.05)
+        XCTAssertGreaterThan(deviation.max()!, 0.001)
+    }
+
+    func testTheSimulatorHandlesMoreThanTwoJoints() throws {
+        let robot = try RepositoryFiles.robot("six-joint-planar")
+        let arm = SimulatedArm(robot: robot)
+        var state = JointState(jointCount: 6)
+        try arm.activate(state: &state)
+        for _ in 0..<200 { try arm.step(torques: [0, 0, 0, 0, 0, 0], state: &state) }
+        // Falls under gravity from straight out, bounded by damping and limits.
+        XCTAssertLessThan(state.position[0], -0.1)
+        XCTAssertTrue(state.position.allSatisfy(\.isFinite))
+        XCTAssertEqual(state.time, 1, accuracy: 1e-9)
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Hardware
+import RobotModel
+import Tasks
+import TestSupport
+import XCTest
+
+final class ReachTaskTests: XCTestCase {
+    func makeTask(_ name: String = "reacher") throws -> ReachTask {
+        let robot = try RepositoryFiles.robot(name)
+        return try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
+    }
+
+    /// Gymnasium Reacher-v5 recorded from a set state (reference/mujoco/reacher_v5_steps.csv).
+    func testObservationsAndRewardsMatchGymnasiumReacherV5() throws {
+        let reference = try RepositoryFiles.csv("reference/mujoco/reacher_v5_steps.csv")
+        let task = try makeTask()
+        var observation = [Float](repeating: 0, count: 10)
+        try task.start(position: [0.2, -0.3], velocity: [0.1, -0.2], target: (0.05, 0.12), observation: &observation)
+        for i in 0..<10 { XCTAssertEqual(Double(observation[i]), reference["obs\(i)"]![0], accuracy: 1e-6, "initial obs\(i)") }
+        for step in 1..<reference["step"]!.count {
+            let action = [reference["a0"]![step], reference["a1"]![step]]
+            let outcome = try task.step(action: action, observation: &observation)
+            // MuJoCo reports the fingertip from its last RK4 stage, up to ~4e-6 m from the final pose.
+            for i in 0..<10 {
+                XCTAssertEqual(Double(observation[i]), reference["obs\(i)"]![step], accuracy: 2e-5, "step \(step) obs\(i)")
+            }
+            XCTAssertEqual(outcome.reward, reference["reward"]![step], accuracy: 2e-5, "step \(step) reward")
+            XCTAssertFalse(outcome.terminated)
+        }
+    }
+
+    func testRewardIsMinusDistanceMinusSquaredAction() throws {
+        let task = try makeTask()
+        var observation = [Float](repeating: 0, count: 10)
+        try task.reset(seed: 5, observation: &observation)
+        let outcome = try task.step(action: [0.5, -2.0], observation: &observation)
+        XCTAssertEqual(outcome.reward, -task.distance - (0.25 + 4.0), accuracy: 1e-12, "unclipped action, as Gymnasium")
+        let dx = Double(observation[8])
+        let dy = Double(observation[9])
+        XCTAssertEqual(task.distance, (dx * dx + dy * dy).squareRoot(), accuracy: 1e-6)
+    }
+
+    func testEpisodesTruncateAtFiftyStepsAndNeverTerminate() throws {
+        let task = try makeTask()
+        var observation = [Float](repeating: 0, count: 10)
+        try task.reset(seed: 1, observation: &observation)
+        for step in 1...50 {
+            let outcome = try task.step(action: [0.1, 0.1], observation: &observation)
+            XCTAssertFalse(outcome.terminated)
+            XCTAssertEqual(outcome.truncated, step == 50)
+        }
+    }
+
+    func testResetsAreReproducibleForASeed() throws {
+        func trajectory(seed: UInt64) throws -> [[Float]] {
+            let task = try makeTask()
+            var observation = [Float](repeating: 0, count: 10)
+            var out: [[Float]] = []
+            for episode in 0..<3 {
+                try task.reset(seed: episode == 0 ? seed : nil, observation: &observation)
+                out.append(observation)
+                for _ in 0..<5 {
+                    _ = try task.step(action: [0.3, -0.2], observation: &observation)
+                    out.append(observation)
+                }
+            }
+            return out
+        }
+        XCTAssertEqual(try trajectory(seed: 42), try trajectory(seed: 42))
+        XCTAssertNotEqual(try trajectory(seed: 42), try trajectory(seed: 43))
+    }
+
+    func testTargetsAndInitialStatesFollowReacherV5Distributions() throws {
+        let task = try makeTask()
+        var observation = [Float](repeating: 0, count: 10)
+        var targets: [(Double, Double)] = []
+        try task.reset(seed: 9, observation: &observation)
+        for _ in 0..<2000 {
+            try task.reset(seed: nil, observation: &observation)
+            let t = task.target
+            XCTAssertLessThan((t.x * t.x + t.y * t.y).squareRoot(), 0.2)
+            XCTAssertEqual(Double(observation[4]), t.x, accuracy: 1e-7)
+            XCTAssertEqual(Double(observation[5]), t.y, accuracy: 1e-7)
+            for j in 0..<2 {
+                XCTAssertLessThanOrEqual(abs(task.state.position[j]), 0.1)
+                XCTAssertLessThanOrEqual(abs(task.state.velocity[j]), 0.005)
+            }
+            targets.append(t)
+        }
+        // Uniform in the disk: a quarter of targets inside radius 0.1 (area ratio), each quadrant a quarter.
+        let inner = Double(targets.filter { ($0.0 * $0.0 + $0.1 * $0.1).squareRoot() < 0.1 }.count) / 2000
+        XCTAssertEqual(inner, 0.25, accuracy: 0.04)
+        let firstQuadrant = Double(targets.filter { $0.0 > 0 && $0.1 > 0 }.count) / 2000
+        XCTAssertEqual(firstQuadrant, 0.25, accuracy: 0.04)
+    }
+
+    func testANonFiniteActionIsRefusedBeforeReachingTheArm() throws {
+        let task = try makeTask()
+        var observation = [Float](repeating: 0, count: 10)
+        try task.reset(seed: 1, observation: &observation)
+        let before = task.state
+        XCTAssertThrowsError(try task.step(action: [.nan, 0], observation: &observation))
+        XCTAssertEqual(task.state, before, "the arm was not stepped")
+    }
+
+    func testTheReacherLayoutNeedsTwoJoints() throws {
+        let robot = try RepositoryFiles.robot("six-joint-planar")
+        XCTAssertThrowsError(try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))) { error in
+            XCTAssertEqual(error as? TaskError, .unsupportedJointCount(robot: "six-joint-planar", joints: 6, layout: .reacherV5))
+        }
+    }
+
+    func testTheScriptedControllerBeatsDoingNothing() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        let controller = ScriptedReacher(upperLength: 0.1, foreLength: 0.11, stiffness: 60, damping: 0.12)
+        func meanReturn(_ act: ([Float], inout [Double]) -> Void) throws -> Double {
+            let task = try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
+            var observation = [Float](repeating: 0, count: 10)
+            var action = [0.0, 0.0]
+            var total = 0.0
+            for episode in 0..<20 {
+                try task.reset(seed: episode == 0 ? 11 : nil, observation: &observation)
+                var done = false
+                while !done {
+                    act(observation, &action)
+                    let outcome = try task.step(action: action, observation: &observation)
+                    total += outcome.reward
+                    done = outcome.truncated
+                }
+            }
+            return total / 20
+        }
+        let scripted = try meanReturn { controller.act(observation: $0, into: &$1) }
+        let idle = try meanReturn { _, action in action = [0, 0] }
+        XCTAssertGreaterThan(scripted, idle + 1)
+    }
+}

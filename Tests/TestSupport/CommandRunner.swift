@@ -1,0 +1,40 @@
+import Foundation
+
+/// Runs the built `armature` executable as a user would, capturing its output and exit status.
+public enum CommandRunner {
+    public struct Result {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// The `armature` binary built beside the test bundle.
+    public static var executable: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        // macOS runs tests from inside an .xctest bundle; step out of it.
+        while directory.pathComponents.contains(where: { $0.hasSuffix(".xctest") }) {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("armature")
+    }
+
+    /// Runs `armature` with `arguments` in the repository root and waits for it to exit.
+    public static func armature(_ arguments: [String], timeout: TimeInterval = 120) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = RepositoryFiles.root
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so that a chatty command cannot fill the pipe and block.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
