@@ -28,6 +28,10 @@ struct Rollout: ParsableCommand {
     var episodes: Int = 10
     @Option(help: "Random seed for targets, initial states and the random controller.")
     var seed: UInt64 = 1
+    @Option(help: "Scripted controller: normalized action per unit of Jᵀ·(target − tip), 1/m².")
+    var stiffness: Double = 20
+    @Option(help: "Scripted controller: normalized action per rad/s of joint speed.")
+    var damping: Double = 0.06
     @Option(help: "Position noise on reported joint angles, rad (simulated sensor noise).")
     var positionNoise: Double = 0
     @Option(help: "Actuation latency in whole control periods.")
@@ -51,7 +55,7 @@ struct Rollout: ParsableCommand {
         }
         let scripted = ScriptedReacher(
             upperLength: description.links[0].length, foreLength: description.links[1].length,
-            stiffness: 60, damping: 0.12)
+            stiffness: stiffness, damping: damping)
         var random = Xoshiro256(seed: seed &+ 0x5EED)
         var observation = [Float](repeating: 0, count: task.observationSize)
         var action = [Double](repeating: 0, count: task.actionSize)

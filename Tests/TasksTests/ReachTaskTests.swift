@@ -113,7 +113,7 @@ final class ReachTaskTests: XCTestCase {
 
     func testTheScriptedControllerBeatsDoingNothing() throws {
         let robot = try RepositoryFiles.robot("reacher")
-        let controller = ScriptedReacher(upperLength: 0.1, foreLength: 0.11, stiffness: 60, damping: 0.12)
+        let controller = ScriptedReacher(upperLength: 0.1, foreLength: 0.11, stiffness: 20, damping: 0.06)
         func meanReturn(_ act: ([Float], inout [Double]) -> Void) throws -> Double {
             let task = try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
             var observation = [Float](repeating: 0, count: 10)
