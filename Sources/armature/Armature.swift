@@ -28,7 +28,10 @@ struct Armature: ParsableCommand {
             printError(error.description)
             Foundation.exit(1)
         } catch {
-            exit(withError: error)
+            // Help and version requests succeed; every usage mistake is a user error (status 1).
+            if exitCode(for: error) == .success { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(1)
         }
     }
 }

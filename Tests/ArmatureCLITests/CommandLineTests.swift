@@ -113,6 +113,14 @@ final class CommandLineTests: XCTestCase {
             ]), mentions: "--initial-q '1,2,3' must be 2 finite numbers")
     }
 
+    func testUsageMistakesExitOneWithTheUsage() throws {
+        let result = try CommandRunner.armature(["replay", "--robot", "robots/reacher.yaml"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("Missing expected argument '--actions <actions>'"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("Usage: armature replay"), result.stderr)
+        XCTAssertEqual(try CommandRunner.armature(["rollout", "--episodes", "0"]).status, 1)
+    }
+
     func testHelpTeachesEachCommand() throws {
         for command in ["describe", "validate", "replay", "rollout"] {
             let result = try CommandRunner.armature([command, "--help"])
