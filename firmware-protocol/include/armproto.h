@@ -1,0 +1,376 @@
+/*
+ * armproto.h - Armature wire protocol, portable C99 reference implementation.
+ *
+ * The normative description is firmware-protocol/PROTOCOL.md; this header is
+ * its C binding. Everything here is usable from a host (the Swift package
+ * compiles the sources in src/ as the CArmProto module) and from a microcontroller.
+ *
+ * Rules the implementation keeps: no heap, no stdio, no mutable globals; all
+ * state lives in structs the caller owns. Functions that produce bytes return
+ * the number of bytes written (>= 0) or a negative ARMPROTO_ERR_* code.
+ */
+#ifndef ARMPROTO_H
+#define ARMPROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Versions and sizes                                                        */
+/* ------------------------------------------------------------------------ */
+
+/** Protocol version this implementation speaks (PROTOCOL.md, "Versioning"). */
+#define ARMPROTO_VERSION_MAJOR 1
+#define ARMPROTO_VERSION_MINOR 0
+
+/** Largest joint count the protocol allows in any message. */
+#define ARMPROTO_PROTOCOL_MAX_JOINTS 16
+
+/** Largest joint count this build supports; may be lowered with -D to save RAM. */
+#ifndef ARMPROTO_MAX_JOINTS
+#define ARMPROTO_MAX_JOINTS 16
+#endif
+#if ARMPROTO_MAX_JOINTS < 1 || ARMPROTO_MAX_JOINTS > ARMPROTO_PROTOCOL_MAX_JOINTS
+#error "ARMPROTO_MAX_JOINTS must be between 1 and 16"
+#endif
+
+/** Largest payload (bytes after the type byte, before the CRC). */
+#define ARMPROTO_MAX_PAYLOAD 251
+/** Largest unstuffed frame body: type (1) + payload + CRC (2). */
+#define ARMPROTO_MAX_BODY 254
+/** Largest COBS-encoded body (no delimiter): body + 1 overhead byte. */
+#define ARMPROTO_MAX_ENCODED 255
+/** Largest frame on the wire: encoded body + the 0x00 delimiter. */
+#define ARMPROTO_MAX_FRAME 256
+
+/* ------------------------------------------------------------------------ */
+/* Message types (first byte of the body)                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Host -> device requests. Every request payload starts with a u32 seq. */
+#define ARMPROTO_MSG_HELLO        0x01
+#define ARMPROTO_MSG_ENABLE       0x02
+#define ARMPROTO_MSG_DISABLE      0x03
+#define ARMPROTO_MSG_TORQUE       0x04
+#define ARMPROTO_MSG_HEARTBEAT    0x05
+#define ARMPROTO_MSG_ESTOP        0x06
+#define ARMPROTO_MSG_CLEAR_ESTOP  0x07
+#define ARMPROTO_MSG_RESET        0x08
+#define ARMPROTO_MSG_HOME         0x09
+#define ARMPROTO_MSG_GET_STATS    0x0A
+
+/* Device -> host replies and events. */
+#define ARMPROTO_MSG_HELLO_REPLY  0x81
+#define ARMPROTO_MSG_ACK          0x82
+#define ARMPROTO_MSG_NAK          0x83
+#define ARMPROTO_MSG_STATE        0x84
+#define ARMPROTO_MSG_FAULT        0x85
+#define ARMPROTO_MSG_STATS        0x86
+
+/* ------------------------------------------------------------------------ */
+/* Wire codes                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Result codes (u8): HELLO_REPLY.result, STATE.result, NAK.error. */
+#define ARMPROTO_RESULT_OK               0x00
+#define ARMPROTO_RESULT_UNKNOWN_TYPE     0x01
+#define ARMPROTO_RESULT_BAD_LENGTH       0x02
+#define ARMPROTO_RESULT_BAD_JOINT_COUNT  0x03
+#define ARMPROTO_RESULT_NOT_ENABLED      0x04
+#define ARMPROTO_RESULT_ESTOP_LATCHED    0x05
+#define ARMPROTO_RESULT_NON_FINITE       0x06
+#define ARMPROTO_RESULT_STALE_SEQUENCE   0x07
+#define ARMPROTO_RESULT_NO_HANDSHAKE     0x08
+#define ARMPROTO_RESULT_VERSION_MISMATCH 0x09
+#define ARMPROTO_RESULT_UNSUPPORTED      0x0A
+#define ARMPROTO_RESULT_ESTOP_ACTIVE     0x0B
+#define ARMPROTO_RESULT_BOARD_ERROR      0x0C
+#define ARMPROTO_RESULT_MUST_BE_DISABLED 0x0D
+
+/* Fault codes (u8): STATE.fault, FAULT.code. */
+#define ARMPROTO_FAULT_NONE            0x00
+#define ARMPROTO_FAULT_WATCHDOG        0x01
+#define ARMPROTO_FAULT_NON_FINITE      0x02
+#define ARMPROTO_FAULT_ESTOP           0x03
+#define ARMPROTO_FAULT_SENSOR          0x04
+#define ARMPROTO_FAULT_ACTUATOR        0x05
+
+/** FAULT.joint value when a fault concerns no particular joint. */
+#define ARMPROTO_NO_JOINT 0xFF
+
+/* Status flags (u32 bitfield): STATE.status, FAULT.status. */
+#define ARMPROTO_STATUS_ENABLED          (1u << 0)
+#define ARMPROTO_STATUS_ESTOP_LATCHED    (1u << 1)
+#define ARMPROTO_STATUS_WATCHDOG_TRIPPED (1u << 2)
+#define ARMPROTO_STATUS_FAULT            (1u << 3)
+#define ARMPROTO_STATUS_TORQUE_CLAMPED   (1u << 4)
+#define ARMPROTO_STATUS_HANDSHAKE_DONE   (1u << 5)
+#define ARMPROTO_STATUS_ESTOP_INPUT      (1u << 6)
+
+/* ------------------------------------------------------------------------ */
+/* Library error codes (negative return values; never on the wire)          */
+/* ------------------------------------------------------------------------ */
+
+#define ARMPROTO_ERR_CAPACITY     (-1)  /* output buffer too small */
+#define ARMPROTO_ERR_ARG          (-2)  /* invalid argument (NULL, joint count > max, bad type) */
+#define ARMPROTO_ERR_COBS         (-3)  /* invalid COBS stuffing */
+#define ARMPROTO_ERR_SHORT        (-4)  /* body shorter than type + CRC */
+#define ARMPROTO_ERR_CRC          (-5)  /* CRC mismatch */
+#define ARMPROTO_ERR_OVERLONG     (-6)  /* frame longer than ARMPROTO_MAX_FRAME */
+#define ARMPROTO_ERR_UNKNOWN_TYPE (-7)  /* valid frame, unknown message type */
+#define ARMPROTO_ERR_BAD_LENGTH   (-8)  /* valid frame, payload length wrong for its type */
+#define ARMPROTO_ERR_JOINT_COUNT  (-9)  /* valid frame, joint count 0 or above ARMPROTO_MAX_JOINTS */
+
+/* ------------------------------------------------------------------------ */
+/* Low level: CRC-16/CCITT-FALSE and COBS                                    */
+/* ------------------------------------------------------------------------ */
+
+/** CRC-16/CCITT-FALSE initial value. */
+#define ARMPROTO_CRC_INIT 0xFFFFu
+
+/** Continues a CRC-16/CCITT-FALSE over more bytes (start with ARMPROTO_CRC_INIT). */
+uint16_t armproto_crc16_update(uint16_t crc, const uint8_t *data, size_t len);
+/** CRC-16/CCITT-FALSE of a buffer: poly 0x1021, init 0xFFFF, no reflection, xorout 0. */
+uint16_t armproto_crc16(const uint8_t *data, size_t len);
+
+/** COBS-encodes len bytes (no delimiter is written). Returns encoded length or ARMPROTO_ERR_CAPACITY. */
+int armproto_cobs_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
+/** Decodes COBS bytes (without the delimiter). Returns decoded length or ARMPROTO_ERR_COBS/_CAPACITY. */
+int armproto_cobs_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* Frames: COBS(type | payload | CRC-16 LE) 0x00                             */
+/* ------------------------------------------------------------------------ */
+
+/** Builds a wire frame, trailing 0x00 included. Returns frame length or a negative error. */
+int armproto_frame_encode(uint8_t type, const uint8_t *payload, size_t len, uint8_t *out, size_t cap);
+
+/**
+ * Checks and unstuffs one frame. `frame` holds the bytes between delimiters;
+ * one trailing 0x00 is tolerated. On success stores the type and copies the
+ * payload, returning the payload length; otherwise a negative error.
+ */
+int armproto_frame_decode(const uint8_t *frame, size_t len, uint8_t *type, uint8_t *payload, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* Messages                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** Link and device counters; the payload of STATS. */
+typedef struct armproto_stats {
+    uint32_t rx_frames;        /* frames accepted (valid CRC), any type */
+    uint32_t rx_crc_errors;    /* dropped: CRC mismatch */
+    uint32_t rx_cobs_errors;   /* dropped: invalid COBS stuffing */
+    uint32_t rx_overlong;      /* dropped: longer than ARMPROTO_MAX_FRAME */
+    uint32_t rx_short;         /* dropped: body shorter than 3 bytes */
+    uint32_t rx_unknown_type;  /* valid frame, unknown type */
+    uint32_t rx_bad_length;    /* valid frame, malformed payload (length or joint count) */
+    uint32_t tx_frames;        /* frames sent by the device */
+    uint32_t watchdog_trips;   /* watchdog expirations */
+    uint32_t torque_rejected;  /* TORQUE requests answered with a result other than OK */
+} armproto_stats;
+
+#define ARMPROTO_STATS_FIELDS 10
+
+/**
+ * One decoded message of any type: a flat tagged struct (no unions) so that
+ * Swift sees plain fields. Which fields are meaningful depends on `type`; the
+ * table in PROTOCOL.md names them. Unused fields are zero after decoding.
+ */
+typedef struct armproto_msg {
+    uint8_t  type;             /* ARMPROTO_MSG_* */
+    uint8_t  result;           /* HELLO_REPLY, STATE: ARMPROTO_RESULT_*; NAK: the error */
+    uint8_t  joint_count;      /* TORQUE, HOME, HELLO_REPLY, STATE */
+    uint8_t  request_type;     /* ACK, NAK: the type of the request answered */
+    uint8_t  version_major;    /* HELLO (host's), HELLO_REPLY (device's) */
+    uint8_t  version_minor;
+    uint8_t  fault;            /* STATE: latched fault; FAULT: the fault raised */
+    uint8_t  fault_joint;      /* FAULT: joint index or ARMPROTO_NO_JOINT */
+    uint16_t max_frame;        /* HELLO_REPLY: largest frame the device accepts, delimiter included */
+    uint16_t reserved0;        /* keeps the layout explicit; always 0 */
+    uint32_t seq;              /* every message: request seq, or the seq a reply answers; FAULT: see PROTOCOL.md */
+    uint32_t applied_seq;      /* STATE: seq of the TORQUE currently applied */
+    uint32_t status;           /* STATE, FAULT: ARMPROTO_STATUS_* */
+    uint32_t firmware_id;      /* HELLO_REPLY */
+    uint32_t firmware_version; /* HELLO_REPLY */
+    uint32_t watchdog_us;      /* HELLO_REPLY */
+    uint32_t fault_detail;     /* FAULT */
+    uint64_t time_us;          /* STATE, FAULT: device clock, microseconds */
+    armproto_stats stats;      /* STATS */
+    float q[ARMPROTO_MAX_JOINTS];            /* STATE: rad; HOME: position the arm is at now */
+    float qd[ARMPROTO_MAX_JOINTS];           /* STATE: rad/s */
+    float tau[ARMPROTO_MAX_JOINTS];          /* TORQUE: command N*m; STATE: measured N*m */
+    float torque_limit[ARMPROTO_MAX_JOINTS]; /* HELLO_REPLY: N*m, +inf means none */
+} armproto_msg;
+
+/** Zeroes a message and sets its type. */
+void armproto_msg_init(armproto_msg *msg, uint8_t type);
+
+/** 1 if `type` is a message type of this protocol version, else 0. */
+int armproto_msg_known(uint8_t type);
+
+/** Writes the payload of `msg` (no type, no CRC). Returns its length or a negative error. */
+int armproto_pack_payload(const armproto_msg *msg, uint8_t *payload, size_t cap);
+
+/**
+ * Parses a payload of the given type into `msg` (zeroed first; type set).
+ * For a malformed or unknown payload `msg->type` and, when the payload holds
+ * at least 4 bytes, `msg->seq` are still set so that a NAK can echo them.
+ * Returns 0 or ARMPROTO_ERR_UNKNOWN_TYPE/_BAD_LENGTH/_JOINT_COUNT.
+ */
+int armproto_unpack_payload(uint8_t type, const uint8_t *payload, size_t len, armproto_msg *msg);
+
+/** Encodes any message into a complete wire frame. Returns frame length or a negative error. */
+int armproto_encode_msg(const armproto_msg *msg, uint8_t *out, size_t cap);
+
+/**
+ * Decodes one frame (bytes between delimiters; a trailing 0x00 is tolerated)
+ * into `msg`. Returns 0 or a negative error; see armproto_unpack_payload for
+ * what `msg` holds after UNKNOWN_TYPE/BAD_LENGTH/JOINT_COUNT.
+ */
+int armproto_decode_msg(const uint8_t *frame, size_t len, armproto_msg *msg);
+
+/* Host-side convenience encoders: each returns the frame length or a negative error. */
+int armproto_encode_hello(uint8_t *out, size_t cap, uint32_t seq, uint8_t major, uint8_t minor);
+int armproto_encode_enable(uint8_t *out, size_t cap, uint32_t seq);
+int armproto_encode_disable(uint8_t *out, size_t cap, uint32_t seq);
+int armproto_encode_torque(uint8_t *out, size_t cap, uint32_t seq, const float *tau, uint8_t n);
+int armproto_encode_heartbeat(uint8_t *out, size_t cap, uint32_t seq);
+int armproto_encode_estop(uint8_t *out, size_t cap, uint32_t seq);
+int armproto_encode_clear_estop(uint8_t *out, size_t cap, uint32_t seq);
+int armproto_encode_reset(uint8_t *out, size_t cap, uint32_t seq);
+int armproto_encode_home(uint8_t *out, size_t cap, uint32_t seq, const float *q, uint8_t n);
+int armproto_encode_get_stats(uint8_t *out, size_t cap, uint32_t seq);
+
+/** Static names for diagnostics ("crc", "not_enabled", "watchdog", "TORQUE"...); never NULL. */
+const char *armproto_err_name(int err);
+const char *armproto_result_name(uint8_t result);
+const char *armproto_fault_name(uint8_t fault);
+const char *armproto_msg_name(uint8_t type);
+
+/* ------------------------------------------------------------------------ */
+/* Streaming receiver                                                        */
+/* ------------------------------------------------------------------------ */
+
+/** Reassembles frames from a byte stream; caller-owned, initialise with armproto_receiver_init. */
+typedef struct armproto_receiver {
+    uint8_t buf[ARMPROTO_MAX_ENCODED];
+    uint16_t len;
+    uint8_t discarding;        /* overlong frame: dropping bytes up to the next 0x00 */
+    uint8_t reserved0;
+    armproto_stats stats;      /* the receiver maintains the rx_* fields */
+} armproto_receiver;
+
+/* armproto_receiver_feed *result values besides negative errors. */
+#define ARMPROTO_RX_NEED_MORE 0  /* input consumed, no complete frame yet */
+#define ARMPROTO_RX_MESSAGE   1  /* *msg holds a valid, known message */
+
+void armproto_receiver_init(armproto_receiver *rx);
+
+/**
+ * Consumes bytes until one frame ends (its 0x00 is consumed), a frame is
+ * dropped as overlong, or the input runs out; returns the number consumed.
+ * *result is ARMPROTO_RX_MESSAGE (msg filled), ARMPROTO_RX_NEED_MORE, or the
+ * negative error of a dropped frame (counted in rx->stats). Call again with
+ * the remaining bytes until all are consumed. Empty frames (0x00 0x00) are
+ * skipped silently.
+ */
+size_t armproto_receiver_feed(armproto_receiver *rx, const uint8_t *data, size_t len,
+                              armproto_msg *msg, int *result);
+
+/* ------------------------------------------------------------------------ */
+/* Device state machine                                                      */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * What the device needs from its hardware (or from a simulator). All
+ * callbacks receive `ctx`. Required: now_us, set_torques, read_joints, write.
+ * Optional (NULL = absent): estop_input, home.
+ */
+typedef struct armproto_board {
+    void *ctx;
+    /** Monotonic microseconds since an arbitrary origin. The device's only time source. */
+    uint64_t (*now_us)(void *ctx);
+    /** Output n joint torques in N*m (already clamped) and hold them. 0 on success. */
+    int (*set_torques)(void *ctx, const float *tau, uint8_t n);
+    /** Sample q (rad), qd (rad/s), measured tau (N*m) for n joints. 0 on success. */
+    int (*read_joints)(void *ctx, float *q, float *qd, float *tau, uint8_t n);
+    /** Send bytes to the host (one call per complete frame). */
+    void (*write)(void *ctx, const uint8_t *bytes, size_t n);
+    /** Optional: nonzero while a hardware emergency-stop input is asserted. */
+    int (*estop_input)(void *ctx);
+    /** Optional: declare that the arm is now at positions q (re-zero encoders). 0 on success. */
+    int (*home)(void *ctx, const float *q, uint8_t n);
+} armproto_board;
+
+/** Device identity and limits, fixed at init. */
+typedef struct armproto_device_config {
+    uint8_t  joint_count;                        /* 1..ARMPROTO_MAX_JOINTS */
+    uint8_t  reserved0[3];
+    uint32_t watchdog_us;                        /* torque stream timeout while enabled, > 0 */
+    uint32_t firmware_id;                        /* vendor-defined board/firmware identifier */
+    uint32_t firmware_version;                   /* vendor-defined, e.g. (major<<16)|(minor<<8)|patch */
+    float    torque_limit[ARMPROTO_MAX_JOINTS];  /* N*m, > 0; +inf means no device limit */
+} armproto_device_config;
+
+/** Device state: caller-owned, initialise with armproto_device_init. */
+typedef struct armproto_device {
+    armproto_board board;
+    armproto_device_config config;
+    armproto_receiver rx;      /* rx.stats holds every counter of STATS */
+    uint8_t  enabled;
+    uint8_t  estop_latched;
+    uint8_t  watchdog_tripped;
+    uint8_t  handshake_done;
+    uint8_t  fault;            /* latched ARMPROTO_FAULT_*, cleared by ENABLE or RESET */
+    uint8_t  clamped;          /* last applied torque was clamped */
+    uint8_t  estop_input;      /* last sampled hardware e-stop input */
+    uint8_t  reserved0;
+    uint32_t applied_seq;      /* seq of the TORQUE in force (ENABLE's seq right after enabling) */
+    uint64_t last_command_us;  /* time the watchdog was last fed */
+    float    tau_out[ARMPROTO_MAX_JOINTS];  /* torque currently commanded to the board */
+    armproto_msg msg;          /* scratch: decoded request */
+    armproto_msg reply;        /* scratch: reply being built */
+    uint8_t  tx[ARMPROTO_MAX_FRAME];
+} armproto_device;
+
+/** Fills a config with n joints, a 100 ms watchdog and no torque limits. */
+void armproto_device_config_default(armproto_device_config *cfg, uint8_t joint_count);
+
+/** Sets one joint's torque limit (N*m, > 0, +inf for none). Returns 0 or ARMPROTO_ERR_ARG. */
+int armproto_device_config_set_limit(armproto_device_config *cfg, uint8_t joint, float limit);
+
+/**
+ * Initialises a device: disabled, no handshake, zero torque output (the board's
+ * set_torques is called once with zeros). Returns 0 or ARMPROTO_ERR_ARG when
+ * the board lacks a required callback or the config is invalid.
+ */
+int armproto_device_init(armproto_device *dev, const armproto_board *board,
+                         const armproto_device_config *cfg);
+
+/** Feeds bytes received from the host; handles every complete frame, writing replies. */
+void armproto_device_receive(armproto_device *dev, const uint8_t *bytes, size_t len);
+
+/** Handles one already decoded request (what receive does per frame). */
+void armproto_device_handle(armproto_device *dev, const armproto_msg *msg);
+
+/**
+ * Runs the time-driven part: the hardware e-stop input and the watchdog.
+ * Call it periodically (the reaction time is the period plus one poll
+ * interval; the reference firmware polls at 1 kHz). Deterministic given the
+ * board clock.
+ */
+void armproto_device_poll(armproto_device *dev);
+
+/** Current ARMPROTO_STATUS_* flags. */
+uint32_t armproto_device_status(const armproto_device *dev);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARMPROTO_H */

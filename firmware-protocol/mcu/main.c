@@ -1,0 +1,94 @@
+/*
+ * Reference firmware main loop: bytes in -> armproto device -> bytes out,
+ * with the watchdog polled at 1 kHz. All hardware access goes through
+ * board.h; the protocol logic is the portable library in ../src.
+ */
+#include "armproto.h"
+#include "board.h"
+
+#define POLL_PERIOD_US 1000u
+
+/* Firmware state lives in .bss; the library itself keeps none. */
+static armproto_device device;
+
+static uint64_t fw_now(void *ctx)
+{
+    (void)ctx;
+    return board_micros();
+}
+
+static int fw_set_torques(void *ctx, const float *tau, uint8_t n)
+{
+    (void)ctx;
+    return board_motor_set_torque(tau, n);
+}
+
+static int fw_read_joints(void *ctx, float *q, float *qd, float *tau, uint8_t n)
+{
+    (void)ctx;
+    return board_joint_read(q, qd, tau, n);
+}
+
+static void fw_write(void *ctx, const uint8_t *bytes, size_t n)
+{
+    (void)ctx;
+    board_uart_write(bytes, n);
+}
+
+static int fw_estop(void *ctx)
+{
+    (void)ctx;
+    return board_estop_pressed();
+}
+
+static int fw_home(void *ctx, const float *q, uint8_t n)
+{
+    (void)ctx;
+    return board_home(q, n);
+}
+
+int main(void)
+{
+    armproto_board board;
+    armproto_device_config cfg;
+    uint64_t last_poll;
+    uint8_t j;
+
+    board_init();
+
+    board.ctx = 0;
+    board.now_us = fw_now;
+    board.set_torques = fw_set_torques;
+    board.read_joints = fw_read_joints;
+    board.write = fw_write;
+    board.estop_input = fw_estop;
+    board.home = fw_home;
+
+    armproto_device_config_default(&cfg, BOARD_JOINTS);
+    cfg.watchdog_us = BOARD_WATCHDOG_US;
+    cfg.firmware_id = BOARD_FIRMWARE_ID;
+    cfg.firmware_version = BOARD_FIRMWARE_VERSION;
+    for (j = 0; j < BOARD_JOINTS; j++) {
+        (void)armproto_device_config_set_limit(&cfg, j, board_torque_limit(j));
+    }
+    if (armproto_device_init(&device, &board, &cfg) != 0) {
+        for (;;) {
+            /* Misconfigured build: stay here with the motors at zero. */
+        }
+    }
+
+    last_poll = board_micros();
+    for (;;) {
+        uint8_t rx[64];
+        size_t n = board_uart_read(rx, sizeof rx);
+        uint64_t now;
+        if (n > 0) {
+            armproto_device_receive(&device, rx, n);
+        }
+        now = board_micros();
+        if (now - last_poll >= POLL_PERIOD_US) {
+            last_poll = now;
+            armproto_device_poll(&device);
+        }
+    }
+}

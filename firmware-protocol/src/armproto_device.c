@@ -1,0 +1,435 @@
+/* The device state machine (PROTOCOL.md, "Device behaviour"). */
+#include "armproto_internal.h"
+
+void armproto_device_config_default(armproto_device_config *cfg, uint8_t joint_count)
+{
+    int j;
+    const uint32_t inf_bits = 0x7F800000u;
+    float inf;
+
+    memcpy(&inf, &inf_bits, sizeof inf);
+    memset(cfg, 0, sizeof *cfg);
+    cfg->joint_count = joint_count;
+    cfg->watchdog_us = 100000u;
+    for (j = 0; j < ARMPROTO_MAX_JOINTS; j++) {
+        cfg->torque_limit[j] = inf;
+    }
+}
+
+static int limit_ok(float limit)
+{
+    /* Positive and not NaN; +inf (no limit) passes. */
+    return limit > 0.0f;
+}
+
+int armproto_device_config_set_limit(armproto_device_config *cfg, uint8_t joint, float limit)
+{
+    if (cfg == NULL || joint >= ARMPROTO_MAX_JOINTS || !limit_ok(limit)) {
+        return ARMPROTO_ERR_ARG;
+    }
+    cfg->torque_limit[joint] = limit;
+    return 0;
+}
+
+uint32_t armproto_device_status(const armproto_device *dev)
+{
+    uint32_t s = 0;
+    if (dev->enabled) s |= ARMPROTO_STATUS_ENABLED;
+    if (dev->estop_latched) s |= ARMPROTO_STATUS_ESTOP_LATCHED;
+    if (dev->watchdog_tripped) s |= ARMPROTO_STATUS_WATCHDOG_TRIPPED;
+    if (dev->fault != ARMPROTO_FAULT_NONE) s |= ARMPROTO_STATUS_FAULT;
+    if (dev->clamped) s |= ARMPROTO_STATUS_TORQUE_CLAMPED;
+    if (dev->handshake_done) s |= ARMPROTO_STATUS_HANDSHAKE_DONE;
+    if (dev->estop_input) s |= ARMPROTO_STATUS_ESTOP_INPUT;
+    return s;
+}
+
+static uint64_t now(armproto_device *dev)
+{
+    return dev->board.now_us(dev->board.ctx);
+}
+
+static void send(armproto_device *dev, const armproto_msg *m)
+{
+    int n = armproto_encode_msg(m, dev->tx, sizeof dev->tx);
+    if (n > 0) {
+        dev->board.write(dev->board.ctx, dev->tx, (size_t)n);
+        dev->rx.stats.tx_frames++;
+    }
+}
+
+/* Zeroes the output and disables. Returns the board's result. */
+static int stop(armproto_device *dev)
+{
+    memset(dev->tau_out, 0, sizeof dev->tau_out);
+    dev->enabled = 0;
+    dev->clamped = 0;
+    return dev->board.set_torques(dev->board.ctx, dev->tau_out, dev->config.joint_count);
+}
+
+/* Stops, latches the first fault since the last ENABLE/RESET and reports it. */
+static void raise_fault(armproto_device *dev, uint8_t code, uint8_t joint, uint32_t detail, uint32_t seq)
+{
+    armproto_msg *m = &dev->reply;
+    int rc = stop(dev);
+
+    if (dev->fault == ARMPROTO_FAULT_NONE) {
+        dev->fault = code;
+    }
+    armproto_msg_init(m, ARMPROTO_MSG_FAULT);
+    m->seq = seq;
+    m->fault = code;
+    m->fault_joint = joint;
+    m->fault_detail = detail;
+    m->time_us = now(dev);
+    m->status = armproto_device_status(dev);
+    send(dev, m);
+    /* Zeroing itself failed: report that too, once (no recursion). */
+    if (rc != 0 && code != ARMPROTO_FAULT_ACTUATOR) {
+        armproto_msg_init(m, ARMPROTO_MSG_FAULT);
+        m->seq = seq;
+        m->fault = ARMPROTO_FAULT_ACTUATOR;
+        m->fault_joint = ARMPROTO_NO_JOINT;
+        m->fault_detail = (uint32_t)rc;
+        m->time_us = now(dev);
+        m->status = armproto_device_status(dev);
+        send(dev, m);
+    }
+}
+
+static void latch_estop(armproto_device *dev, uint32_t seq, uint32_t detail)
+{
+    if (!dev->estop_latched) {
+        dev->estop_latched = 1;
+        raise_fault(dev, ARMPROTO_FAULT_ESTOP, ARMPROTO_NO_JOINT, detail, seq);
+    } else {
+        (void)stop(dev);
+    }
+}
+
+/* E-stop input and watchdog; run before every request and on every poll. */
+static void check_inputs(armproto_device *dev, uint64_t t)
+{
+    if (dev->board.estop_input != NULL) {
+        dev->estop_input = dev->board.estop_input(dev->board.ctx) != 0;
+        if (dev->estop_input && !dev->estop_latched) {
+            latch_estop(dev, dev->applied_seq, 1u);
+        }
+    }
+    if (dev->enabled && t - dev->last_command_us >= dev->config.watchdog_us) {
+        uint64_t late = t - dev->last_command_us;
+        dev->watchdog_tripped = 1;
+        dev->rx.stats.watchdog_trips++;
+        raise_fault(dev, ARMPROTO_FAULT_WATCHDOG, ARMPROTO_NO_JOINT,
+                    late > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)late, dev->applied_seq);
+    }
+}
+
+int armproto_device_init(armproto_device *dev, const armproto_board *board,
+                         const armproto_device_config *cfg)
+{
+    uint8_t j;
+
+    if (dev == NULL || board == NULL || cfg == NULL || board->now_us == NULL ||
+        board->set_torques == NULL || board->read_joints == NULL || board->write == NULL) {
+        return ARMPROTO_ERR_ARG;
+    }
+    if (cfg->joint_count < 1 || cfg->joint_count > ARMPROTO_MAX_JOINTS || cfg->watchdog_us == 0) {
+        return ARMPROTO_ERR_ARG;
+    }
+    for (j = 0; j < cfg->joint_count; j++) {
+        if (!limit_ok(cfg->torque_limit[j])) {
+            return ARMPROTO_ERR_ARG;
+        }
+    }
+    memset(dev, 0, sizeof *dev);
+    dev->board = *board;
+    dev->config = *cfg;
+    armproto_receiver_init(&dev->rx);
+    if (stop(dev) != 0) {
+        dev->fault = ARMPROTO_FAULT_ACTUATOR;
+    }
+    return 0;
+}
+
+void armproto_device_poll(armproto_device *dev)
+{
+    check_inputs(dev, now(dev));
+}
+
+static void reply_ack(armproto_device *dev, const armproto_msg *req)
+{
+    armproto_msg *m = &dev->reply;
+    armproto_msg_init(m, ARMPROTO_MSG_ACK);
+    m->seq = req->seq;
+    m->request_type = req->type;
+    send(dev, m);
+}
+
+static void reply_nak(armproto_device *dev, uint8_t type, uint32_t seq, uint8_t error)
+{
+    armproto_msg *m = &dev->reply;
+    armproto_msg_init(m, ARMPROTO_MSG_NAK);
+    m->seq = seq;
+    m->request_type = type;
+    m->result = error;
+    send(dev, m);
+}
+
+static void reply_state(armproto_device *dev, uint32_t seq, uint8_t result)
+{
+    armproto_msg *m = &dev->reply;
+    uint8_t n = dev->config.joint_count;
+    uint64_t t;
+    int rc;
+
+    armproto_msg_init(m, ARMPROTO_MSG_STATE);
+    t = now(dev);
+    rc = dev->board.read_joints(dev->board.ctx, m->q, m->qd, m->tau, n);
+    if (rc != 0) {
+        raise_fault(dev, ARMPROTO_FAULT_SENSOR, ARMPROTO_NO_JOINT, (uint32_t)rc, seq);
+        armproto_msg_init(m, ARMPROTO_MSG_STATE); /* do not report garbage readings */
+        if (result == ARMPROTO_RESULT_OK) {
+            result = ARMPROTO_RESULT_BOARD_ERROR;
+        }
+    }
+    m->seq = seq;
+    m->applied_seq = dev->applied_seq;
+    m->time_us = t;
+    m->status = armproto_device_status(dev);
+    m->result = result;
+    m->fault = dev->fault;
+    m->joint_count = n;
+    send(dev, m);
+}
+
+static void reply_hello(armproto_device *dev, uint32_t seq, uint8_t result)
+{
+    armproto_msg *m = &dev->reply;
+    armproto_msg_init(m, ARMPROTO_MSG_HELLO_REPLY);
+    m->seq = seq;
+    m->result = result;
+    m->version_major = ARMPROTO_VERSION_MAJOR;
+    m->version_minor = ARMPROTO_VERSION_MINOR;
+    m->joint_count = dev->config.joint_count;
+    m->firmware_id = dev->config.firmware_id;
+    m->firmware_version = dev->config.firmware_version;
+    m->watchdog_us = dev->config.watchdog_us;
+    m->max_frame = ARMPROTO_MAX_FRAME;
+    memcpy(m->torque_limit, dev->config.torque_limit, sizeof m->torque_limit);
+    send(dev, m);
+}
+
+/* Serial-number arithmetic (RFC 1982 style): is a after b, modulo 2^32? */
+static int seq_newer(uint32_t a, uint32_t b)
+{
+    uint32_t d = a - b;
+    return d != 0 && d < 0x80000000u;
+}
+
+static int first_non_finite(const float *v, uint8_t n)
+{
+    uint8_t j;
+    for (j = 0; j < n; j++) {
+        if (!ap_is_finite(v[j])) {
+            return j;
+        }
+    }
+    return -1;
+}
+
+static void handle_torque(armproto_device *dev, const armproto_msg *req, uint64_t t)
+{
+    uint8_t n = dev->config.joint_count;
+    uint8_t result = ARMPROTO_RESULT_OK;
+    int bad;
+
+    if (req->joint_count != n) {
+        dev->rx.stats.torque_rejected++;
+        reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
+        return;
+    }
+    if (dev->estop_latched) {
+        result = ARMPROTO_RESULT_ESTOP_LATCHED;
+    } else if (!dev->enabled) {
+        result = ARMPROTO_RESULT_NOT_ENABLED;
+    } else if (!seq_newer(req->seq, dev->applied_seq)) {
+        result = ARMPROTO_RESULT_STALE_SEQUENCE;
+    } else if ((bad = first_non_finite(req->tau, n)) >= 0) {
+        uint32_t bits;
+        memcpy(&bits, &req->tau[bad], sizeof bits);
+        result = ARMPROTO_RESULT_NON_FINITE;
+        raise_fault(dev, ARMPROTO_FAULT_NON_FINITE, (uint8_t)bad, bits, req->seq);
+    } else {
+        uint8_t j;
+        int rc;
+        dev->clamped = 0;
+        for (j = 0; j < n; j++) {
+            float lim = dev->config.torque_limit[j];
+            float v = req->tau[j];
+            if (v > lim) {
+                v = lim;
+                dev->clamped = 1;
+            } else if (v < -lim) {
+                v = -lim;
+                dev->clamped = 1;
+            }
+            dev->tau_out[j] = v;
+        }
+        rc = dev->board.set_torques(dev->board.ctx, dev->tau_out, n);
+        if (rc != 0) {
+            result = ARMPROTO_RESULT_BOARD_ERROR;
+            raise_fault(dev, ARMPROTO_FAULT_ACTUATOR, ARMPROTO_NO_JOINT, (uint32_t)rc, req->seq);
+        } else {
+            dev->applied_seq = req->seq;
+            dev->last_command_us = t;
+        }
+    }
+    if (result != ARMPROTO_RESULT_OK) {
+        dev->rx.stats.torque_rejected++;
+    }
+    reply_state(dev, req->seq, result);
+}
+
+void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
+{
+    uint64_t t = now(dev);
+
+    /* Time passes before the request is looked at: a TORQUE arriving after
+     * the watchdog period finds the device already tripped. */
+    check_inputs(dev, t);
+
+    switch (req->type) {
+    case ARMPROTO_MSG_HELLO: {
+        uint8_t result = ARMPROTO_RESULT_OK;
+        if (dev->enabled) {
+            (void)stop(dev); /* a new session starts disabled */
+        }
+        if (req->version_major != ARMPROTO_VERSION_MAJOR) {
+            result = ARMPROTO_RESULT_VERSION_MISMATCH;
+        }
+        dev->handshake_done = (result == ARMPROTO_RESULT_OK);
+        reply_hello(dev, req->seq, result);
+        break;
+    }
+    case ARMPROTO_MSG_ENABLE:
+        if (!dev->handshake_done) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_NO_HANDSHAKE);
+        } else if (dev->estop_latched) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_ESTOP_LATCHED);
+        } else {
+            int rc = stop(dev);
+            if (rc != 0) {
+                raise_fault(dev, ARMPROTO_FAULT_ACTUATOR, ARMPROTO_NO_JOINT, (uint32_t)rc, req->seq);
+                reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_BOARD_ERROR);
+                break;
+            }
+            dev->enabled = 1;
+            dev->watchdog_tripped = 0;
+            dev->fault = ARMPROTO_FAULT_NONE;
+            dev->applied_seq = req->seq;
+            dev->last_command_us = t;
+            reply_ack(dev, req);
+        }
+        break;
+    case ARMPROTO_MSG_DISABLE: {
+        int rc = stop(dev);
+        if (rc != 0) {
+            raise_fault(dev, ARMPROTO_FAULT_ACTUATOR, ARMPROTO_NO_JOINT, (uint32_t)rc, req->seq);
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_BOARD_ERROR);
+        } else {
+            reply_ack(dev, req);
+        }
+        break;
+    }
+    case ARMPROTO_MSG_TORQUE:
+        handle_torque(dev, req, t);
+        break;
+    case ARMPROTO_MSG_HEARTBEAT:
+        reply_state(dev, req->seq, ARMPROTO_RESULT_OK);
+        break;
+    case ARMPROTO_MSG_ESTOP:
+        latch_estop(dev, req->seq, 0u);
+        reply_ack(dev, req);
+        break;
+    case ARMPROTO_MSG_CLEAR_ESTOP:
+        if (dev->estop_input) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_ESTOP_ACTIVE);
+        } else {
+            dev->estop_latched = 0;
+            reply_ack(dev, req);
+        }
+        break;
+    case ARMPROTO_MSG_RESET:
+        (void)stop(dev);
+        dev->watchdog_tripped = 0;
+        dev->fault = ARMPROTO_FAULT_NONE;
+        dev->handshake_done = 0;
+        dev->applied_seq = 0;
+        memset(&dev->rx.stats, 0, sizeof dev->rx.stats);
+        reply_ack(dev, req);
+        break;
+    case ARMPROTO_MSG_HOME:
+        if (!dev->handshake_done) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_NO_HANDSHAKE);
+        } else if (dev->enabled) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_MUST_BE_DISABLED);
+        } else if (req->joint_count != dev->config.joint_count) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
+        } else if (first_non_finite(req->q, req->joint_count) >= 0) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_NON_FINITE);
+        } else if (dev->board.home == NULL) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_UNSUPPORTED);
+        } else if (dev->board.home(dev->board.ctx, req->q, req->joint_count) != 0) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_BOARD_ERROR);
+        } else {
+            reply_ack(dev, req);
+        }
+        break;
+    case ARMPROTO_MSG_GET_STATS: {
+        armproto_msg *m = &dev->reply;
+        armproto_msg_init(m, ARMPROTO_MSG_STATS);
+        m->seq = req->seq;
+        m->stats = dev->rx.stats;
+        m->stats.tx_frames++; /* count this reply in its own snapshot */
+        send(dev, m);
+        break;
+    }
+    default:
+        /* Device-to-host types (high bit set) are never answered: a looped
+         * back line must not start an endless NAK exchange. */
+        if ((req->type & 0x80u) == 0) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_UNKNOWN_TYPE);
+        } else if (armproto_msg_known(req->type)) {
+            dev->rx.stats.rx_unknown_type++; /* a reply type is no request */
+        }
+        break;
+    }
+}
+
+void armproto_device_receive(armproto_device *dev, const uint8_t *bytes, size_t len)
+{
+    while (len > 0) {
+        int result;
+        size_t used = armproto_receiver_feed(&dev->rx, bytes, len, &dev->msg, &result);
+        bytes += used;
+        len -= used;
+        if (result == ARMPROTO_RX_MESSAGE) {
+            armproto_device_handle(dev, &dev->msg);
+        } else if (result == ARMPROTO_ERR_UNKNOWN_TYPE || result == ARMPROTO_ERR_BAD_LENGTH ||
+                   result == ARMPROTO_ERR_JOINT_COUNT) {
+            /* The frame is intact, so it came from the host: answer it. */
+            if ((dev->msg.type & 0x80u) == 0) {
+                uint8_t code = result == ARMPROTO_ERR_UNKNOWN_TYPE ? ARMPROTO_RESULT_UNKNOWN_TYPE
+                             : result == ARMPROTO_ERR_BAD_LENGTH   ? ARMPROTO_RESULT_BAD_LENGTH
+                                                                   : ARMPROTO_RESULT_BAD_JOINT_COUNT;
+                check_inputs(dev, now(dev));
+                if (dev->msg.type == ARMPROTO_MSG_TORQUE) {
+                    dev->rx.stats.torque_rejected++;
+                }
+                reply_nak(dev, dev->msg.type, dev->msg.seq, code);
+            }
+        }
+        /* Damaged frames (CRC, COBS, short, overlong) are counted and dropped. */
+    }
+}

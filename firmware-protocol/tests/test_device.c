@@ -1,0 +1,658 @@
+/* The device state machine against a fake board with a hand-driven clock. */
+#include <math.h>
+#include "harness.h"
+
+#define N 2
+#define WATCHDOG_US 20000u
+
+typedef struct fake_board {
+    uint64_t t;
+    float tau[ARMPROTO_MAX_JOINTS];
+    int set_calls;
+    int set_fail;
+    float q[ARMPROTO_MAX_JOINTS], qd[ARMPROTO_MAX_JOINTS], tau_meas[ARMPROTO_MAX_JOINTS];
+    int read_fail;
+    int estop;
+    int home_calls;
+    float home_q[ARMPROTO_MAX_JOINTS];
+    uint8_t out[16384];
+    size_t out_len;
+} fake_board;
+
+static uint64_t fb_now(void *ctx) { return ((fake_board *)ctx)->t; }
+
+static int fb_set(void *ctx, const float *tau, uint8_t n)
+{
+    fake_board *b = ctx;
+    b->set_calls++;
+    if (b->set_fail) return b->set_fail;
+    memcpy(b->tau, tau, n * sizeof *tau);
+    return 0;
+}
+
+static int fb_read(void *ctx, float *q, float *qd, float *tau, uint8_t n)
+{
+    fake_board *b = ctx;
+    if (b->read_fail) return b->read_fail;
+    memcpy(q, b->q, n * sizeof *q);
+    memcpy(qd, b->qd, n * sizeof *qd);
+    memcpy(tau, b->tau_meas, n * sizeof *tau);
+    return 0;
+}
+
+static void fb_write(void *ctx, const uint8_t *bytes, size_t n)
+{
+    fake_board *b = ctx;
+    if (b->out_len + n <= sizeof b->out) {
+        memcpy(b->out + b->out_len, bytes, n);
+        b->out_len += n;
+    }
+}
+
+static int fb_estop(void *ctx) { return ((fake_board *)ctx)->estop; }
+
+static int fb_home(void *ctx, const float *q, uint8_t n)
+{
+    fake_board *b = ctx;
+    b->home_calls++;
+    memcpy(b->home_q, q, n * sizeof *q);
+    return 0;
+}
+
+typedef struct replies {
+    armproto_msg m[16];
+    int n;
+} replies;
+
+/* Decodes (and clears) everything the device wrote. */
+static void take(fake_board *b, replies *r)
+{
+    armproto_receiver rx;
+    const uint8_t *p = b->out;
+    size_t left = b->out_len;
+    int all_valid = 1;
+    armproto_receiver_init(&rx);
+    r->n = 0;
+    while (left > 0) {
+        int result;
+        size_t used = armproto_receiver_feed(&rx, p, left, &r->m[r->n < 15 ? r->n : 15], &result);
+        p += used;
+        left -= used;
+        if (result < 0) all_valid = 0;
+        if (result == ARMPROTO_RX_MESSAGE && r->n < 16) r->n++;
+    }
+    CHECK(all_valid); /* the device only ever writes valid frames */
+    b->out_len = 0;
+}
+
+static void setup(armproto_device *dev, fake_board *b, armproto_board *board, int with_options)
+{
+    armproto_device_config cfg;
+    memset(b, 0, sizeof *b);
+    b->t = 1000000;
+    memset(board, 0, sizeof *board);
+    board->ctx = b;
+    board->now_us = fb_now;
+    board->set_torques = fb_set;
+    board->read_joints = fb_read;
+    board->write = fb_write;
+    if (with_options) {
+        board->estop_input = fb_estop;
+        board->home = fb_home;
+    }
+    armproto_device_config_default(&cfg, N);
+    cfg.watchdog_us = WATCHDOG_US;
+    cfg.firmware_id = 0xF00D;
+    cfg.firmware_version = 0x010203;
+    CHECK_EQ(armproto_device_config_set_limit(&cfg, 0, 2.0f), 0);
+    CHECK_EQ(armproto_device_init(dev, board, &cfg), 0);
+}
+
+/* Sends one encoded frame (byte by byte, like a UART) and collects replies. */
+static void sendf(armproto_device *dev, fake_board *b, const uint8_t *frame, int n, replies *r)
+{
+    int i;
+    CHECK(n > 0);
+    for (i = 0; i < n; i++) armproto_device_receive(dev, frame + i, 1);
+    take(b, r);
+}
+
+static void send_simple(armproto_device *dev, fake_board *b,
+                        int (*enc)(uint8_t *, size_t, uint32_t), uint32_t seq, replies *r)
+{
+    uint8_t f[ARMPROTO_MAX_FRAME];
+    sendf(dev, b, f, enc(f, sizeof f, seq), r);
+}
+
+static void send_torque(armproto_device *dev, fake_board *b, uint32_t seq, float t0, float t1, replies *r)
+{
+    uint8_t f[ARMPROTO_MAX_FRAME];
+    float tau[N];
+    tau[0] = t0;
+    tau[1] = t1;
+    sendf(dev, b, f, armproto_encode_torque(f, sizeof f, seq, tau, N), r);
+}
+
+static void handshake_and_enable(armproto_device *dev, fake_board *b, uint32_t seq, replies *r)
+{
+    uint8_t f[ARMPROTO_MAX_FRAME];
+    sendf(dev, b, f, armproto_encode_hello(f, sizeof f, seq, ARMPROTO_VERSION_MAJOR, ARMPROTO_VERSION_MINOR), r);
+    send_simple(dev, b, armproto_encode_enable, seq + 1, r);
+    CHECK(r->n == 1 && r->m[0].type == ARMPROTO_MSG_ACK);
+}
+
+static int is_state(const replies *r, int i, uint32_t seq, uint8_t result)
+{
+    return i < r->n && r->m[i].type == ARMPROTO_MSG_STATE && r->m[i].seq == seq && r->m[i].result == result;
+}
+
+static int is_nak(const replies *r, int i, uint32_t seq, uint8_t type, uint8_t error)
+{
+    return i < r->n && r->m[i].type == ARMPROTO_MSG_NAK && r->m[i].seq == seq &&
+           r->m[i].request_type == type && r->m[i].result == error;
+}
+
+static int is_fault(const replies *r, int i, uint8_t code)
+{
+    return i < r->n && r->m[i].type == ARMPROTO_MSG_FAULT && r->m[i].fault == code;
+}
+
+static void test_init(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    armproto_device_config cfg;
+
+    setup(&dev, &b, &board, 0);
+    CHECK_EQ(b.set_calls, 1); /* outputs zeroed at init */
+    CHECK(same_float(b.tau[0], 0.0f) && same_float(b.tau[1], 0.0f));
+    CHECK_EQ(armproto_device_status(&dev), 0);
+
+    armproto_device_config_default(&cfg, N);
+    board.write = NULL;
+    CHECK_EQ(armproto_device_init(&dev, &board, &cfg), ARMPROTO_ERR_ARG);
+    board.write = fb_write;
+    cfg.joint_count = 0;
+    CHECK_EQ(armproto_device_init(&dev, &board, &cfg), ARMPROTO_ERR_ARG);
+    cfg.joint_count = ARMPROTO_MAX_JOINTS + 1;
+    CHECK_EQ(armproto_device_init(&dev, &board, &cfg), ARMPROTO_ERR_ARG);
+    cfg.joint_count = N;
+    cfg.watchdog_us = 0;
+    CHECK_EQ(armproto_device_init(&dev, &board, &cfg), ARMPROTO_ERR_ARG);
+    cfg.watchdog_us = 1000;
+    cfg.torque_limit[1] = NAN;
+    CHECK_EQ(armproto_device_init(&dev, &board, &cfg), ARMPROTO_ERR_ARG);
+    cfg.torque_limit[1] = -1.0f;
+    CHECK_EQ(armproto_device_init(&dev, &board, &cfg), ARMPROTO_ERR_ARG);
+    CHECK_EQ(armproto_device_config_set_limit(&cfg, 0, 0.0f), ARMPROTO_ERR_ARG);
+    CHECK_EQ(armproto_device_config_set_limit(&cfg, ARMPROTO_MAX_JOINTS, 1.0f), ARMPROTO_ERR_ARG);
+}
+
+static void test_handshake_enable_torque(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    uint8_t f[ARMPROTO_MAX_FRAME];
+
+    setup(&dev, &b, &board, 0);
+    b.q[0] = 0.5f; b.q[1] = -0.5f; b.qd[0] = 1.0f; b.qd[1] = -1.0f;
+    b.tau_meas[0] = 0.25f; b.tau_meas[1] = -0.25f;
+
+    /* Before the handshake: state can be read, nothing can be enabled. */
+    send_simple(&dev, &b, armproto_encode_heartbeat, 1, &r);
+    CHECK_EQ(r.n, 1);
+    CHECK(is_state(&r, 0, 1, ARMPROTO_RESULT_OK));
+    CHECK(same_float(r.m[0].q[0], 0.5f) && same_float(r.m[0].qd[1], -1.0f) &&
+          same_float(r.m[0].tau[1], -0.25f));
+    CHECK_EQ(r.m[0].time_us, 1000000);
+    CHECK_EQ(r.m[0].joint_count, N);
+    send_simple(&dev, &b, armproto_encode_enable, 2, &r);
+    CHECK(r.n == 1 && is_nak(&r, 0, 2, ARMPROTO_MSG_ENABLE, ARMPROTO_RESULT_NO_HANDSHAKE));
+
+    /* A host of another major version is told so and cannot enable. */
+    sendf(&dev, &b, f, armproto_encode_hello(f, sizeof f, 3, ARMPROTO_VERSION_MAJOR + 1, 0), &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_HELLO_REPLY && r.m[0].seq == 3 &&
+          r.m[0].result == ARMPROTO_RESULT_VERSION_MISMATCH);
+    send_simple(&dev, &b, armproto_encode_enable, 4, &r);
+    CHECK(is_nak(&r, 0, 4, ARMPROTO_MSG_ENABLE, ARMPROTO_RESULT_NO_HANDSHAKE));
+
+    /* A matching major (any minor) completes the handshake. */
+    sendf(&dev, &b, f, armproto_encode_hello(f, sizeof f, 5, ARMPROTO_VERSION_MAJOR, 9), &r);
+    CHECK_EQ(r.n, 1);
+    CHECK(r.m[0].type == ARMPROTO_MSG_HELLO_REPLY && r.m[0].seq == 5 && r.m[0].result == ARMPROTO_RESULT_OK);
+    CHECK_EQ(r.m[0].version_major, ARMPROTO_VERSION_MAJOR);
+    CHECK_EQ(r.m[0].version_minor, ARMPROTO_VERSION_MINOR);
+    CHECK_EQ(r.m[0].joint_count, N);
+    CHECK_EQ(r.m[0].watchdog_us, WATCHDOG_US);
+    CHECK_EQ(r.m[0].firmware_id, 0xF00D);
+    CHECK_EQ(r.m[0].firmware_version, 0x010203);
+    CHECK_EQ(r.m[0].max_frame, ARMPROTO_MAX_FRAME);
+    CHECK(same_float(r.m[0].torque_limit[0], 2.0f) && isinf(r.m[0].torque_limit[1]));
+
+    /* Torque before ENABLE: refused, output stays zero, still one STATE. */
+    send_torque(&dev, &b, 6, 1.0f, 1.0f, &r);
+    CHECK(r.n == 1 && is_state(&r, 0, 6, ARMPROTO_RESULT_NOT_ENABLED));
+    CHECK(same_float(b.tau[0], 0.0f));
+
+    send_simple(&dev, &b, armproto_encode_enable, 7, &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK && r.m[0].seq == 7 &&
+          r.m[0].request_type == ARMPROTO_MSG_ENABLE);
+    CHECK(armproto_device_status(&dev) & ARMPROTO_STATUS_ENABLED);
+
+    /* Torque applied; exactly one STATE carrying the seq. */
+    b.t += 1000;
+    send_torque(&dev, &b, 8, 1.25f, -0.5f, &r);
+    CHECK_EQ(r.n, 1);
+    CHECK(is_state(&r, 0, 8, ARMPROTO_RESULT_OK));
+    CHECK_EQ(r.m[0].applied_seq, 8);
+    CHECK_EQ(r.m[0].time_us, 1001000);
+    CHECK(r.m[0].status & ARMPROTO_STATUS_ENABLED);
+    CHECK(r.m[0].status & ARMPROTO_STATUS_HANDSHAKE_DONE);
+    CHECK(!(r.m[0].status & ARMPROTO_STATUS_TORQUE_CLAMPED));
+    CHECK(same_float(b.tau[0], 1.25f) && same_float(b.tau[1], -0.5f));
+
+    /* Clamped to the device's limit (joint 0: 2 N*m), flagged. */
+    send_torque(&dev, &b, 9, -5.0f, 1000.0f, &r);
+    CHECK(is_state(&r, 0, 9, ARMPROTO_RESULT_OK));
+    CHECK(r.m[0].status & ARMPROTO_STATUS_TORQUE_CLAMPED);
+    CHECK(same_float(b.tau[0], -2.0f) && same_float(b.tau[1], 1000.0f));
+    send_torque(&dev, &b, 10, 5.0f, 0.0f, &r);
+    CHECK(same_float(b.tau[0], 2.0f));
+
+    /* Stale and duplicate sequence numbers are refused; the output holds. */
+    send_torque(&dev, &b, 10, 0.1f, 0.1f, &r);
+    CHECK(r.n == 1 && is_state(&r, 0, 10, ARMPROTO_RESULT_STALE_SEQUENCE));
+    CHECK_EQ(r.m[0].applied_seq, 10);
+    send_torque(&dev, &b, 9, 0.1f, 0.1f, &r);
+    CHECK(is_state(&r, 0, 9, ARMPROTO_RESULT_STALE_SEQUENCE));
+    CHECK(same_float(b.tau[0], 2.0f));
+    /* Gaps are fine (lost frames). */
+    send_torque(&dev, &b, 20, 0.1f, 0.2f, &r);
+    CHECK(is_state(&r, 0, 20, ARMPROTO_RESULT_OK));
+
+    /* DISABLE zeroes the output. */
+    send_simple(&dev, &b, armproto_encode_disable, 21, &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK && r.m[0].request_type == ARMPROTO_MSG_DISABLE);
+    CHECK(same_float(b.tau[0], 0.0f) && same_float(b.tau[1], 0.0f));
+    CHECK(!(armproto_device_status(&dev) & ARMPROTO_STATUS_ENABLED));
+
+    /* Sequence numbers wrap modulo 2^32. */
+    send_simple(&dev, &b, armproto_encode_enable, 0xFFFFFFFEu, &r);
+    send_torque(&dev, &b, 0xFFFFFFFFu, 0.5f, 0.5f, &r);
+    CHECK(is_state(&r, 0, 0xFFFFFFFFu, ARMPROTO_RESULT_OK));
+    send_torque(&dev, &b, 0, 0.75f, 0.5f, &r);
+    CHECK(is_state(&r, 0, 0, ARMPROTO_RESULT_OK));
+    CHECK(same_float(b.tau[0], 0.75f));
+
+    /* HELLO during a session ends it: output zero, disabled. */
+    sendf(&dev, &b, f, armproto_encode_hello(f, sizeof f, 1, ARMPROTO_VERSION_MAJOR, 0), &r);
+    CHECK(same_float(b.tau[0], 0.0f));
+    CHECK(!(armproto_device_status(&dev) & ARMPROTO_STATUS_ENABLED));
+}
+
+static void test_watchdog(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    uint64_t t0;
+    int steps = 0;
+
+    setup(&dev, &b, &board, 0);
+    handshake_and_enable(&dev, &b, 1, &r);
+    send_torque(&dev, &b, 3, 1.0f, 1.0f, &r);
+    CHECK(same_float(b.tau[0], 1.0f));
+    t0 = b.t;
+
+    /* The host stalls; the firmware polls every millisecond. */
+    while (b.tau[0] != 0.0f && steps < 1000) {
+        b.t += 1000;
+        steps++;
+        armproto_device_poll(&dev);
+    }
+    CHECK(b.t - t0 <= WATCHDOG_US);  /* zeroed within its period */
+    CHECK(b.t - t0 >= WATCHDOG_US);  /* ...and not before */
+    CHECK(same_float(b.tau[0], 0.0f) && same_float(b.tau[1], 0.0f));
+    take(&b, &r);
+    CHECK(r.n == 1 && is_fault(&r, 0, ARMPROTO_FAULT_WATCHDOG));
+    CHECK_EQ(r.m[0].seq, 3);
+    CHECK_EQ(r.m[0].fault_joint, ARMPROTO_NO_JOINT);
+    CHECK(r.m[0].status & ARMPROTO_STATUS_WATCHDOG_TRIPPED);
+    CHECK(r.m[0].status & ARMPROTO_STATUS_FAULT);
+    CHECK(!(r.m[0].status & ARMPROTO_STATUS_ENABLED));
+    /* Only one FAULT, however long it stays tripped. */
+    b.t += 100000;
+    armproto_device_poll(&dev);
+    take(&b, &r);
+    CHECK_EQ(r.n, 0);
+
+    /* The host comes back: torque refused until re-enabled. */
+    send_torque(&dev, &b, 4, 1.0f, 1.0f, &r);
+    CHECK(r.n == 1 && is_state(&r, 0, 4, ARMPROTO_RESULT_NOT_ENABLED));
+    CHECK(r.m[0].status & ARMPROTO_STATUS_WATCHDOG_TRIPPED);
+    CHECK_EQ(r.m[0].fault, ARMPROTO_FAULT_WATCHDOG);
+    CHECK(same_float(b.tau[0], 0.0f));
+    send_simple(&dev, &b, armproto_encode_enable, 5, &r);
+    CHECK(r.m[0].type == ARMPROTO_MSG_ACK);
+    send_torque(&dev, &b, 6, 1.0f, 1.0f, &r);
+    CHECK(is_state(&r, 0, 6, ARMPROTO_RESULT_OK));
+    CHECK(!(r.m[0].status & (ARMPROTO_STATUS_WATCHDOG_TRIPPED | ARMPROTO_STATUS_FAULT)));
+
+    /* Heartbeats alone do not keep a stale torque alive. */
+    t0 = b.t;
+    while (b.t - t0 < WATCHDOG_US) {
+        b.t += 5000;
+        send_simple(&dev, &b, armproto_encode_heartbeat, 100, &r);
+    }
+    CHECK(same_float(b.tau[0], 0.0f));
+    CHECK(!(armproto_device_status(&dev) & ARMPROTO_STATUS_ENABLED));
+
+    /* Torque just inside the period keeps it alive indefinitely. */
+    send_simple(&dev, &b, armproto_encode_enable, 200, &r);
+    {
+        uint32_t s;
+        int all_ok = 1;
+        for (s = 201; s < 301; s++) {
+            b.t += WATCHDOG_US - 1;
+            armproto_device_poll(&dev);
+            send_torque(&dev, &b, s, 0.5f, 0.5f, &r);
+            if (!(r.n == 1 && is_state(&r, 0, s, ARMPROTO_RESULT_OK))) all_ok = 0;
+        }
+        CHECK(all_ok);
+    }
+
+    /* Without any poll, the check happens when the next frame arrives. */
+    b.t += WATCHDOG_US;
+    send_torque(&dev, &b, 301, 0.5f, 0.5f, &r);
+    CHECK_EQ(r.n, 2);
+    CHECK(is_fault(&r, 0, ARMPROTO_FAULT_WATCHDOG));
+    CHECK(is_state(&r, 1, 301, ARMPROTO_RESULT_NOT_ENABLED));
+    CHECK(same_float(b.tau[0], 0.0f));
+
+    /* The trip is counted. */
+    send_simple(&dev, &b, armproto_encode_get_stats, 302, &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_STATS && r.m[0].seq == 302);
+    CHECK_EQ(r.m[0].stats.watchdog_trips, 3);
+}
+
+static void test_estop(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+
+    setup(&dev, &b, &board, 1);
+    handshake_and_enable(&dev, &b, 1, &r);
+    send_torque(&dev, &b, 3, 1.0f, 1.0f, &r);
+
+    send_simple(&dev, &b, armproto_encode_estop, 4, &r);
+    CHECK_EQ(r.n, 2);
+    CHECK(is_fault(&r, 0, ARMPROTO_FAULT_ESTOP));
+    CHECK(r.m[1].type == ARMPROTO_MSG_ACK && r.m[1].seq == 4 && r.m[1].request_type == ARMPROTO_MSG_ESTOP);
+    CHECK(same_float(b.tau[0], 0.0f) && same_float(b.tau[1], 0.0f));
+    CHECK(armproto_device_status(&dev) & ARMPROTO_STATUS_ESTOP_LATCHED);
+
+    /* Latched: torque refused, enable refused, reset does not clear it. */
+    send_torque(&dev, &b, 5, 1.0f, 1.0f, &r);
+    CHECK(r.n == 1 && is_state(&r, 0, 5, ARMPROTO_RESULT_ESTOP_LATCHED));
+    CHECK(same_float(b.tau[0], 0.0f));
+    send_simple(&dev, &b, armproto_encode_enable, 6, &r);
+    CHECK(is_nak(&r, 0, 6, ARMPROTO_MSG_ENABLE, ARMPROTO_RESULT_ESTOP_LATCHED));
+    send_simple(&dev, &b, armproto_encode_reset, 7, &r);
+    CHECK(r.m[0].type == ARMPROTO_MSG_ACK);
+    CHECK(armproto_device_status(&dev) & ARMPROTO_STATUS_ESTOP_LATCHED);
+    /* A second ESTOP while latched: acknowledged, no new FAULT. */
+    send_simple(&dev, &b, armproto_encode_estop, 8, &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK);
+
+    /* Cleared explicitly; still disabled until ENABLE (after a new HELLO, since RESET). */
+    send_simple(&dev, &b, armproto_encode_clear_estop, 9, &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK && r.m[0].request_type == ARMPROTO_MSG_CLEAR_ESTOP);
+    CHECK(!(armproto_device_status(&dev) & ARMPROTO_STATUS_ESTOP_LATCHED));
+    send_torque(&dev, &b, 10, 1.0f, 1.0f, &r);
+    CHECK(is_state(&r, 0, 10, ARMPROTO_RESULT_NOT_ENABLED));
+    send_simple(&dev, &b, armproto_encode_enable, 11, &r);
+    CHECK(is_nak(&r, 0, 11, ARMPROTO_MSG_ENABLE, ARMPROTO_RESULT_NO_HANDSHAKE));
+    handshake_and_enable(&dev, &b, 12, &r);
+    send_torque(&dev, &b, 14, 1.0f, 1.0f, &r);
+    CHECK(is_state(&r, 0, 14, ARMPROTO_RESULT_OK));
+    CHECK(same_float(b.tau[0], 1.0f));
+
+    /* Hardware input: latches on poll; cannot be cleared while held. */
+    b.estop = 1;
+    armproto_device_poll(&dev);
+    take(&b, &r);
+    CHECK(r.n == 1 && is_fault(&r, 0, ARMPROTO_FAULT_ESTOP));
+    CHECK_EQ(r.m[0].fault_detail, 1);
+    CHECK(r.m[0].status & ARMPROTO_STATUS_ESTOP_INPUT);
+    CHECK(same_float(b.tau[0], 0.0f));
+    send_simple(&dev, &b, armproto_encode_clear_estop, 15, &r);
+    CHECK(is_nak(&r, 0, 15, ARMPROTO_MSG_CLEAR_ESTOP, ARMPROTO_RESULT_ESTOP_ACTIVE));
+    b.estop = 0;
+    send_simple(&dev, &b, armproto_encode_clear_estop, 16, &r);
+    CHECK(r.m[0].type == ARMPROTO_MSG_ACK);
+    send_simple(&dev, &b, armproto_encode_enable, 17, &r);
+    CHECK(r.m[0].type == ARMPROTO_MSG_ACK);
+}
+
+static void test_non_finite(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    const float bad[3] = {NAN, INFINITY, -INFINITY};
+    int k;
+
+    setup(&dev, &b, &board, 0);
+    handshake_and_enable(&dev, &b, 1, &r);
+    for (k = 0; k < 3; k++) {
+        uint32_t seq = 10u * (uint32_t)k + 10u;
+        send_torque(&dev, &b, seq, 1.0f, 1.0f, &r);
+        CHECK(same_float(b.tau[0], 1.0f));
+        send_torque(&dev, &b, seq + 1, 0.5f, bad[k], &r);
+        CHECK_EQ(r.n, 2);
+        CHECK(is_fault(&r, 0, ARMPROTO_FAULT_NON_FINITE));
+        CHECK_EQ(r.m[0].fault_joint, 1);
+        CHECK_EQ(r.m[0].seq, seq + 1);
+        CHECK(is_state(&r, 1, seq + 1, ARMPROTO_RESULT_NON_FINITE));
+        CHECK_EQ(r.m[1].applied_seq, seq);
+        CHECK_EQ(r.m[1].fault, ARMPROTO_FAULT_NON_FINITE);
+        CHECK(!(r.m[1].status & ARMPROTO_STATUS_ENABLED));
+        CHECK(same_float(b.tau[0], 0.0f) && same_float(b.tau[1], 0.0f));
+        send_simple(&dev, &b, armproto_encode_enable, seq + 2, &r);
+        CHECK(r.m[0].type == ARMPROTO_MSG_ACK);
+    }
+}
+
+static void test_malformed_and_unknown(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    uint8_t f[ARMPROTO_MAX_FRAME];
+    const float three[3] = {0.0f, 0.0f, 0.0f};
+    int n;
+
+    setup(&dev, &b, &board, 0);
+    handshake_and_enable(&dev, &b, 1, &r);
+
+    /* Unknown request type: NAK echoing the type and the seq. */
+    {
+        const uint8_t p[] = {0x44, 0x33, 0x22, 0x11, 0xAA};
+        n = armproto_frame_encode(0x7F, p, sizeof p, f, sizeof f);
+        sendf(&dev, &b, f, n, &r);
+        CHECK(r.n == 1 && is_nak(&r, 0, 0x11223344u, 0x7F, ARMPROTO_RESULT_UNKNOWN_TYPE));
+        /* Device-to-host types are never answered (loopback safety). */
+        n = armproto_frame_encode(0xC0, p, sizeof p, f, sizeof f);
+        sendf(&dev, &b, f, n, &r);
+        CHECK_EQ(r.n, 0);
+        n = armproto_frame_encode(ARMPROTO_MSG_NAK, p, 2, f, sizeof f);
+        sendf(&dev, &b, f, n, &r);
+        CHECK_EQ(r.n, 0);
+    }
+    {
+        armproto_msg m;
+        armproto_msg_init(&m, ARMPROTO_MSG_STATE);
+        m.joint_count = 2;
+        n = armproto_encode_msg(&m, f, sizeof f);
+        sendf(&dev, &b, f, n, &r);
+        CHECK_EQ(r.n, 0);
+    }
+    /* Short payload: NAK BAD_LENGTH. */
+    {
+        const uint8_t p[] = {0x05, 0x00, 0x00, 0x00};
+        n = armproto_frame_encode(ARMPROTO_MSG_HELLO, p, sizeof p, f, sizeof f);
+        sendf(&dev, &b, f, n, &r);
+        CHECK(r.n == 1 && is_nak(&r, 0, 5, ARMPROTO_MSG_HELLO, ARMPROTO_RESULT_BAD_LENGTH));
+        n = armproto_frame_encode(ARMPROTO_MSG_ENABLE, p, 2, f, sizeof f);
+        sendf(&dev, &b, f, n, &r);
+        CHECK(r.n == 1 && is_nak(&r, 0, 0, ARMPROTO_MSG_ENABLE, ARMPROTO_RESULT_BAD_LENGTH));
+    }
+    /* Wrong joint count: NAK, output untouched. */
+    send_torque(&dev, &b, 6, 0.5f, 0.5f, &r);
+    sendf(&dev, &b, f, armproto_encode_torque(f, sizeof f, 7, three, 3), &r);
+    CHECK(r.n == 1 && is_nak(&r, 0, 7, ARMPROTO_MSG_TORQUE, ARMPROTO_RESULT_BAD_JOINT_COUNT));
+    CHECK(same_float(b.tau[0], 0.5f));
+    {
+        const uint8_t p[] = {0x08, 0x00, 0x00, 0x00, 17};
+        n = armproto_frame_encode(ARMPROTO_MSG_TORQUE, p, sizeof p, f, sizeof f);
+        sendf(&dev, &b, f, n, &r);
+        CHECK(r.n == 1 && is_nak(&r, 0, 8, ARMPROTO_MSG_TORQUE, ARMPROTO_RESULT_BAD_JOINT_COUNT));
+    }
+    /* Corrupt frames: silence, counted; the link carries on. */
+    n = armproto_encode_heartbeat(f, sizeof f, 9);
+    f[2] ^= 0x40;
+    sendf(&dev, &b, f, n, &r);
+    CHECK_EQ(r.n, 0);
+    {
+        static uint8_t junk[700];
+        memset(junk, 0x77, sizeof junk);
+        sendf(&dev, &b, junk, (int)sizeof junk, &r);
+        CHECK_EQ(r.n, 0);
+        junk[0] = 0x00;
+        sendf(&dev, &b, junk, 1, &r);
+        CHECK_EQ(r.n, 0);
+    }
+    send_simple(&dev, &b, armproto_encode_get_stats, 10, &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_STATS);
+    CHECK_EQ(r.m[0].stats.rx_crc_errors + r.m[0].stats.rx_cobs_errors, 1);
+    CHECK_EQ(r.m[0].stats.rx_overlong, 1);
+    CHECK_EQ(r.m[0].stats.rx_unknown_type, 3); /* 0x7F, 0xC0, STATE sent to the device */
+    CHECK_EQ(r.m[0].stats.rx_bad_length, 4); /* HELLO, ENABLE, NAK short; TORQUE(17) */
+    CHECK_EQ(r.m[0].stats.torque_rejected, 2); /* n = 3 and n = 17 */
+    /* HELLO, ENABLE, TORQUE x2, 0x7F, 0xC0, NAK, STATE, HELLO, ENABLE, TORQUE(17), GET_STATS */
+    CHECK_EQ(r.m[0].stats.rx_frames, 12);
+    /* Replies so far: HELLO_REPLY, ACK, NAK, NAK, NAK, STATE, NAK, NAK, this STATS. */
+    CHECK_EQ(r.m[0].stats.tx_frames, 9);
+}
+
+static void test_home_reset_board_errors(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    uint8_t f[ARMPROTO_MAX_FRAME];
+    const float q[N] = {0.25f, -1.5f};
+    const float qbad[N] = {0.0f, NAN};
+
+    /* Board without home support. */
+    setup(&dev, &b, &board, 0);
+    sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 1, q, N), &r);
+    CHECK(is_nak(&r, 0, 1, ARMPROTO_MSG_HOME, ARMPROTO_RESULT_NO_HANDSHAKE));
+    sendf(&dev, &b, f, armproto_encode_hello(f, sizeof f, 2, ARMPROTO_VERSION_MAJOR, 0), &r);
+    sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 3, q, N), &r);
+    CHECK(is_nak(&r, 0, 3, ARMPROTO_MSG_HOME, ARMPROTO_RESULT_UNSUPPORTED));
+
+    setup(&dev, &b, &board, 1);
+    handshake_and_enable(&dev, &b, 1, &r);
+    sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 3, q, N), &r);
+    CHECK(is_nak(&r, 0, 3, ARMPROTO_MSG_HOME, ARMPROTO_RESULT_MUST_BE_DISABLED));
+    send_simple(&dev, &b, armproto_encode_disable, 4, &r);
+    sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 5, qbad, N), &r);
+    CHECK(is_nak(&r, 0, 5, ARMPROTO_MSG_HOME, ARMPROTO_RESULT_NON_FINITE));
+    sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 6, q, N), &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK && r.m[0].request_type == ARMPROTO_MSG_HOME);
+    CHECK_EQ(b.home_calls, 1);
+    CHECK(same_float(b.home_q[1], -1.5f));
+
+    /* RESET: back to power-on (handshake needed again), counters cleared. */
+    send_simple(&dev, &b, armproto_encode_reset, 7, &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK);
+    CHECK_EQ(armproto_device_status(&dev), 0);
+    send_simple(&dev, &b, armproto_encode_enable, 8, &r);
+    CHECK(is_nak(&r, 0, 8, ARMPROTO_MSG_ENABLE, ARMPROTO_RESULT_NO_HANDSHAKE));
+
+    /* Sensor failure while enabled: fault, disabled, STATE says board_error. */
+    handshake_and_enable(&dev, &b, 10, &r);
+    b.read_fail = 7;
+    send_torque(&dev, &b, 12, 0.5f, 0.5f, &r);
+    CHECK_EQ(r.n, 2);
+    CHECK(is_fault(&r, 0, ARMPROTO_FAULT_SENSOR));
+    CHECK_EQ(r.m[0].fault_detail, 7);
+    CHECK(is_state(&r, 1, 12, ARMPROTO_RESULT_BOARD_ERROR));
+    CHECK(same_float(b.tau[0], 0.0f));
+    b.read_fail = 0;
+
+    /* Actuator failure: fault, STATE board_error, ENABLE refused while it persists. */
+    send_simple(&dev, &b, armproto_encode_enable, 13, &r);
+    b.set_fail = 3;
+    send_torque(&dev, &b, 14, 0.5f, 0.5f, &r);
+    CHECK(is_fault(&r, 0, ARMPROTO_FAULT_ACTUATOR));
+    CHECK(is_state(&r, r.n - 1, 14, ARMPROTO_RESULT_BOARD_ERROR));
+    send_simple(&dev, &b, armproto_encode_enable, 15, &r);
+    CHECK(is_nak(&r, r.n - 1, 15, ARMPROTO_MSG_ENABLE, ARMPROTO_RESULT_BOARD_ERROR));
+    CHECK(!(armproto_device_status(&dev) & ARMPROTO_STATUS_ENABLED));
+    b.set_fail = 0;
+    send_simple(&dev, &b, armproto_encode_enable, 16, &r);
+    CHECK(r.m[0].type == ARMPROTO_MSG_ACK);
+}
+
+/* Same inputs and clock: byte-identical outputs (the emulator relies on it). */
+static void test_determinism(void)
+{
+    static armproto_device d1, d2;
+    static fake_board b1, b2;
+    armproto_board board1, board2;
+    uint8_t f[ARMPROTO_MAX_FRAME];
+    uint32_t s;
+    int n;
+
+    setup(&d1, &b1, &board1, 0);
+    setup(&d2, &b2, &board2, 0);
+    for (s = 1; s < 200; s++) {
+        float tau[N];
+        tau[0] = (float)s * 0.01f;
+        tau[1] = -(float)s * 0.02f;
+        if (s == 1) n = armproto_encode_hello(f, sizeof f, s, 1, 0);
+        else if (s == 2 || s % 50 == 0) n = armproto_encode_enable(f, sizeof f, s);
+        else n = armproto_encode_torque(f, sizeof f, s, tau, N);
+        b1.t += (s % 7 == 0) ? 30000u : 1000u;
+        b2.t = b1.t;
+        armproto_device_receive(&d1, f, (size_t)n);
+        armproto_device_receive(&d2, f, (size_t)n);
+        armproto_device_poll(&d1);
+        armproto_device_poll(&d2);
+    }
+    CHECK(b1.out_len > 1000);
+    CHECK_BYTES(b1.out, b1.out_len, b2.out, b2.out_len);
+}
+
+void test_device(void)
+{
+    test_init();
+    test_handshake_enable_torque();
+    test_watchdog();
+    test_estop();
+    test_non_finite();
+    test_malformed_and_unknown();
+    test_home_reset_board_errors();
+    test_determinism();
+}
