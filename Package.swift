@@ -9,8 +9,12 @@ let package = Package(
         .executable(name: "armature", targets: ["armature"]),
         .library(name: "RobotModel", targets: ["RobotModel"]),
         .library(name: "ArmDynamics", targets: ["ArmDynamics"]),
+        .library(name: "FirmwareLink", targets: ["FirmwareLink"]),
         .library(name: "Hardware", targets: ["Hardware"]),
         .library(name: "Tasks", targets: ["Tasks"]),
+        .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
+        .library(name: "Policy", targets: ["Policy"]),
+        .library(name: "DDPG", targets: ["DDPG"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -22,14 +26,37 @@ let package = Package(
         .target(name: "RobotModel", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "ArmDynamics", dependencies: ["RobotModel"]),
         .target(
+            name: "CArmProto", path: "firmware-protocol", sources: ["src"], publicHeadersPath: "include",
+            cSettings: [.unsafeFlags(["-std=c99"])]
+        ),
+        .systemLibrary(
+            name: "CSerialPort", pkgConfig: "libserialport",
+            providers: [.apt(["libserialport-dev"]), .brew(["libserialport"])]
+        ),
+        .target(name: "FirmwareLink", dependencies: ["CArmProto", "CSerialPort", .product(name: "Logging", package: "swift-log")]),
+        .target(
             name: "Hardware",
-            dependencies: ["RobotModel", "ArmDynamics", "DeterministicRandom", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "RobotModel", "ArmDynamics", "DeterministicRandom", "FirmwareLink", "CArmProto",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(name: "Tasks", dependencies: ["Hardware", "ArmDynamics", "RobotModel", "DeterministicRandom"]),
+        .systemLibrary(
+            name: "CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        .target(name: "NeuralNetwork", dependencies: ["CBLAS", "DeterministicRandom"]),
+        .target(name: "Policy", dependencies: ["NeuralNetwork"]),
+        .target(
+            name: "DDPG",
+            dependencies: ["NeuralNetwork", "Policy", "Tasks", "DeterministicRandom", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "armature",
             dependencies: [
-                "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom",
+                "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "DDPG",
+                "FirmwareLink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -39,7 +66,11 @@ let package = Package(
         .testTarget(name: "ArmDynamicsTests", dependencies: ["ArmDynamics", "RobotModel", "TestSupport"]),
         .testTarget(
             name: "HardwareTests", dependencies: ["Hardware", "RobotModel", "ArmDynamics", "DeterministicRandom", "TestSupport"]),
+        .testTarget(name: "FirmwareLinkTests", dependencies: ["FirmwareLink", "CArmProto", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Hardware", "RobotModel", "TestSupport"]),
+        .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "DeterministicRandom", "TestSupport"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "NeuralNetwork", "Tasks", "RobotModel", "TestSupport"]),
+        .testTarget(name: "DDPGTests", dependencies: ["DDPG", "NeuralNetwork", "Policy", "Tasks", "Hardware", "RobotModel", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,5 @@
+import DeterministicRandom
+
 /// What one environment step returned besides the observation.
 public struct StepOutcome: Sendable, Equatable {
     public var reward: Double
@@ -23,6 +25,8 @@ public protocol Environment: AnyObject {
     var actionSize: Int { get }
     /// Steps after which an episode is truncated.
     var maxEpisodeSteps: Int { get }
+    /// The environment's random stream (resets draw from it); saved in checkpoints.
+    var random: Xoshiro256 { get set }
 
     /// Starts an episode. A seed restarts the random stream; nil continues it.
     func reset(seed: UInt64?, observation: inout [Float]) throws

@@ -26,13 +26,13 @@ public final class ReachTask: Environment {
     public private(set) var episodeStep = 0
     /// The arm's state after the last reset or step.
     public private(set) var state: JointState
+    public var random = Xoshiro256(seed: 0)
     /// Torque commands the guard altered since the task was made.
     public var interventions: SafetyGuard.Interventions { safetyGuard.interventions }
 
     private let kinematics: PlanarArm
     private let actuators: ActuatorMap
     private var safetyGuard: SafetyGuard
-    private var random = Xoshiro256(seed: 0)
     private var torques: [Double]
     private var startPosition: [Double]
     private var startVelocity: [Double]

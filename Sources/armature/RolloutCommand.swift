@@ -57,46 +57,32 @@ struct Rollout: ParsableCommand {
             upperLength: description.links[0].length, foreLength: description.links[1].length,
             stiffness: stiffness, damping: damping)
         var random = Xoshiro256(seed: seed &+ 0x5EED)
-        var observation = [Float](repeating: 0, count: task.observationSize)
-        var action = [Double](repeating: 0, count: task.actionSize)
         defer { arm.deactivate() }
 
         print("\(controller.rawValue) controller on \(description.name), \(episodes) episodes of \(task.maxEpisodeSteps) steps, seed \(seed)")
-        var returns: [Double] = []
-        var distances: [Double] = []
         let clock = ContinuousClock()
         let started = clock.now
-        for episode in 0..<episodes {
-            try task.reset(seed: episode == 0 ? seed : nil, observation: &observation)
-            var total = 0.0
-            var done = false
-            while !done {
+        let result = try task.evaluate(
+            episodes: episodes, seed: seed,
+            act: { observation, action in
                 switch controller {
                 case .scripted: scripted.act(observation: observation, into: &action)
                 case .random: for i in action.indices { action[i] = random.uniform(-1, 1) }
                 case .zero: for i in action.indices { action[i] = 0 }
                 }
-                let outcome = try task.step(action: action, observation: &observation)
-                total += outcome.reward
-                done = outcome.terminated || outcome.truncated
-            }
-            returns.append(total)
-            distances.append(task.distance)
-            print(String(format: "episode %3d  return %8.3f  final distance %.4f m", episode + 1, total, task.distance))
-        }
-        let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            },
+            onEpisode: { episode, total, distance in
+                print(String(format: "episode %3d  return %8.3f  final distance %.4f m", episode + 1, total, distance))
+            })
+        let seconds = (clock.now - started).seconds
         let steps = Double(episodes * task.maxEpisodeSteps)
-        let (mean, std) = meanAndStd(returns)
-        let success = distances.filter { $0 < 0.01 }.count
-        print(String(format: "return %.3f ± %.3f over %d episodes", mean, std, episodes))
-        print(String(format: "final distance mean %.4f m; success (< 1 cm) %d/%d", distances.reduce(0, +) / Double(episodes), success, episodes))
+        printSummary(result)
         print(String(format: "simulated %.0f control steps in %.3f s (%.0f steps/s); guard interventions %d", steps, seconds, steps / max(seconds, 1e-9), task.interventions.total))
     }
 }
 
-func meanAndStd(_ values: [Double]) -> (Double, Double) {
-    let mean = values.reduce(0, +) / Double(values.count)
-    let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
-    return (mean, variance.squareRoot())
+/// The summary lines shared by `rollout` and `eval`.
+func printSummary(_ result: ReachEvaluation) {
+    print(String(format: "return %.3f ± %.3f over %d episodes", result.meanReturn, result.returnStandardDeviation, result.returns.count))
+    print(String(format: "final distance mean %.4f m; success (< %.0f cm) %.0f%% (%d/%d)", result.meanFinalDistance, result.successRadius * 100, result.successRate * 100, Int((result.successRate * Double(result.returns.count)).rounded()), result.returns.count))
 }

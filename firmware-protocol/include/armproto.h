@@ -25,7 +25,7 @@ extern "C" {
 
 /** Protocol version this implementation speaks (PROTOCOL.md, "Versioning"). */
 #define ARMPROTO_VERSION_MAJOR 1
-#define ARMPROTO_VERSION_MINOR 0
+#define ARMPROTO_VERSION_MINOR 1
 
 /** Largest joint count the protocol allows in any message. */
 #define ARMPROTO_PROTOCOL_MAX_JOINTS 16
@@ -191,7 +191,8 @@ typedef struct armproto_msg {
     uint8_t  fault;            /* STATE: latched fault; FAULT: the fault raised */
     uint8_t  fault_joint;      /* FAULT: joint index or ARMPROTO_NO_JOINT */
     uint16_t max_frame;        /* HELLO_REPLY: largest frame the device accepts, delimiter included */
-    uint16_t reserved0;        /* keeps the layout explicit; always 0 */
+    uint8_t  has_qd;           /* HOME: 1 when qd carries target velocities (protocol 1.1), else 0 */
+    uint8_t  reserved0;        /* keeps the layout explicit; always 0 */
     uint32_t seq;              /* every message: request seq, or the seq a reply answers; FAULT: see PROTOCOL.md */
     uint32_t applied_seq;      /* STATE: seq of the TORQUE currently applied */
     uint32_t status;           /* STATE, FAULT: ARMPROTO_STATUS_* */
@@ -202,7 +203,7 @@ typedef struct armproto_msg {
     uint64_t time_us;          /* STATE, FAULT: device clock, microseconds */
     armproto_stats stats;      /* STATS */
     float q[ARMPROTO_MAX_JOINTS];            /* STATE: rad; HOME: position the arm is at now */
-    float qd[ARMPROTO_MAX_JOINTS];           /* STATE: rad/s */
+    float qd[ARMPROTO_MAX_JOINTS];           /* STATE: rad/s; HOME (if has_qd): velocity to set, rad/s */
     float tau[ARMPROTO_MAX_JOINTS];          /* TORQUE: command N*m; STATE: measured N*m */
     float torque_limit[ARMPROTO_MAX_JOINTS]; /* HELLO_REPLY: N*m, +inf means none */
 } armproto_msg;
@@ -244,6 +245,9 @@ int armproto_encode_estop(uint8_t *out, size_t cap, uint32_t seq);
 int armproto_encode_clear_estop(uint8_t *out, size_t cap, uint32_t seq);
 int armproto_encode_reset(uint8_t *out, size_t cap, uint32_t seq);
 int armproto_encode_home(uint8_t *out, size_t cap, uint32_t seq, const float *q, uint8_t n);
+/** HOME with joint velocities appended (protocol 1.1); qd == NULL is the same as armproto_encode_home. */
+int armproto_encode_home_velocity(uint8_t *out, size_t cap, uint32_t seq, const float *q, const float *qd,
+                                  uint8_t n);
 int armproto_encode_get_stats(uint8_t *out, size_t cap, uint32_t seq);
 
 /** Static names for diagnostics ("crc", "not_enabled", "watchdog", "TORQUE"...); never NULL. */
@@ -289,7 +293,7 @@ size_t armproto_receiver_feed(armproto_receiver *rx, const uint8_t *data, size_t
 /**
  * What the device needs from its hardware (or from a simulator). All
  * callbacks receive `ctx`. Required: now_us, set_torques, read_joints, write.
- * Optional (NULL = absent): estop_input, home.
+ * Optional (NULL = absent): estop_input, home, home_velocity.
  */
 typedef struct armproto_board {
     void *ctx;
@@ -305,6 +309,12 @@ typedef struct armproto_board {
     int (*estop_input)(void *ctx);
     /** Optional: declare that the arm is now at positions q (re-zero encoders). 0 on success. */
     int (*home)(void *ctx, const float *q, uint8_t n);
+    /**
+     * Optional (protocol 1.1): place the arm at positions q moving with velocities qd, for boards
+     * that can set velocity (simulators). qd is never NULL: zeros when HOME carried none. When
+     * present it handles every HOME; otherwise `home` does and velocities are ignored.
+     */
+    int (*home_velocity)(void *ctx, const float *q, const float *qd, uint8_t n);
 } armproto_board;
 
 /** Device identity and limits, fixed at init. */

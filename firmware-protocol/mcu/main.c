@@ -63,6 +63,7 @@ int main(void)
     board.write = fw_write;
     board.estop_input = fw_estop;
     board.home = fw_home;
+    board.home_velocity = 0; /* a real arm cannot be placed at a velocity: HOME ignores qd (1.1) */
 
     armproto_device_config_default(&cfg, BOARD_JOINTS);
     cfg.watchdog_us = BOARD_WATCHDOG_US;

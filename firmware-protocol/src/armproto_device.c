@@ -291,6 +291,21 @@ static void handle_torque(armproto_device *dev, const armproto_msg *req, uint64_
     reply_state(dev, req->seq, result);
 }
 
+/* A board that can set velocities gets them (zeros when HOME carried none:
+ * the arm is at rest); a board that cannot only re-zeroes its positions. */
+static int home(armproto_device *dev, const armproto_msg *req)
+{
+    if (dev->board.home_velocity != NULL) {
+        float rest[ARMPROTO_MAX_JOINTS];
+        if (req->has_qd) {
+            return dev->board.home_velocity(dev->board.ctx, req->q, req->qd, req->joint_count);
+        }
+        memset(rest, 0, sizeof rest);
+        return dev->board.home_velocity(dev->board.ctx, req->q, rest, req->joint_count);
+    }
+    return dev->board.home(dev->board.ctx, req->q, req->joint_count);
+}
+
 void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
 {
     uint64_t t = now(dev);
@@ -376,11 +391,12 @@ void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_MUST_BE_DISABLED);
         } else if (req->joint_count != dev->config.joint_count) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
-        } else if (first_non_finite(req->q, req->joint_count) >= 0) {
+        } else if (first_non_finite(req->q, req->joint_count) >= 0 ||
+                   (req->has_qd && first_non_finite(req->qd, req->joint_count) >= 0)) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_NON_FINITE);
-        } else if (dev->board.home == NULL) {
+        } else if (dev->board.home == NULL && dev->board.home_velocity == NULL) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_UNSUPPORTED);
-        } else if (dev->board.home(dev->board.ctx, req->q, req->joint_count) != 0) {
+        } else if (home(dev, req) != 0) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_BOARD_ERROR);
         } else {
             reply_ack(dev, req);

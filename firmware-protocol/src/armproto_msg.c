@@ -116,11 +116,16 @@ int armproto_pack_payload(const armproto_msg *m, uint8_t *p, size_t cap)
         len = LEN_HELLO;
         break;
     case ARMPROTO_MSG_TORQUE:
-    case ARMPROTO_MSG_HOME:
         if (!joints_ok(n)) {
             return ARMPROTO_ERR_ARG;
         }
         len = LEN_JOINTS_HDR + 4u * n;
+        break;
+    case ARMPROTO_MSG_HOME:
+        if (!joints_ok(n)) {
+            return ARMPROTO_ERR_ARG;
+        }
+        len = LEN_JOINTS_HDR + (m->has_qd ? 8u : 4u) * n;
         break;
     case ARMPROTO_MSG_HELLO_REPLY:
         if (!joints_ok(n)) {
@@ -169,6 +174,9 @@ int armproto_pack_payload(const armproto_msg *m, uint8_t *p, size_t cap)
         ap_put_u32(p, m->seq);
         p[4] = n;
         put_f32s(p + 5, m->q, n);
+        if (m->has_qd) {
+            put_f32s(p + 5 + 4u * n, m->qd, n);
+        }
         break;
     case ARMPROTO_MSG_HELLO_REPLY:
         ap_put_u32(p, m->seq);
@@ -279,6 +287,12 @@ int armproto_unpack_payload(uint8_t type, const uint8_t *p, size_t len, armproto
         }
         m->joint_count = n;
         get_f32s(p + 5, type == ARMPROTO_MSG_TORQUE ? m->tau : m->q, n);
+        /* Protocol 1.1: HOME may append per-joint velocities. A partial array
+         * is an unknown tail and ignored like any other (section 9). */
+        if (type == ARMPROTO_MSG_HOME && len >= LEN_JOINTS_HDR + 8u * n) {
+            get_f32s(p + 5 + 4u * n, m->qd, n);
+            m->has_qd = 1;
+        }
         return 0;
     case ARMPROTO_MSG_HELLO_REPLY:
         if (len < LEN_HELLO_REPLY) {
@@ -403,16 +417,24 @@ static int encode_seq_only(uint8_t type, uint8_t *out, size_t cap, uint32_t seq)
     return armproto_frame_encode(type, p, sizeof p, out, cap);
 }
 
-static int encode_joints(uint8_t type, uint8_t *out, size_t cap, uint32_t seq, const float *v, uint8_t n)
+/* seq, n, v[n] and, when v2 is given, v2[n] (HOME's velocities). */
+static int encode_joints(uint8_t type, uint8_t *out, size_t cap, uint32_t seq, const float *v, const float *v2,
+                         uint8_t n)
 {
-    uint8_t p[LEN_JOINTS_HDR + 4 * ARMPROTO_MAX_JOINTS];
+    uint8_t p[LEN_JOINTS_HDR + 8 * ARMPROTO_MAX_JOINTS];
+    size_t len;
     if (v == NULL || !joints_ok(n)) {
         return ARMPROTO_ERR_ARG;
     }
     ap_put_u32(p, seq);
     p[4] = n;
     put_f32s(p + 5, v, n);
-    return armproto_frame_encode(type, p, LEN_JOINTS_HDR + 4u * n, out, cap);
+    len = LEN_JOINTS_HDR + 4u * n;
+    if (v2 != NULL) {
+        put_f32s(p + len, v2, n);
+        len += 4u * n;
+    }
+    return armproto_frame_encode(type, p, len, out, cap);
 }
 
 int armproto_encode_hello(uint8_t *out, size_t cap, uint32_t seq, uint8_t major, uint8_t minor)
@@ -436,7 +458,7 @@ int armproto_encode_disable(uint8_t *out, size_t cap, uint32_t seq)
 
 int armproto_encode_torque(uint8_t *out, size_t cap, uint32_t seq, const float *tau, uint8_t n)
 {
-    return encode_joints(ARMPROTO_MSG_TORQUE, out, cap, seq, tau, n);
+    return encode_joints(ARMPROTO_MSG_TORQUE, out, cap, seq, tau, NULL, n);
 }
 
 int armproto_encode_heartbeat(uint8_t *out, size_t cap, uint32_t seq)
@@ -461,7 +483,13 @@ int armproto_encode_reset(uint8_t *out, size_t cap, uint32_t seq)
 
 int armproto_encode_home(uint8_t *out, size_t cap, uint32_t seq, const float *q, uint8_t n)
 {
-    return encode_joints(ARMPROTO_MSG_HOME, out, cap, seq, q, n);
+    return encode_joints(ARMPROTO_MSG_HOME, out, cap, seq, q, NULL, n);
+}
+
+int armproto_encode_home_velocity(uint8_t *out, size_t cap, uint32_t seq, const float *q, const float *qd,
+                                  uint8_t n)
+{
+    return encode_joints(ARMPROTO_MSG_HOME, out, cap, seq, q, qd, n);
 }
 
 int armproto_encode_get_stats(uint8_t *out, size_t cap, uint32_t seq)

@@ -191,6 +191,12 @@ static void test_layouts(void)
         const uint8_t w[] = {0x01, 0, 0, 0, 0x01, 0x00, 0x00, 0x00, 0xC0};
         expect_payload(&m, w, sizeof w);
     }
+    /* Protocol 1.1: HOME with velocities appended after q. 0.5f = 0x3F000000 */
+    m.has_qd = 1; m.qd[0] = 0.5f;
+    {
+        const uint8_t w[] = {0x01, 0, 0, 0, 0x01, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x3F};
+        expect_payload(&m, w, sizeof w);
+    }
     armproto_msg_init(&m, ARMPROTO_MSG_HELLO_REPLY);
     m.seq = 9; m.result = 0; m.version_major = 1; m.version_minor = 2; m.joint_count = 1;
     m.firmware_id = 0x11223344u; m.firmware_version = 0x00010203u; m.watchdog_us = 50000u;
@@ -370,6 +376,19 @@ static void test_convenience_encoders(void)
     n = armproto_encode_home(out, sizeof out, 78, q, 3);
     CHECK_EQ(armproto_decode_msg(out, (size_t)n, &m), 0);
     CHECK(m.type == ARMPROTO_MSG_HOME && m.joint_count == 3 && same_float(m.q[2], 0.3f));
+    CHECK_EQ(m.has_qd, 0);
+    {
+        const float qd[3] = {-0.5f, 0.0f, 4.0f};
+        n = armproto_encode_home_velocity(out, sizeof out, 79, q, qd, 3);
+        CHECK_EQ(armproto_decode_msg(out, (size_t)n, &m), 0);
+        CHECK(m.type == ARMPROTO_MSG_HOME && m.seq == 79 && m.joint_count == 3 && m.has_qd == 1);
+        CHECK(same_float(m.q[2], 0.3f) && same_float(m.qd[0], -0.5f) && same_float(m.qd[2], 4.0f));
+        /* Without velocities it is byte for byte the 1.0 HOME. */
+        int with_null = armproto_encode_home_velocity(out, 128, 78, q, NULL, 3);
+        int plain = armproto_encode_home(out + 128, sizeof out - 128, 78, q, 3);
+        CHECK_EQ(with_null, plain);
+        CHECK(plain > 0 && memcmp(out, out + 128, (size_t)plain) == 0);
+    }
 }
 
 void test_codec(void)

@@ -15,6 +15,8 @@ typedef struct fake_board {
     int estop;
     int home_calls;
     float home_q[ARMPROTO_MAX_JOINTS];
+    int home_velocity_calls;
+    float home_qd[ARMPROTO_MAX_JOINTS];
     uint8_t out[16384];
     size_t out_len;
 } fake_board;
@@ -56,6 +58,15 @@ static int fb_home(void *ctx, const float *q, uint8_t n)
     fake_board *b = ctx;
     b->home_calls++;
     memcpy(b->home_q, q, n * sizeof *q);
+    return 0;
+}
+
+static int fb_home_velocity(void *ctx, const float *q, const float *qd, uint8_t n)
+{
+    fake_board *b = ctx;
+    b->home_velocity_calls++;
+    memcpy(b->home_q, q, n * sizeof *q);
+    memcpy(b->home_qd, qd, n * sizeof *qd);
     return 0;
 }
 
@@ -553,6 +564,53 @@ static void test_malformed_and_unknown(void)
     CHECK_EQ(r.m[0].stats.tx_frames, 9);
 }
 
+/* Protocol 1.1: HOME may carry velocities; only a board that can set them sees them. */
+static void test_home_velocity(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    uint8_t f[ARMPROTO_MAX_FRAME];
+    const float q[N] = {0.25f, -1.5f};
+    const float qd[N] = {0.125f, -0.005f};
+    const float qdbad[N] = {0.0f, INFINITY};
+
+    /* A board with only `home` re-zeroes positions and ignores the velocities. */
+    setup(&dev, &b, &board, 1);
+    sendf(&dev, &b, f, armproto_encode_hello(f, sizeof f, 1, ARMPROTO_VERSION_MAJOR, ARMPROTO_VERSION_MINOR), &r);
+    sendf(&dev, &b, f, armproto_encode_home_velocity(f, sizeof f, 2, q, qd, N), &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK && r.m[0].seq == 2);
+    CHECK_EQ(b.home_calls, 1);
+    CHECK_EQ(b.home_velocity_calls, 0);
+    CHECK(same_float(b.home_q[0], 0.25f));
+
+    /* A board that can set velocity gets them; zeros when HOME carries none. */
+    dev.board.home_velocity = fb_home_velocity;
+    sendf(&dev, &b, f, armproto_encode_home_velocity(f, sizeof f, 3, q, qd, N), &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK && r.m[0].seq == 3);
+    CHECK_EQ(b.home_velocity_calls, 1);
+    CHECK_EQ(b.home_calls, 1);
+    CHECK(same_float(b.home_q[1], -1.5f) && same_float(b.home_qd[0], 0.125f) && same_float(b.home_qd[1], -0.005f));
+    sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 4, q, N), &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK && r.m[0].seq == 4);
+    CHECK_EQ(b.home_velocity_calls, 2);
+    CHECK(same_float(b.home_qd[0], 0.0f) && same_float(b.home_qd[1], 0.0f));
+
+    /* Non-finite velocities are refused like non-finite positions. */
+    sendf(&dev, &b, f, armproto_encode_home_velocity(f, sizeof f, 5, q, qdbad, N), &r);
+    CHECK(is_nak(&r, 0, 5, ARMPROTO_MSG_HOME, ARMPROTO_RESULT_NON_FINITE));
+    CHECK_EQ(b.home_velocity_calls, 2);
+
+    /* A velocity-only board still homes a 1.0 request. */
+    setup(&dev, &b, &board, 0);
+    dev.board.home_velocity = fb_home_velocity;
+    sendf(&dev, &b, f, armproto_encode_hello(f, sizeof f, 1, ARMPROTO_VERSION_MAJOR, 0), &r);
+    sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 2, q, N), &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK);
+    CHECK_EQ(b.home_velocity_calls, 1);
+}
+
 static void test_home_reset_board_errors(void)
 {
     armproto_device dev;
@@ -654,5 +712,6 @@ void test_device(void)
     test_non_finite();
     test_malformed_and_unknown();
     test_home_reset_board_errors();
+    test_home_velocity();
     test_determinism();
 }

@@ -25,7 +25,8 @@ int msg_equal(const armproto_msg *a, const armproto_msg *b)
     if (a->type != b->type || a->result != b->result || a->joint_count != b->joint_count ||
         a->request_type != b->request_type || a->version_major != b->version_major ||
         a->version_minor != b->version_minor || a->fault != b->fault ||
-        a->fault_joint != b->fault_joint || a->max_frame != b->max_frame || a->seq != b->seq ||
+        a->fault_joint != b->fault_joint || a->max_frame != b->max_frame || a->has_qd != b->has_qd ||
+        a->seq != b->seq ||
         a->applied_seq != b->applied_seq || a->status != b->status ||
         a->firmware_id != b->firmware_id || a->firmware_version != b->firmware_version ||
         a->watchdog_us != b->watchdog_us || a->fault_detail != b->fault_detail ||

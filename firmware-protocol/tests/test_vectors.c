@@ -31,6 +31,7 @@ static int parse_floats(char *s, float *out, int max)
 static int parse_fields(char *text, uint8_t type, armproto_msg *m)
 {
     char *item = text;
+    int saw_qd = 0;
     armproto_msg_init(m, type);
     while (item != NULL) {
         char *comma = strchr(item, ',');
@@ -43,7 +44,10 @@ static int parse_fields(char *text, uint8_t type, armproto_msg *m)
         v = strtoull(eq + 1, NULL, 0);
 #define INT_FIELD(name, dst, T) else if (strcmp(item, name) == 0) dst = (T)v
         if (strcmp(item, "q") == 0) { if (parse_floats(eq + 1, m->q, ARMPROTO_MAX_JOINTS) < 0) return 0; }
-        else if (strcmp(item, "qd") == 0) { if (parse_floats(eq + 1, m->qd, ARMPROTO_MAX_JOINTS) < 0) return 0; }
+        else if (strcmp(item, "qd") == 0) {
+            if (parse_floats(eq + 1, m->qd, ARMPROTO_MAX_JOINTS) < 0) return 0;
+            saw_qd = 1;
+        }
         else if (strcmp(item, "tau") == 0) { if (parse_floats(eq + 1, m->tau, ARMPROTO_MAX_JOINTS) < 0) return 0; }
         else if (strcmp(item, "torque_limit") == 0) {
             if (parse_floats(eq + 1, m->torque_limit, ARMPROTO_MAX_JOINTS) < 0) return 0;
@@ -77,6 +81,10 @@ static int parse_fields(char *text, uint8_t type, armproto_msg *m)
         else return 0;
 #undef INT_FIELD
         item = comma != NULL ? comma + 1 : NULL;
+    }
+    /* In HOME lines a qd key means the velocities of protocol 1.1 are on the wire. */
+    if (type == ARMPROTO_MSG_HOME && saw_qd) {
+        m->has_qd = 1;
     }
     return 1;
 }

@@ -75,8 +75,8 @@ def build_payload(msg_type: int, f: dict) -> bytes:
         return struct.pack("<IBB", i("seq"), i("version_major"), i("version_minor"))
     if msg_type == 0x04:
         return struct.pack("<IB", i("seq"), i("joint_count")) + arr("tau")
-    if msg_type == 0x09:
-        return struct.pack("<IB", i("seq"), i("joint_count")) + arr("q")
+    if msg_type == 0x09:  # HOME; protocol 1.1 may append qd
+        return struct.pack("<IB", i("seq"), i("joint_count")) + arr("q") + (arr("qd") if "qd" in f else b"")
     if msg_type == 0x81:
         head = struct.pack("<IBBBBIIIHH", i("seq"), i("result"), i("version_major"),
                            i("version_minor"), i("joint_count"), i("firmware_id"),

@@ -95,6 +95,9 @@ static void fields(const armproto_msg *m)
     case ARMPROTO_MSG_HOME:
         printf(",joint_count=%u", m->joint_count);
         farr("q", m->q, m->joint_count);
+        if (m->has_qd) {
+            farr("qd", m->qd, m->joint_count);
+        }
         break;
     case ARMPROTO_MSG_HELLO_REPLY:
         printf(",result=%u,version_major=%u,version_minor=%u,joint_count=%u,firmware_id=%lu,"
@@ -327,6 +330,10 @@ int main(int argc, char **argv)
     armproto_msg_init(&m, ARMPROTO_MSG_HOME);
     m.seq = 10; m.joint_count = 2; m.q[0] = 0.0f; m.q[1] = 1.57079637f;
     msg_line("home", &m);
+    armproto_msg_init(&m, ARMPROTO_MSG_HOME); /* protocol 1.1: velocities appended */
+    m.seq = 14; m.joint_count = 2; m.q[0] = 0.25f; m.q[1] = -1.0f;
+    m.has_qd = 1; m.qd[0] = 0.125f; m.qd[1] = -0.005f;
+    msg_line("home_velocity", &m);
     seq_only("get_stats", ARMPROTO_MSG_GET_STATS, 11);
 
     armproto_msg_init(&m, ARMPROTO_MSG_HELLO_REPLY);

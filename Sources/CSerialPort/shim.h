@@ -1,0 +1,2 @@
+// libserialport (Debian: libserialport-dev) for real serial devices; pseudo-terminals go through termios.
+#include <libserialport.h>

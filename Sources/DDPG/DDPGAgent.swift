@@ -1,0 +1,135 @@
+import DeterministicRandom
+import NeuralNetwork
+
+/// Losses and values from one update, for logging.
+public struct UpdateStatistics: Sendable, Equatable {
+    public var criticLoss: Float
+    /// Mean Q(s, a) over the batch before the critic's step.
+    public var meanQ: Float
+    /// −mean Q(s, μ(s)); nil on steps where the actor did not update.
+    public var actorLoss: Float?
+}
+
+/// The DDPG learner: actor μ(s) → a ∈ [-1, 1]ⁿ (tanh output), critic Q(s, a), their target copies
+/// and one Adam optimizer each. Buffers are sized once for the batch; `update` does not allocate.
+public final class DDPGAgent: @unchecked Sendable {
+    public let configuration: DDPGConfiguration
+    public let observationSize: Int
+    public let actionSize: Int
+    public let actor: MLP
+    public let critic: MLP
+    public let targetActor: MLP
+    public let targetCritic: MLP
+    public let actorOptimizer: Adam
+    public let criticOptimizer: Adam
+    /// Critic updates done; the actor and targets update when it is a multiple of `policyFrequency`.
+    public internal(set) var updates = 0
+
+    private let actorBatch: MLPWorkspace
+    private let targetActorBatch: MLPWorkspace
+    private let criticBatch: MLPWorkspace
+    private let targetCriticBatch: MLPWorkspace
+    private let targets: FloatBuffer
+
+    public init(observationSize: Int, actionSize: Int, configuration: DDPGConfiguration, random: inout Xoshiro256) {
+        self.configuration = configuration
+        self.observationSize = observationSize
+        self.actionSize = actionSize
+        let hidden = configuration.hiddenSizes
+        let hiddenActivations = Array(repeating: Activation.relu, count: hidden.count)
+        actor = MLP(sizes: [observationSize] + hidden + [actionSize], activations: hiddenActivations + [.tanh])
+        critic = MLP(sizes: [observationSize + actionSize] + hidden + [1], activations: hiddenActivations + [.identity])
+        targetActor = MLP(sizes: [observationSize] + hidden + [actionSize], activations: hiddenActivations + [.tanh])
+        targetCritic = MLP(sizes: [observationSize + actionSize] + hidden + [1], activations: hiddenActivations + [.identity])
+        // CleanRL builds the actor, then the critic, then copies both into the targets.
+        actor.initializeLikePyTorch(using: &random)
+        critic.initializeLikePyTorch(using: &random)
+        actor.copyParameters(into: targetActor)
+        critic.copyParameters(into: targetCritic)
+        actorOptimizer = Adam(network: actor, learningRate: configuration.actorLearningRate)
+        criticOptimizer = Adam(network: critic, learningRate: configuration.criticLearningRate)
+        let batch = configuration.batchSize
+        actorBatch = actor.makeWorkspace(batch: batch)
+        targetActorBatch = targetActor.makeWorkspace(batch: batch)
+        criticBatch = critic.makeWorkspace(batch: batch)
+        targetCriticBatch = targetCritic.makeWorkspace(batch: batch)
+        targets = FloatBuffer(count: batch)
+    }
+
+    /// One DDPG step on a sampled batch (CleanRL's order):
+    ///
+    ///     y      = r + γ·(1 − terminated)·Q′(s′, μ′(s′))         (targets, no gradient)
+    ///     L_Q    = mean (Q(s, a) − y)²                           → Adam step on the critic
+    ///     every `policyFrequency` updates:
+    ///     L_μ    = −mean Q(s, μ(s))                              → Adam step on the actor
+    ///     θ′     ← τ·θ + (1 − τ)·θ′                              for both targets
+    @discardableResult
+    public func update(batch: ReplayBatch) -> UpdateStatistics {
+        let n = batch.size
+        let o = observationSize
+        let a = actionSize
+        let width = o + a
+
+        // Targets y from the target networks.
+        for b in 0..<n {
+            (targetActorBatch.input.pointer + b * o).update(from: batch.nextObservation(b), count: o)
+        }
+        targetActor.forward(targetActorBatch, batch: n)
+        for b in 0..<n {
+            let row = targetCriticBatch.input.pointer + b * width
+            row.update(from: batch.nextObservation(b), count: o)
+            (row + o).update(from: targetActorBatch.output.pointer + b * a, count: a)
+        }
+        targetCritic.forward(targetCriticBatch, batch: n)
+        let gamma = configuration.gamma
+        for b in 0..<n {
+            targets[b] = batch.reward(b) + (1 - batch.terminated(b)) * gamma * targetCriticBatch.output[b]
+        }
+
+        // Critic regression onto y; dL/dQ = 2(Q − y)/n.
+        for b in 0..<n {
+            let row = criticBatch.input.pointer + b * width
+            row.update(from: batch.observation(b), count: o)
+            (row + o).update(from: batch.action(b), count: a)
+        }
+        critic.forward(criticBatch, batch: n)
+        var loss: Float = 0
+        var meanQ: Float = 0
+        for b in 0..<n {
+            let q = criticBatch.output[b]
+            let error = q - targets[b]
+            loss += error * error
+            meanQ += q
+            criticBatch.outputGradient[b] = 2 * error / Float(n)
+        }
+        critic.backward(criticBatch, batch: n)
+        criticOptimizer.step()
+        updates += 1
+
+        var statistics = UpdateStatistics(criticLoss: loss / Float(n), meanQ: meanQ / Float(n), actorLoss: nil)
+        guard updates % configuration.policyFrequency == 0 else { return statistics }
+
+        // Actor ascent on Q(s, μ(s)); dL/dQ = −1/n flows through the (just updated) critic into the
+        // action inputs only — the critic's own parameter gradients are not needed here.
+        for b in 0..<n { (actorBatch.input.pointer + b * o).update(from: batch.observation(b), count: o) }
+        actor.forward(actorBatch, batch: n)
+        for b in 0..<n { (criticBatch.input.pointer + b * width + o).update(from: actorBatch.output.pointer + b * a, count: a) }
+        critic.forward(criticBatch, batch: n)
+        var actorLoss: Float = 0
+        for b in 0..<n {
+            actorLoss -= criticBatch.output[b]
+            criticBatch.outputGradient[b] = -1 / Float(n)
+        }
+        critic.backward(criticBatch, batch: n, parameterGradients: false, inputGradient: true)
+        for b in 0..<n {
+            (actorBatch.outputGradient.pointer + b * a).update(from: criticBatch.inputGradient.pointer + b * width + o, count: a)
+        }
+        actor.backward(actorBatch, batch: n)
+        actorOptimizer.step()
+        statistics.actorLoss = actorLoss / Float(n)
+
+        actor.blend(into: targetActor, tau: configuration.tau)
+        critic.blend(into: targetCritic, tau: configuration.tau)
+        return statistics
+    }
+}

@@ -1,0 +1,87 @@
+import DeterministicRandom
+import NeuralNetwork
+
+/// Transitions (s, a, r, terminated, s′) in one preallocated contiguous float32 ring.
+///
+/// Each transition is one row of 2·observation + action + 2 floats —
+/// `bytesPerTransition` = 4·(2·O + A + 2), 96 bytes for the reacher (O = 10, A = 2), so the
+/// default million transitions take 96 MB. Inserting overwrites the oldest row when full (O(1));
+/// sampling copies whole rows into a caller-owned `ReplayBatch` without allocating.
+public final class ReplayBuffer: @unchecked Sendable {
+    public let capacity: Int
+    public let observationSize: Int
+    public let actionSize: Int
+    /// Floats per row: observation, action, reward, terminated flag, next observation.
+    public let rowSize: Int
+    public private(set) var count = 0
+    /// Where the next insert goes.
+    public private(set) var nextIndex = 0
+    let storage: FloatBuffer
+
+    public init(capacity: Int, observationSize: Int, actionSize: Int) {
+        precondition(capacity > 0, "capacity must be positive")
+        self.capacity = capacity
+        self.observationSize = observationSize
+        self.actionSize = actionSize
+        rowSize = 2 * observationSize + actionSize + 2
+        storage = FloatBuffer(count: capacity * rowSize)
+    }
+
+    public var bytesPerTransition: Int { rowSize * MemoryLayout<Float>.size }
+
+    /// Stores one transition. `terminated` masks the bootstrap; a time-limit truncation must not set it.
+    public func add(observation: [Float], action: [Double], reward: Double, terminated: Bool, nextObservation: [Float]) {
+        let row = storage.pointer + nextIndex * rowSize
+        for i in 0..<observationSize { row[i] = observation[i] }
+        for i in 0..<actionSize { row[observationSize + i] = Float(action[i]) }
+        row[observationSize + actionSize] = Float(reward)
+        row[observationSize + actionSize + 1] = terminated ? 1 : 0
+        let next = row + observationSize + actionSize + 2
+        for i in 0..<observationSize { next[i] = nextObservation[i] }
+        nextIndex = (nextIndex + 1) % capacity
+        count = min(count + 1, capacity)
+    }
+
+    /// Fills `batch` with `batch.size` transitions drawn uniformly with replacement.
+    public func sample(into batch: ReplayBatch, using random: inout Xoshiro256) {
+        precondition(count > 0, "sampling an empty buffer")
+        for b in 0..<batch.size {
+            // Unbiased index in [0, count) from the high word of a 64×64-bit product.
+            let index = Int(random.next().multipliedFullWidth(by: UInt64(count)).high)
+            (batch.rows.pointer + b * rowSize).update(from: storage.pointer + index * rowSize, count: rowSize)
+        }
+    }
+
+    /// The stored rows in insertion ring order, for checkpoints.
+    public var rows: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count * rowSize)) }
+
+    /// Restores rows and ring position saved from a buffer of the same shape.
+    public func restore(rows: [Float], count: Int, nextIndex: Int) {
+        precondition(rows.count == count * rowSize && count <= capacity && nextIndex < capacity, "replay state does not fit")
+        rows.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: rows.count) }
+        self.count = count
+        self.nextIndex = nextIndex
+    }
+}
+
+/// A sampled minibatch: `size` rows laid out as in the replay buffer.
+public final class ReplayBatch: @unchecked Sendable {
+    public let size: Int
+    public let observationSize: Int
+    public let actionSize: Int
+    public let rows: FloatBuffer
+
+    public init(size: Int, observationSize: Int, actionSize: Int) {
+        self.size = size
+        self.observationSize = observationSize
+        self.actionSize = actionSize
+        rows = FloatBuffer(count: size * (2 * observationSize + actionSize + 2))
+    }
+
+    var rowSize: Int { 2 * observationSize + actionSize + 2 }
+    func observation(_ b: Int) -> UnsafeMutablePointer<Float> { rows.pointer + b * rowSize }
+    func action(_ b: Int) -> UnsafeMutablePointer<Float> { rows.pointer + b * rowSize + observationSize }
+    func reward(_ b: Int) -> Float { rows.pointer[b * rowSize + observationSize + actionSize] }
+    func terminated(_ b: Int) -> Float { rows.pointer[b * rowSize + observationSize + actionSize + 1] }
+    func nextObservation(_ b: Int) -> UnsafeMutablePointer<Float> { rows.pointer + b * rowSize + observationSize + actionSize + 2 }
+}

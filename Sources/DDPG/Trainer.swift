@@ -1,0 +1,179 @@
+import DeterministicRandom
+import Foundation
+import NeuralNetwork
+import Policy
+import Tasks
+
+/// Where training statistics go (TensorBoard and CSV in practice; an array in tests).
+public protocol ScalarSink: AnyObject {
+    func record(_ value: Double, tag: String, step: Int) throws
+    func flush() throws
+}
+
+/// A snapshot of training for the progress display.
+public struct TrainingProgress: Sendable {
+    public var step: Int
+    public var totalSteps: Int
+    public var stepsPerSecond: Double
+    /// Mean return of the last ten finished episodes, if any.
+    public var recentReturn: Double?
+    public var episodes: Int
+    public var elapsed: Double
+}
+
+/// Runs DDPG against an environment with CleanRL's loop: uniform random actions while warming up,
+/// then μ(s) plus exploration noise clipped to [-1, 1]; one critic update per step after warm-up,
+/// the actor and targets every `policyFrequency` steps. Truncation bootstraps, termination does not.
+///
+/// Everything that decides the future of the run (networks, optimizer moments, replay buffer,
+/// every random stream, counters) is in `TrainerState`, so a checkpoint resumes bit for bit.
+public final class Trainer {
+    public let environment: any Environment
+    public let agent: DDPGAgent
+    public let replay: ReplayBuffer
+    public var noise: ExplorationNoise
+    /// Draws warm-up actions and replay minibatches.
+    public var random: Xoshiro256
+    public private(set) var step = 0
+    public private(set) var episodes = 0
+    public private(set) var recentReturns: [Double] = []
+    /// Seconds trained before this call to `train` (across resumes).
+    public private(set) var priorElapsed: Double = 0
+    /// Seconds trained up to the last episode boundary; what a checkpoint records.
+    public private(set) var elapsedAtBoundary: Double = 0
+
+    private let batch: ReplayBatch
+    private var observation: [Float]
+    private var nextObservation: [Float]
+    private var action: [Double]
+    private let policy: ActorPolicy
+    private var episodeReturn = 0.0
+    private var episodeLength = 0
+    private var needsReset = true
+    private let seed: UInt64
+
+    public init(environment: any Environment, configuration: DDPGConfiguration, seed: UInt64, metadata: PolicyMetadata) {
+        self.environment = environment
+        self.seed = seed
+        var initRandom = Xoshiro256(seed: seed)
+        agent = DDPGAgent(
+            observationSize: environment.observationSize, actionSize: environment.actionSize, configuration: configuration,
+            random: &initRandom)
+        replay = ReplayBuffer(
+            capacity: configuration.bufferSize, observationSize: environment.observationSize, actionSize: environment.actionSize)
+        noise = ExplorationNoise(kind: configuration.noise, actionSize: environment.actionSize, seed: seed &+ 1)
+        random = Xoshiro256(seed: seed &+ 2)
+        batch = ReplayBatch(size: configuration.batchSize, observationSize: environment.observationSize, actionSize: environment.actionSize)
+        observation = Array(repeating: 0, count: environment.observationSize)
+        nextObservation = Array(repeating: 0, count: environment.observationSize)
+        action = Array(repeating: 0, count: environment.actionSize)
+        policy = ActorPolicy(network: agent.actor, metadata: metadata)
+    }
+
+    /// The current actor as a deployable policy (shares the live network).
+    public var actorPolicy: ActorPolicy { policy }
+
+    /// Trains until `totalSteps`. `atEpisodeBoundary` runs between episodes (checkpoints go there,
+    /// where no half-finished episode needs saving); `progress` is called about once a second.
+    public func train(
+        totalSteps: Int, log: ScalarSink?, atEpisodeBoundary: (Trainer) throws -> Void = { _ in },
+        progress: (TrainingProgress) -> Void = { _ in }
+    ) throws {
+        let configuration = agent.configuration
+        let clock = ContinuousClock()
+        let started = clock.now
+        let startStep = step
+        var lastReport = started
+        func elapsed() -> Double { priorElapsed + (clock.now - started).secondsValue }
+
+        while step < totalSteps {
+            if needsReset {
+                try environment.reset(seed: step == 0 ? seed : nil, observation: &observation)
+                noise.reset()
+                episodeReturn = 0
+                episodeLength = 0
+                needsReset = false
+            }
+            if step < configuration.learningStarts {
+                for i in action.indices { action[i] = random.uniform(-1, 1) }
+            } else {
+                policy.act(observation: observation, into: &action)
+                noise.perturb(&action)
+                for i in action.indices { action[i] = min(1, max(-1, action[i])) }
+            }
+            let outcome = try environment.step(action: action, observation: &nextObservation)
+            episodeReturn += outcome.reward
+            episodeLength += 1
+            // The stored next observation is the real final one, also on truncation; only a
+            // termination stops the bootstrap.
+            replay.add(
+                observation: observation, action: action, reward: outcome.reward, terminated: outcome.terminated,
+                nextObservation: nextObservation)
+            swap(&observation, &nextObservation)
+
+            if step > configuration.learningStarts {
+                replay.sample(into: batch, using: &random)
+                let statistics = agent.update(batch: batch)
+                if step % 100 == 0, let log {
+                    try log.record(Double(statistics.criticLoss), tag: "losses/qf1_loss", step: step)
+                    try log.record(Double(statistics.meanQ), tag: "losses/qf1_values", step: step)
+                    if let actorLoss = statistics.actorLoss {
+                        try log.record(Double(actorLoss), tag: "losses/actor_loss", step: step)
+                    }
+                    try log.record((Double(step - startStep) / max(1e-9, (clock.now - started).secondsValue)).rounded(), tag: "charts/SPS", step: step)
+                }
+            }
+            step += 1
+
+            if outcome.terminated || outcome.truncated {
+                episodes += 1
+                recentReturns.append(episodeReturn)
+                if recentReturns.count > 10 { recentReturns.removeFirst() }
+                try log?.record(episodeReturn, tag: "charts/episodic_return", step: step)
+                try log?.record(Double(episodeLength), tag: "charts/episodic_length", step: step)
+                needsReset = true
+                elapsedAtBoundary = elapsed()
+                try atEpisodeBoundary(self)
+            }
+            let now = clock.now
+            if now - lastReport >= .seconds(1) || step == totalSteps {
+                lastReport = now
+                let run = (now - started).secondsValue
+                progress(
+                    TrainingProgress(
+                        step: step, totalSteps: totalSteps, stepsPerSecond: Double(step - startStep) / max(run, 1e-9),
+                        recentReturn: recentReturns.isEmpty ? nil : recentReturns.reduce(0, +) / Double(recentReturns.count),
+                        episodes: episodes, elapsed: elapsed()))
+            }
+        }
+        priorElapsed = elapsed()
+        try log?.flush()
+    }
+
+    /// Counters a checkpoint restores besides networks, optimizers, buffer and random streams.
+    struct Counters: Codable {
+        var step: Int
+        var episodes: Int
+        var updates: Int
+        var recentReturns: [Double]
+        var elapsed: Double
+    }
+
+    var counters: Counters {
+        Counters(step: step, episodes: episodes, updates: agent.updates, recentReturns: recentReturns, elapsed: elapsedAtBoundary)
+    }
+
+    func restore(_ counters: Counters) {
+        step = counters.step
+        episodes = counters.episodes
+        agent.updates = counters.updates
+        recentReturns = counters.recentReturns
+        priorElapsed = counters.elapsed
+        elapsedAtBoundary = counters.elapsed
+        needsReset = true
+    }
+}
+
+extension Duration {
+    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Adam with PyTorch's semantics and float32 arithmetic (β₁ 0.9, β₂ 0.999, ε 1e-8, bias
+/// correction), so that a step here matches `torch.optim.Adam` to rounding.
+public final class Adam: @unchecked Sendable {
+    public var learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    /// Steps taken; bias correction depends on it, so checkpoints save it.
+    public var stepCount: Int = 0
+
+    /// The tensors this optimizer updates, with their gradients and moment estimates.
+    public let values: [FloatBuffer]
+    public let gradients: [FloatBuffer]
+    public let firstMoments: [FloatBuffer]
+    public let secondMoments: [FloatBuffer]
+
+    public init(network: MLP, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        values = network.layers.flatMap { [$0.weight, $0.bias] }
+        gradients = network.layers.flatMap { [$0.weightGradient, $0.biasGradient] }
+        firstMoments = values.map { FloatBuffer(count: $0.count) }
+        secondMoments = values.map { FloatBuffer(count: $0.count) }
+    }
+
+    /// One update from the gradients currently stored in the network's layers.
+    public func step() {
+        stepCount += 1
+        // PyTorch computes the corrections in double precision and applies them as float32 scalars.
+        let correction1 = 1 - pow(Double(beta1), Double(stepCount))
+        let correction2 = 1 - pow(Double(beta2), Double(stepCount))
+        let stepSize = Float(Double(learningRate) / correction1)
+        let correction2Root = Float(correction2.squareRoot())
+        let weight1 = 1 - beta1
+        let weight2 = 1 - beta2
+        for t in 0..<values.count {
+            let p = values[t].pointer
+            let g = gradients[t].pointer
+            let m = firstMoments[t].pointer
+            let v = secondMoments[t].pointer
+            for i in 0..<values[t].count {
+                let grad = g[i]
+                // torch lerp_ with weight < 0.5: m + w·(g − m)
+                m[i] += weight1 * (grad - m[i])
+                v[i] = v[i] * beta2 + weight2 * grad * grad
+                let denominator = v[i].squareRoot() / correction2Root + epsilon
+                p[i] -= stepSize * (m[i] / denominator)
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import CBLAS
+import DeterministicRandom
+
+/// A fully connected layer with PyTorch's `nn.Linear` layout: y = x·Wᵀ + b, W stored [out, in] row-major.
+public final class Dense: @unchecked Sendable {
+    public let inputs: Int
+    public let outputs: Int
+    public let weight: FloatBuffer
+    public let bias: FloatBuffer
+    /// Gradients of the loss with respect to `weight` and `bias`, written by `backward`.
+    public let weightGradient: FloatBuffer
+    public let biasGradient: FloatBuffer
+
+    public init(inputs: Int, outputs: Int) {
+        self.inputs = inputs
+        self.outputs = outputs
+        weight = FloatBuffer(count: inputs * outputs)
+        bias = FloatBuffer(count: outputs)
+        weightGradient = FloatBuffer(count: inputs * outputs)
+        biasGradient = FloatBuffer(count: outputs)
+    }
+
+    /// PyTorch's default `nn.Linear` initialisation: weights Kaiming-uniform with a = √5, which is
+    /// U(±1/√fan_in), and biases U(±1/√fan_in).
+    public func initializeLikePyTorch(using random: inout Xoshiro256) {
+        let bound = 1 / Float(inputs).squareRoot()
+        for i in 0..<weight.count { weight[i] = Float(random.uniform(-Double(bound), Double(bound))) }
+        for i in 0..<bias.count { bias[i] = Float(random.uniform(-Double(bound), Double(bound))) }
+    }
+
+    /// y[batch, out] = x[batch, in]·Wᵀ + b.
+    public func forward(_ x: UnsafePointer<Float>, batch: Int, into y: UnsafeMutablePointer<Float>) {
+        // Broadcast the bias into y, then accumulate x·Wᵀ on top (beta = 1): one pass, no temporary.
+        for row in 0..<batch { (y + row * outputs).update(from: bias.pointer, count: outputs) }
+        if batch == 1 {
+            cblas_sgemv(
+                CblasRowMajor, CblasNoTrans, Int32(outputs), Int32(inputs), 1, weight.pointer, Int32(inputs), x, 1, 1, y, 1)
+        } else {
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(outputs), Int32(inputs), 1, x, Int32(inputs),
+                weight.pointer, Int32(inputs), 1, y, Int32(outputs))
+        }
+    }
+
+    /// Given dL/dy, writes dL/dW and dL/db (overwriting unless `accumulate`) and, when asked, dL/dx.
+    public func backward(
+        input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
+        inputGradient dx: UnsafeMutablePointer<Float>?, parameterGradients: Bool = true, accumulate: Bool = false
+    ) {
+        if parameterGradients {
+            // dW[out, in] = dyᵀ[out, batch] · x[batch, in]
+            cblas_sgemm(
+                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outputs), Int32(inputs), Int32(batch), 1, dy,
+                Int32(outputs), x, Int32(inputs), accumulate ? 1 : 0, weightGradient.pointer, Int32(inputs))
+            // db[out] = column sums of dy
+            let db = biasGradient.pointer
+            if !accumulate { db.update(repeating: 0, count: outputs) }
+            for row in 0..<batch {
+                let g = dy + row * outputs
+                for j in 0..<outputs { db[j] += g[j] }
+            }
+        }
+        if let dx {
+            // dx[batch, in] = dy[batch, out] · W[out, in]
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(inputs), Int32(outputs), 1, dy,
+                Int32(outputs), weight.pointer, Int32(inputs), 0, dx, Int32(inputs))
+        }
+    }
+
+    /// target ← τ·self + (1 − τ)·target for weights and biases (Polyak averaging).
+    public func blend(into target: Dense, tau: Float) {
+        polyak(weight, into: target.weight, tau: tau)
+        polyak(bias, into: target.bias, tau: tau)
+    }
+
+    /// Copies weights and biases into `target` exactly.
+    public func copyParameters(into target: Dense) {
+        target.weight.copy(from: weight)
+        target.bias.copy(from: bias)
+    }
+}
+
+private func polyak(_ source: FloatBuffer, into destination: FloatBuffer, tau: Float) {
+    let s = source.pointer
+    let d = destination.pointer
+    for i in 0..<source.count { d[i] = tau * s[i] + (1 - tau) * d[i] }
+}
+
+/// Sets the number of threads OpenBLAS uses for every matrix product in the process.
+public func setMatrixThreads(_ count: Int) {
+    openblas_set_num_threads(Int32(count))
+}

@@ -1,0 +1,111 @@
+import DeterministicRandom
+import Foundation
+
+/// Nonlinearity applied after a dense layer.
+public enum Activation: String, Sendable, Equatable, CaseIterable {
+    case relu
+    case tanh
+    case identity
+}
+
+/// A multilayer perceptron: dense layers, each followed by its activation.
+public final class MLP: @unchecked Sendable {
+    public let layers: [Dense]
+    public let activations: [Activation]
+
+    /// `sizes` lists the input width then each layer's width; one activation per layer.
+    public init(sizes: [Int], activations: [Activation]) {
+        precondition(sizes.count >= 2 && activations.count == sizes.count - 1, "one activation per layer")
+        layers = (1..<sizes.count).map { Dense(inputs: sizes[$0 - 1], outputs: sizes[$0]) }
+        self.activations = activations
+    }
+
+    public var inputSize: Int { layers[0].inputs }
+    public var outputSize: Int { layers[layers.count - 1].outputs }
+    /// Number of trainable scalars.
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.weight.count + $1.bias.count } }
+
+    public func initializeLikePyTorch(using random: inout Xoshiro256) {
+        for layer in layers { layer.initializeLikePyTorch(using: &random) }
+    }
+
+    /// Activations and gradients for batches up to `batch`, allocated once.
+    public func makeWorkspace(batch: Int) -> MLPWorkspace { MLPWorkspace(network: self, batch: batch) }
+
+    /// Runs the network on the first `batch` rows of `workspace.input`; the result is `workspace.output`.
+    public func forward(_ workspace: MLPWorkspace, batch: Int) {
+        precondition(batch <= workspace.batch, "batch larger than the workspace")
+        for (l, layer) in layers.enumerated() {
+            let input = l == 0 ? workspace.input.pointer : workspace.outputs[l - 1].pointer
+            let output = workspace.outputs[l].pointer
+            layer.forward(input, batch: batch, into: output)
+            let count = batch * layer.outputs
+            switch activations[l] {
+            case .relu: for i in 0..<count where output[i] < 0 { output[i] = 0 }
+            case .tanh: for i in 0..<count { output[i] = tanh(output[i]) }
+            case .identity: break
+            }
+        }
+    }
+
+    /// Back-propagates dL/d(output), which the caller wrote into `workspace.outputGradient`, after a
+    /// `forward` on the same workspace. Writes parameter gradients into the layers when
+    /// `parameterGradients` (skip them when only dL/d(input) is wanted, as for the critic in the
+    /// actor's update) and dL/d(input) into `workspace.inputGradient` when `inputGradient`.
+    public func backward(_ workspace: MLPWorkspace, batch: Int, parameterGradients: Bool = true, inputGradient: Bool = false) {
+        for l in stride(from: layers.count - 1, through: 0, by: -1) {
+            let layer = layers[l]
+            let gradient = workspace.gradients[l].pointer
+            let output = workspace.outputs[l].pointer
+            let count = batch * layer.outputs
+            // dL/d(pre-activation) from dL/d(post-activation), using the stored post-activation values.
+            switch activations[l] {
+            case .relu: for i in 0..<count where output[i] <= 0 { gradient[i] = 0 }
+            case .tanh: for i in 0..<count { gradient[i] *= 1 - output[i] * output[i] }
+            case .identity: break
+            }
+            let input = l == 0 ? workspace.input.pointer : workspace.outputs[l - 1].pointer
+            let inputGradientBuffer: UnsafeMutablePointer<Float>? =
+                l == 0 ? (inputGradient ? workspace.inputGradient.pointer : nil) : workspace.gradients[l - 1].pointer
+            layer.backward(
+                input: input, outputGradient: gradient, batch: batch, inputGradient: inputGradientBuffer,
+                parameterGradients: parameterGradients)
+        }
+    }
+
+    /// Makes `target` an exact copy of this network's parameters.
+    public func copyParameters(into target: MLP) {
+        for (source, destination) in zip(layers, target.layers) { source.copyParameters(into: destination) }
+    }
+
+    /// target ← τ·self + (1 − τ)·target, layer by layer.
+    public func blend(into target: MLP, tau: Float) {
+        for (source, destination) in zip(layers, target.layers) { source.blend(into: destination, tau: tau) }
+    }
+}
+
+/// Buffers for one MLP at a fixed maximum batch: input, per-layer outputs and gradients.
+public final class MLPWorkspace: @unchecked Sendable {
+    public let batch: Int
+    /// batch × inputSize; the caller writes rows here before `forward`.
+    public let input: FloatBuffer
+    /// Post-activation outputs of each layer, batch × width.
+    public let outputs: [FloatBuffer]
+    /// dL/d(post-activation) of each layer; the last one is `outputGradient`.
+    public let gradients: [FloatBuffer]
+    /// batch × inputSize, written by `backward(inputGradient: true)`.
+    public let inputGradient: FloatBuffer
+
+    init(network: MLP, batch: Int) {
+        self.batch = batch
+        input = FloatBuffer(count: batch * network.inputSize)
+        outputs = network.layers.map { FloatBuffer(count: batch * $0.outputs) }
+        gradients = network.layers.map { FloatBuffer(count: batch * $0.outputs) }
+        inputGradient = FloatBuffer(count: batch * network.inputSize)
+    }
+
+    /// The network's output, batch × outputSize.
+    public var output: FloatBuffer { outputs[outputs.count - 1] }
+    /// Where the caller writes dL/d(output) before `backward`.
+    public var outputGradient: FloatBuffer { gradients[gradients.count - 1] }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import DDPG
+import DeterministicRandom
+import Foundation
+import NeuralNetwork
+import Policy
+
+/// `armature bench`: DDPG update throughput and actor latency with CleanRL's shapes.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure DDPG updates per second and the actor's batch-1 latency (CleanRL's shapes).",
+        discussion: """
+            Shapes: observation 10, action 2, hidden 256×256, batch 256, replay of 100 000 random
+            transitions. An "update" at policy frequency 2 is the average of one critic-only step and
+            one full step (critic, actor, both targets), as CleanRL's default cadence. Compare with
+            bench/pytorch_ddpg.py on the same machine; record results in BENCHMARKS.md.
+            """
+    )
+
+    @Option(help: "OpenBLAS threads for matrix products (1 or more).")
+    var threads: [Int] = [1, 2]
+    @Option(help: "Seconds to measure each configuration.")
+    var seconds: Double = 5
+    @Option(help: "Actor inference calls for the latency percentiles.")
+    var calls: Int = 20_000
+    @Flag(help: "Print one JSON line at the end.")
+    var json = false
+
+    func validate() throws {
+        guard threads.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must be ≥ 1") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be > 0") }
+    }
+
+    func run() throws {
+        var results: [String: Double] = [:]
+        for count in threads {
+            setMatrixThreads(count)
+            let (pf1, pf2) = measureUpdates()
+            results["updates_per_s_pf2_threads\(count)"] = pf2
+            results["updates_per_s_pf1_threads\(count)"] = pf1
+            print(String(format: "threads %d: %.0f updates/s (policy frequency 2), %.0f full updates/s (policy frequency 1)", count, pf2, pf1))
+        }
+        setMatrixThreads(1)
+        let (p50, p99) = measureActorLatency()
+        results["actor_p50_us"] = p50
+        results["actor_p99_us"] = p99
+        print(String(format: "actor batch-1 latency: p50 %.2f µs, p99 %.2f µs (%d calls, 1 thread)", p50, p99, calls))
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    /// Updates/s for a critic-only + full pair (policy frequency 2) and for full updates only.
+    func measureUpdates() -> (Double, Double) {
+        var random = Xoshiro256(seed: 1)
+        var configuration = DDPGConfiguration()
+        let full = makeAgent(policyFrequency: 1, random: &random)
+        configuration.policyFrequency = 2
+        let alternating = makeAgent(policyFrequency: 2, random: &random)
+        let buffer = ReplayBuffer(capacity: 100_000, observationSize: 10, actionSize: 2)
+        var observation = [Float](repeating: 0, count: 10)
+        var next = [Float](repeating: 0, count: 10)
+        var action = [0.0, 0.0]
+        for _ in 0..<100_000 {
+            for i in 0..<10 {
+                observation[i] = Float(random.uniform(-1, 1))
+                next[i] = Float(random.uniform(-1, 1))
+            }
+            action = [random.uniform(-1, 1), random.uniform(-1, 1)]
+            buffer.add(observation: observation, action: action, reward: random.uniform(-1, 0), terminated: false, nextObservation: next)
+        }
+        let batch = ReplayBatch(size: 256, observationSize: 10, actionSize: 2)
+        func rate(_ agent: DDPGAgent) -> Double {
+            for _ in 0..<20 {
+                buffer.sample(into: batch, using: &random)
+                agent.update(batch: batch)
+            }
+            let clock = ContinuousClock()
+            let start = clock.now
+            var done = 0
+            while true {
+                for _ in 0..<10 {
+                    buffer.sample(into: batch, using: &random)
+                    agent.update(batch: batch)
+                }
+                done += 10
+                let elapsed = (clock.now - start).seconds
+                if elapsed >= seconds { return Double(done) / elapsed }
+            }
+        }
+        return (rate(full), rate(alternating))
+    }
+
+    func makeAgent(policyFrequency: Int, random: inout Xoshiro256) -> DDPGAgent {
+        var configuration = DDPGConfiguration()
+        configuration.policyFrequency = policyFrequency
+        return DDPGAgent(observationSize: 10, actionSize: 2, configuration: configuration, random: &random)
+    }
+
+    func measureActorLatency() -> (Double, Double) {
+        var random = Xoshiro256(seed: 2)
+        let agent = makeAgent(policyFrequency: 2, random: &random)
+        let policy = ActorPolicy(
+            network: agent.actor,
+            metadata: PolicyMetadata(observationLayout: "reacher-v5", jointNames: ["a", "b"], robotName: "bench", robotFingerprint: "", activations: ["relu", "relu", "tanh"]))
+        var observation = (0..<10).map { _ in Float(random.uniform(-1, 1)) }
+        var action = [0.0, 0.0]
+        var samples = [Double](repeating: 0, count: calls)
+        for _ in 0..<1000 { policy.act(observation: observation, into: &action) }
+        for i in 0..<calls {
+            observation[i % 10] = Float(i % 7) * 0.1
+            let start = DispatchTime.now().uptimeNanoseconds
+            policy.act(observation: observation, into: &action)
+            samples[i] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1000
+        }
+        samples.sort()
+        return (samples[calls / 2], samples[min(calls - 1, calls * 99 / 100)])
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a floating-point number.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -1,0 +1,46 @@
+import Hardware
+import Policy
+import RobotModel
+import Tasks
+
+/// The reach task on the simulated arm, built the same way for every command that needs it.
+struct SimulatedReach {
+    let robot: RobotDescription
+    let arm: SimulatedArm
+    let task: ReachTask
+
+    init(robotPath: String, imperfections: SimulatedArm.Imperfections = .none, seed: UInt64 = 0) throws {
+        robot = try loadRobot(robotPath)
+        arm = SimulatedArm(robot: robot, imperfections: imperfections, seed: seed)
+        do {
+            task = try ReachTask(robot: robot, backend: arm)
+        } catch {
+            throw UserFacingError(error.description)
+        }
+    }
+
+    /// What a policy for this robot and task must match.
+    var policyExpectation: PolicyExpectation {
+        PolicyExpectation(
+            observationLayout: task.layout.rawValue, observationSize: task.observationSize, jointNames: robot.jointNames,
+            robotName: robot.name, robotFingerprint: robot.fingerprint)
+    }
+
+    /// Metadata for a policy trained here (CleanRL's actor activations).
+    func policyMetadata(layers: Int) -> PolicyMetadata {
+        PolicyMetadata(
+            observationLayout: task.layout.rawValue, jointNames: robot.jointNames, robotName: robot.name,
+            robotFingerprint: robot.fingerprint, activations: Array(repeating: "relu", count: layers - 1) + ["tanh"])
+    }
+
+    /// Loads a policy checked against this robot and task; warnings go to stderr.
+    func loadPolicy(_ path: String) throws -> ActorPolicy {
+        do {
+            let (policy, warnings) = try ActorPolicy.load(path: path, expecting: policyExpectation)
+            for warning in warnings { printWarning(warning) }
+            return policy
+        } catch {
+            throw UserFacingError(error.description)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import DDPG
+import DeterministicRandom
+import Foundation
+import Hardware
+import NeuralNetwork
+import Policy
+import RobotModel
+import Tasks
+import TestSupport
+import XCTest
+
+/// A ScalarSink that keeps everything in memory.
+final class RecordedScalars: ScalarSink {
+    var values: [String: [(Int, Double)]] = [:]
+    func record(_ value: Double, tag: String, step: Int) throws { values[tag, default: []].append((step, value)) }
+    func flush() throws {}
+}
+
+final class TrainerTests: XCTestCase {
+    // Small products gain nothing from a second OpenBLAS thread, which only spins.
+    override func setUp() { setMatrixThreads(1) }
+
+    func reacherTask() throws -> ReachTask {
+        let robot = try RepositoryFiles.robot("reacher")
+        return try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
+    }
+
+    let metadata = PolicyMetadata(
+        observationLayout: "reacher-v5", jointNames: ["shoulder", "elbow"], robotName: "reacher", robotFingerprint: "",
+        activations: ["relu", "relu", "tanh"])
+
+    /// Small and quick, but the same code path as the defaults.
+    func smallConfiguration() -> DDPGConfiguration {
+        var c = DDPGConfiguration()
+        c.hiddenSizes = [32, 32]
+        c.batchSize = 32
+        c.learningStarts = 200
+        c.bufferSize = 5_000
+        return c
+    }
+
+    func actorBytes(_ trainer: Trainer) throws -> [UInt8] { try SafeTensors.encode(trainer.actorPolicy.file) }
+
+    func testTargetsStartAsExactCopies() throws {
+        let trainer = Trainer(environment: try reacherTask(), configuration: smallConfiguration(), seed: 1, metadata: metadata)
+        for (online, target) in [(trainer.agent.actor, trainer.agent.targetActor), (trainer.agent.critic, trainer.agent.targetCritic)] {
+            for (a, b) in zip(online.layers, target.layers) {
+                XCTAssertEqual(a.weight.array, b.weight.array)
+                XCTAssertEqual(a.bias.array, b.bias.array)
+            }
+        }
+    }
+
+    func testAFixedSeedGivesTheSameActorFile() throws {
+        func run(seed: UInt64) throws -> [UInt8] {
+            let trainer = Trainer(environment: try reacherTask(), configuration: smallConfiguration(), seed: seed, metadata: metadata)
+            try trainer.train(totalSteps: 600, log: nil)
+            return try actorBytes(trainer)
+        }
+        XCTAssertEqual(try run(seed: 7), try run(seed: 7))
+        XCTAssertNotEqual(try run(seed: 7), try run(seed: 8))
+    }
+
+    func testResumingFromACheckpointContinuesBitForBit() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("checkpoint.safetensors").path
+        var configuration = smallConfiguration()
+        configuration.noise = .ornsteinUhlenbeck(theta: 0.15, sigma: 0.2)
+
+        let straight = Trainer(environment: try reacherTask(), configuration: configuration, seed: 5, metadata: metadata)
+        try straight.train(totalSteps: 700, log: nil)
+
+        // Interrupted at step 400 (an episode boundary), restored into a fresh process-like trainer.
+        let first = Trainer(environment: try reacherTask(), configuration: configuration, seed: 5, metadata: metadata)
+        try first.train(totalSteps: 400, log: nil)
+        try Checkpoint.save(first, to: path)
+        let resumed = Trainer(environment: try reacherTask(), configuration: configuration, seed: 5, metadata: metadata)
+        try Checkpoint.restore(resumed, from: path)
+        XCTAssertEqual(resumed.step, 400)
+        try resumed.train(totalSteps: 700, log: nil)
+
+        XCTAssertEqual(try actorBytes(resumed), try actorBytes(straight))
+        XCTAssertEqual(resumed.agent.criticOptimizer.stepCount, straight.agent.criticOptimizer.stepCount)
+        XCTAssertEqual(resumed.agent.targetCritic.layers[2].weight.array, straight.agent.targetCritic.layers[2].weight.array)
+    }
+
+    func testACheckpointFromOtherHyperparametersIsRefused() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("checkpoint.safetensors").path
+        let trainer = Trainer(environment: try reacherTask(), configuration: smallConfiguration(), seed: 1, metadata: metadata)
+        try Checkpoint.save(trainer, to: path)
+        var other = smallConfiguration()
+        other.gamma = 0.9
+        let mismatched = Trainer(environment: try reacherTask(), configuration: other, seed: 1, metadata: metadata)
+        XCTAssertThrowsError(try Checkpoint.restore(mismatched, from: path)) { error in
+            XCTAssertTrue(String(describing: error).contains("different hyperparameters"), "\(error)")
+        }
+    }
+
+    func testLogsCleanRLTags() throws {
+        let trainer = Trainer(environment: try reacherTask(), configuration: smallConfiguration(), seed: 2, metadata: metadata)
+        let scalars = RecordedScalars()
+        try trainer.train(totalSteps: 500, log: scalars)
+        XCTAssertEqual(
+            Set(scalars.values.keys),
+            ["charts/episodic_return", "charts/episodic_length", "charts/SPS", "losses/qf1_loss", "losses/actor_loss", "losses/qf1_values"])
+        XCTAssertEqual(scalars.values["charts/episodic_length"]!.map(\.1), Array(repeating: 50, count: 10))
+    }
+
+    /// The CI learning check: a short run lifts the return well above the random policy's.
+    func testAShortRunLearnsToReachFarBetterThanRandom() throws {
+        var configuration = DDPGConfiguration()
+        configuration.learningStarts = 1_000
+        configuration.bufferSize = 6_000
+        let task = try reacherTask()
+        let trainer = Trainer(environment: task, configuration: configuration, seed: 1, metadata: metadata)
+        var random = Xoshiro256(seed: 99)
+        let randomReturn = try task.evaluate(episodes: 20, seed: 123, act: { _, action in
+            for i in action.indices { action[i] = random.uniform(-1, 1) }
+        }).meanReturn
+        let before = try task.evaluate(episodes: 20, seed: 123, act: { trainer.actorPolicy.act(observation: $0, into: &$1) })
+        try trainer.train(totalSteps: 6_000, log: nil)
+        let after = try task.evaluate(episodes: 20, seed: 123, act: { trainer.actorPolicy.act(observation: $0, into: &$1) })
+        let summary = "random \(randomReturn), untrained \(before.meanReturn), trained \(after.meanReturn) (distance \(after.meanFinalDistance) m)"
+        XCTAssertGreaterThan(after.meanReturn, randomReturn + 20, summary)
+        XCTAssertGreaterThan(after.meanReturn, before.meanReturn, summary)
+        print("learning check: \(summary)")
+    }
+}
