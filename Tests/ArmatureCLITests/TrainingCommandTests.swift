@@ -1,0 +1,57 @@
+import Foundation
+import TestSupport
+import XCTest
+
+final class TrainingCommandTests: XCTestCase {
+    func temporaryDirectory() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        return directory.path
+    }
+
+    let small = ["--hidden", "16,16", "--batch-size", "16", "--learning-starts", "100", "--checkpoint-every", "200", "--seed", "3"]
+
+    func testTrainWritesLogsCheckpointAndActorThenResumes() throws {
+        let run = try temporaryDirectory() + "/run"
+        let first = try CommandRunner.armature(["train", "--steps", "300", "--out", run] + small)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("step 300/300"), first.stdout)
+        let files = try FileManager.default.contentsOfDirectory(atPath: run)
+        XCTAssertTrue(files.contains("actor.safetensors") && files.contains("checkpoint.safetensors") && files.contains("scalars.csv"), "\(files)")
+        XCTAssertTrue(files.contains { $0.hasPrefix("events.out.tfevents.") }, "\(files)")
+
+        let again = try CommandRunner.armature(["train", "--steps", "300", "--out", run] + small)
+        XCTAssertEqual(again.status, 1, "an existing run is not overwritten")
+        XCTAssertTrue(again.stderr.contains("pass --resume"), again.stderr)
+
+        let resumed = try CommandRunner.armature(["train", "--steps", "500", "--resume", "--out", run] + small)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resuming \(run) at step 300"), resumed.stdout)
+        let csv = try String(contentsOfFile: run + "/scalars.csv", encoding: .utf8)
+        XCTAssertEqual(csv.components(separatedBy: "step,tag,value,wall_time").count - 1, 1, "one header across the resume")
+        XCTAssertTrue(csv.contains(",charts/episodic_return,"))
+
+        let evaluation = try CommandRunner.armature(["eval", "--policy", run + "/actor.safetensors", "--episodes", "5", "--seed", "4"])
+        XCTAssertEqual(evaluation.status, 0, evaluation.stderr)
+        XCTAssertTrue(evaluation.stdout.contains("return") && evaluation.stdout.contains("success (< 1 cm)"), evaluation.stdout)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/eval-seed4.json"))) as! [String: Any]
+        XCTAssertEqual((summary["returns"] as! [Double]).count, 5)
+        XCTAssertNotNil(summary["mean_final_distance"])
+        XCTAssertNotNil(summary["success_rate"])
+    }
+
+    func testEvalRefusesAPolicyForAnotherRobot() throws {
+        let run = try temporaryDirectory() + "/run"
+        XCTAssertEqual(try CommandRunner.armature(["train", "--steps", "100", "--out", run] + small).status, 0)
+        let result = try CommandRunner.armature(["eval", "--robot", "robots/two-joint-arm.yaml", "--policy", run + "/actor.safetensors", "--episodes", "1"])
+        // Same joint names and layout: allowed, with a warning that the description differs.
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("warning:") && result.stderr.contains("description changed"), result.stderr)
+        let bad = try temporaryDirectory() + "/bad.safetensors"
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: bad))
+        let refused = try CommandRunner.armature(["eval", "--policy", bad])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.hasPrefix("error: \(bad):"), refused.stderr)
+    }
+}
