@@ -38,18 +38,10 @@ public final class Adam: @unchecked Sendable {
         let weight1 = 1 - beta1
         let weight2 = 1 - beta2
         for t in 0..<values.count {
-            let p = values[t].pointer
-            let g = gradients[t].pointer
-            let m = firstMoments[t].pointer
-            let v = secondMoments[t].pointer
-            for i in 0..<values[t].count {
-                let grad = g[i]
-                // torch lerp_ with weight < 0.5: m + w·(g − m)
-                m[i] += weight1 * (grad - m[i])
-                v[i] = v[i] * beta2 + weight2 * grad * grad
-                let denominator = v[i].squareRoot() / correction2Root + epsilon
-                p[i] -= stepSize * (m[i] / denominator)
-            }
+            VectorKernels.adam(
+                parameters: values[t].pointer, gradients: gradients[t].pointer, first: firstMoments[t].pointer,
+                second: secondMoments[t].pointer, count: values[t].count, beta2: beta2, weight1: weight1, weight2: weight2,
+                stepSize: stepSize, correction2Root: correction2Root, epsilon: epsilon)
         }
     }
 }

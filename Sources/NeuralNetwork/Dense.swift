@@ -53,12 +53,7 @@ public final class Dense: @unchecked Sendable {
                 CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outputs), Int32(inputs), Int32(batch), 1, dy,
                 Int32(outputs), x, Int32(inputs), accumulate ? 1 : 0, weightGradient.pointer, Int32(inputs))
             // db[out] = column sums of dy
-            let db = biasGradient.pointer
-            if !accumulate { db.update(repeating: 0, count: outputs) }
-            for row in 0..<batch {
-                let g = dy + row * outputs
-                for j in 0..<outputs { db[j] += g[j] }
-            }
+            VectorKernels.columnSums(dy, rows: batch, columns: outputs, into: biasGradient.pointer, accumulate: accumulate)
         }
         if let dx {
             // dx[batch, in] = dy[batch, out] · W[out, in]
@@ -82,9 +77,7 @@ public final class Dense: @unchecked Sendable {
 }
 
 private func polyak(_ source: FloatBuffer, into destination: FloatBuffer, tau: Float) {
-    let s = source.pointer
-    let d = destination.pointer
-    for i in 0..<source.count { d[i] = tau * s[i] + (1 - tau) * d[i] }
+    VectorKernels.blend(source.pointer, into: destination.pointer, count: source.count, tau: tau)
 }
 
 /// Sets the number of threads OpenBLAS uses for every matrix product in the process.

@@ -41,7 +41,7 @@ public final class MLP: @unchecked Sendable {
             layer.forward(input, batch: batch, into: output)
             let count = batch * layer.outputs
             switch activations[l] {
-            case .relu: for i in 0..<count where output[i] < 0 { output[i] = 0 }
+            case .relu: VectorKernels.relu(output, count: count)
             case .tanh: for i in 0..<count { output[i] = tanh(output[i]) }
             case .identity: break
             }
@@ -60,7 +60,7 @@ public final class MLP: @unchecked Sendable {
             let count = batch * layer.outputs
             // dL/d(pre-activation) from dL/d(post-activation), using the stored post-activation values.
             switch activations[l] {
-            case .relu: for i in 0..<count where output[i] <= 0 { gradient[i] = 0 }
+            case .relu: VectorKernels.reluGradient(gradient, output: output, count: count)
             case .tanh: for i in 0..<count { gradient[i] *= 1 - output[i] * output[i] }
             case .identity: break
             }

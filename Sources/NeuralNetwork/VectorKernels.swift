@@ -1,0 +1,100 @@
+/// Elementwise loops written with explicit SIMD: the compiler cannot prove that the pointers of
+/// these in-place updates do not alias, so it leaves the plain loops scalar.
+enum VectorKernels {
+    typealias Vector = SIMD16<Float>
+    static let width = Vector.scalarCount
+
+    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>, _ i: Int) -> Vector {
+        UnsafeRawPointer(p + i).loadUnaligned(as: Vector.self)
+    }
+
+    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: Vector.self)
+    }
+
+    /// x ← max(x, 0)
+    static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + width <= count {
+            let v = load(x, i)
+            store(v.replacing(with: 0, where: v .< 0), x, i)
+            i += width
+        }
+        while i < count {
+            x[i] = max(x[i], 0)
+            i += 1
+        }
+    }
+
+    /// g ← g where y > 0, else 0 (ReLU's derivative from its output).
+    static func reluGradient(_ g: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + width <= count {
+            store(load(g, i).replacing(with: 0, where: load(y, i) .<= 0), g, i)
+            i += width
+        }
+        while i < count {
+            g[i] = y[i] > 0 ? g[i] : 0
+            i += 1
+        }
+    }
+
+    /// sums[j] (+)= Σ_rows x[row, j] for a rows × columns matrix: the bias gradient.
+    static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        if !accumulate { sums.update(repeating: 0, count: columns) }
+        for row in 0..<rows {
+            let source = UnsafeMutablePointer(mutating: x + row * columns)
+            var j = 0
+            while j + width <= columns {
+                store(load(sums, j) + load(source, j), sums, j)
+                j += width
+            }
+            while j < columns {
+                sums[j] += source[j]
+                j += 1
+            }
+        }
+    }
+
+    /// d ← τ·s + (1 − τ)·d (Polyak averaging).
+    static func blend(_ s: UnsafeMutablePointer<Float>, into d: UnsafeMutablePointer<Float>, count: Int, tau: Float) {
+        let keep = 1 - tau
+        var i = 0
+        while i + width <= count {
+            store(tau * load(s, i) + keep * load(d, i), d, i)
+            i += width
+        }
+        while i < count {
+            d[i] = tau * s[i] + keep * d[i]
+            i += 1
+        }
+    }
+
+    /// One Adam update of `count` parameters, PyTorch's arithmetic in float32.
+    static func adam(
+        parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafeMutablePointer<Float>, first m: UnsafeMutablePointer<Float>,
+        second v: UnsafeMutablePointer<Float>, count: Int, beta2: Float, weight1: Float, weight2: Float, stepSize: Float,
+        correction2Root: Float, epsilon: Float
+    ) {
+        var i = 0
+        while i + width <= count {
+            let grad = load(g, i)
+            var first = load(m, i)
+            first += weight1 * (grad - first)
+            let second = load(v, i) * beta2 + weight2 * grad * grad
+            let denominator = second.squareRoot() / correction2Root + epsilon
+            store(first, m, i)
+            store(second, v, i)
+            store(load(p, i) - stepSize * (first / denominator), p, i)
+            i += width
+        }
+        while i < count {
+            let grad = g[i]
+            m[i] += weight1 * (grad - m[i])
+            v[i] = v[i] * beta2 + weight2 * grad * grad
+            let denominator = v[i].squareRoot() / correction2Root + epsilon
+            p[i] -= stepSize * (m[i] / denominator)
+            i += 1
+        }
+    }
+}
