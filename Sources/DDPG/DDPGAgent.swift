@@ -30,6 +30,7 @@ public final class DDPGAgent: @unchecked Sendable {
     private let criticBatch: MLPWorkspace
     private let targetCriticBatch: MLPWorkspace
     private let targets: FloatBuffer
+    private let actorSingle: MLPWorkspace
 
     public init(observationSize: Int, actionSize: Int, configuration: DDPGConfiguration, random: inout Xoshiro256) {
         self.configuration = configuration
@@ -54,6 +55,14 @@ public final class DDPGAgent: @unchecked Sendable {
         criticBatch = critic.makeWorkspace(batch: batch)
         targetCriticBatch = targetCritic.makeWorkspace(batch: batch)
         targets = FloatBuffer(count: batch)
+        actorSingle = actor.makeWorkspace(batch: 1)
+    }
+
+    /// μ(s) of the live actor for one observation (the deploy path uses a frozen `ActorPolicy`).
+    public func act(observation: [Float], into action: inout [Double]) {
+        for i in 0..<observationSize { actorSingle.input[i] = observation[i] }
+        actor.forward(actorSingle, batch: 1)
+        for i in 0..<actionSize { action[i] = Double(actorSingle.output[i]) }
     }
 
     /// One DDPG step on a sampled batch (CleanRL's order):

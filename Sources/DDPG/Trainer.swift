@@ -46,7 +46,7 @@ public final class Trainer {
     private var observation: [Float]
     private var nextObservation: [Float]
     private var action: [Double]
-    private let policy: ActorPolicy
+    private let metadata: PolicyMetadata
     private var episodeReturn = 0.0
     private var episodeLength = 0
     private var needsReset = true
@@ -67,11 +67,11 @@ public final class Trainer {
         observation = Array(repeating: 0, count: environment.observationSize)
         nextObservation = Array(repeating: 0, count: environment.observationSize)
         action = Array(repeating: 0, count: environment.actionSize)
-        policy = ActorPolicy(network: agent.actor, metadata: metadata)
+        self.metadata = metadata
     }
 
-    /// The current actor as a deployable policy (shares the live network).
-    public var actorPolicy: ActorPolicy { policy }
+    /// A deployable snapshot of the current actor.
+    public var actorPolicy: ActorPolicy { ActorPolicy(network: agent.actor, metadata: metadata) }
 
     /// Trains until `totalSteps`. `atEpisodeBoundary` runs between episodes (checkpoints go there,
     /// where no half-finished episode needs saving); `progress` is called about once a second.
@@ -97,7 +97,7 @@ public final class Trainer {
             if step < configuration.learningStarts {
                 for i in action.indices { action[i] = random.uniform(-1, 1) }
             } else {
-                policy.act(observation: observation, into: &action)
+                agent.act(observation: observation, into: &action)
                 noise.perturb(&action)
                 for i in action.indices { action[i] = min(1, max(-1, action[i])) }
             }

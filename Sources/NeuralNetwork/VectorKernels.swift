@@ -97,4 +97,43 @@ enum VectorKernels {
             i += 1
         }
     }
+
+    /// y[0..<outputs] = bias + Σⱼ x[j]·w[j, :] for w stored [inputs, outputs] row-major, outputs a
+    /// multiple of the vector width. Four output vectors per pass stay in registers.
+    static func affineTransposed(
+        _ x: UnsafeMutablePointer<Float>, inputs: Int, weights w: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>,
+        outputs: Int, into y: UnsafeMutablePointer<Float>
+    ) {
+        var o = 0
+        while o + 4 * width <= outputs {
+            var a0 = load(bias, o)
+            var a1 = load(bias, o + width)
+            var a2 = load(bias, o + 2 * width)
+            var a3 = load(bias, o + 3 * width)
+            var row = w + o
+            for j in 0..<inputs {
+                let xj = Vector(repeating: x[j])
+                a0 += xj * load(row, 0)
+                a1 += xj * load(row, width)
+                a2 += xj * load(row, 2 * width)
+                a3 += xj * load(row, 3 * width)
+                row += outputs
+            }
+            store(a0, y, o)
+            store(a1, y, o + width)
+            store(a2, y, o + 2 * width)
+            store(a3, y, o + 3 * width)
+            o += 4 * width
+        }
+        while o < outputs {
+            var a = load(bias, o)
+            var row = w + o
+            for j in 0..<inputs {
+                a += Vector(repeating: x[j]) * load(row, 0)
+                row += outputs
+            }
+            store(a, y, o)
+            o += width
+        }
+    }
 }

@@ -2,6 +2,9 @@ import NeuralNetwork
 
 /// The deployable policy: the actor network alone, its metadata, and allocation-free inference.
 ///
+/// Inference runs on a frozen `SingleInputNetwork` copy made at creation: a policy does not
+/// follow later changes to `network` (build a new one to pick up new weights).
+///
 /// Tensor names are CleanRL's `Actor`: `fc1.weight`, `fc1.bias`, …, `fc_mu.weight`, `fc_mu.bias`
 /// (PyTorch's [out, in] layout, float32). Optional `action_scale` and `action_bias` tensors (CleanRL
 /// registers them as buffers) are applied after the tanh; the result is the normalized action.
@@ -10,14 +13,14 @@ public final class ActorPolicy: @unchecked Sendable {
     public let metadata: PolicyMetadata
     public let actionScale: [Float]
     public let actionBias: [Float]
-    private let workspace: MLPWorkspace
+    private let inference: SingleInputNetwork
 
     public init(network: MLP, metadata: PolicyMetadata, actionScale: [Float]? = nil, actionBias: [Float]? = nil) {
         self.network = network
         self.metadata = metadata
         self.actionScale = actionScale ?? Array(repeating: 1, count: network.outputSize)
         self.actionBias = actionBias ?? Array(repeating: 0, count: network.outputSize)
-        workspace = network.makeWorkspace(batch: 1)
+        inference = SingleInputNetwork(network)
     }
 
     public var observationSize: Int { network.inputSize }
@@ -25,10 +28,7 @@ public final class ActorPolicy: @unchecked Sendable {
 
     /// The normalized action for one observation, written into `action` without allocating.
     public func act(observation: [Float], into action: inout [Double]) {
-        let input = workspace.input.pointer
-        for i in 0..<observationSize { input[i] = observation[i] }
-        network.forward(workspace, batch: 1)
-        let output = workspace.output.pointer
+        let output = inference.run(observation)
         for i in 0..<actionSize { action[i] = Double(output[i] * actionScale[i] + actionBias[i]) }
     }
 

@@ -1,7 +1,95 @@
 import ArgumentParser
+import Dispatch
+import FirmwareLink
+import Foundation
+import Hardware
+import Logging
 
-/// `armature emulate`: the firmware device on a pseudo-terminal. (Being implemented for the wire issue.)
+/// `armature emulate`: the firmware's device state machine on a pseudo-terminal, with the simulator as the arm.
 struct Emulate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Emulate the arm's firmware on a pseudo-terminal.")
-    func run() throws { throw UserFacingError("armature emulate is not built yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Emulate the arm's firmware on a pseudo-terminal.",
+        discussion: """
+            Runs the firmware's own protocol code (firmware-protocol/src) with the simulated arm as its motors and sensors, on a pseudo-terminal that a host opens like a serial port. Prints the pseudo-terminal's path; with --link, also makes a symlink there, so that a robot description can name a stable port (serial: {port: /tmp/arm}). Runs until Ctrl-C or SIGTERM, then removes the symlink.
+
+            By default the physics follows the wall clock and the torque watchdog runs, as on the real arm. With --lockstep every torque command advances the physics exactly one control period, so an episode through the emulator matches the simulator step for step.
+
+            Examples:
+              armature emulate --robot robots/reacher.yaml --link /tmp/arm
+              armature emulate --robot robots/reacher.yaml --link /tmp/arm --lockstep
+              armature emulate --robot robots/reacher.yaml --drop 0.01 --seed 7
+            """
+    )
+
+    @Option(help: "Robot description (YAML) of the arm to emulate, e.g. robots/reacher.yaml.")
+    var robot: String
+
+    @Option(help: "Also make a symlink at this path to the pseudo-terminal (an existing symlink is replaced).")
+    var link: String?
+
+    @Flag(help: "Advance the physics one control period per torque command instead of following the wall clock.")
+    var lockstep = false
+
+    @Option(help: "Seed of the injected line faults (--noise, --corrupt, --drop).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Fraction of the device's frames preceded by a burst of line noise (0 to 1).")
+    var noise: Double = 0
+
+    @Option(help: "Fraction of the device's frames preceded by a damaged copy of themselves (0 to 1).")
+    var corrupt: Double = 0
+
+    @Option(help: "Fraction of the device's frames never sent, to exercise the host's timeout (0 to 1).")
+    var drop: Double = 0
+
+    @Option(name: .customLong("watchdog-ms"), help: "The device's torque watchdog, ms.")
+    var watchdogMilliseconds: Double = 100
+
+    func validate() throws {
+        for (name, value) in [("--noise", noise), ("--corrupt", corrupt), ("--drop", drop)] where !(0...1).contains(value) {
+            throw ValidationError("\(name) is a fraction of frames: give a number from 0 to 1, not \(value)")
+        }
+        guard watchdogMilliseconds > 0, watchdogMilliseconds.isFinite else {
+            throw ValidationError("--watchdog-ms must be a positive number of milliseconds, not \(watchdogMilliseconds)")
+        }
+    }
+
+    func run() throws {
+        let description = try loadRobot(robot)
+        // Signals arrive as events on a queue, not as handlers interrupting whatever runs.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let stopRequested = DispatchSemaphore(value: 0)
+        let sources = [SIGINT, SIGTERM].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stopRequested.signal() }
+            source.resume()
+            return source
+        }
+        var logger = Logger(label: "armature.emulator")
+        logger.logLevel = .warning
+        let options = DeviceEmulator.Options(
+            timing: lockstep ? .lockstep : .realTime, linkPath: link, seed: seed,
+            impairments: .init(noise: noise, corruption: corrupt, drop: drop), watchdogPeriod: watchdogMilliseconds / 1000)
+        let emulator: DeviceEmulator
+        do {
+            emulator = try DeviceEmulator(robot: description, options: options, logger: logger)
+        } catch {
+            throw UserFacingError(String(describing: error))
+        }
+        var lines = [
+            "emulating \(description.name) (\(description.jointCount) joints, \(lockstep ? "lockstep" : "real time"), "
+                + "watchdog \(format(watchdogMilliseconds)) ms) on \(emulator.devicePath)"
+        ]
+        if let link { lines.append("link: \(link) -> \(emulator.devicePath)") }
+        lines.append("press Ctrl-C to stop")
+        // Unbuffered: a script waiting for the path must see it now, not at exit.
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        stopRequested.wait()
+        emulator.stop()
+        for source in sources { source.cancel() }
+        let snapshot = emulator.snapshot()
+        FileHandle.standardOutput.write(
+            Data("stopped: \(snapshot.counters.rxFrames) frames received, \(snapshot.counters.txFrames) sent\n".utf8))
+    }
 }

@@ -122,6 +122,7 @@ struct Train: ParsableCommand {
         defer { log.close() }
         let display = ProgressDisplay()
         print("training on \(reach.robot.name) for \(steps) steps, seed \(seed), warm-up \(configuration.learningStarts) → \(out)")
+        fflush(nil)
         var nextCheckpoint = checkpointEvery > 0 ? (trainer.step / checkpointEvery + 1) * checkpointEvery : Int.max
         try trainer.train(
             totalSteps: steps, log: log,
@@ -156,6 +157,8 @@ final class ProgressDisplay {
         } else if p.elapsed - lastPrinted >= 5 || p.step == p.totalSteps {
             lastPrinted = p.elapsed
             print(line)
+            // Piped or logged output is block-buffered; a person tailing the log should see progress.
+            fflush(nil)
         }
     }
 

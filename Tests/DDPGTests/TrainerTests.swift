@@ -122,9 +122,11 @@ final class TrainerTests: XCTestCase {
         let randomReturn = try task.evaluate(episodes: 20, seed: 123, act: { _, action in
             for i in action.indices { action[i] = random.uniform(-1, 1) }
         }).meanReturn
-        let before = try task.evaluate(episodes: 20, seed: 123, act: { trainer.actorPolicy.act(observation: $0, into: &$1) })
+        let untrained = trainer.actorPolicy
+        let before = try task.evaluate(episodes: 20, seed: 123, act: { untrained.act(observation: $0, into: &$1) })
         try trainer.train(totalSteps: 6_000, log: nil)
-        let after = try task.evaluate(episodes: 20, seed: 123, act: { trainer.actorPolicy.act(observation: $0, into: &$1) })
+        let trained = trainer.actorPolicy
+        let after = try task.evaluate(episodes: 20, seed: 123, act: { trained.act(observation: $0, into: &$1) })
         let summary = "random \(randomReturn), untrained \(before.meanReturn), trained \(after.meanReturn) (distance \(after.meanFinalDistance) m)"
         XCTAssertGreaterThan(after.meanReturn, randomReturn + 20, summary)
         XCTAssertGreaterThan(after.meanReturn, before.meanReturn, summary)

@@ -108,3 +108,29 @@ final class GradientTests: XCTestCase {
         }
     }
 }
+
+final class SingleInputNetworkTests: XCTestCase {
+    func testTheDeployCopyComputesWhatTheNetworkComputes() {
+        var random = Xoshiro256(seed: 6)
+        for sizes in [[10, 256, 256, 2], [3, 5, 4, 2], [7, 33, 17]] {
+            let activations: [Activation] = sizes.count == 4 ? [.relu, .relu, .tanh] : [.tanh, .identity]
+            let network = MLP(sizes: sizes, activations: activations)
+            network.initializeLikePyTorch(using: &random)
+            let frozen = SingleInputNetwork(network)
+            let workspace = network.makeWorkspace(batch: 1)
+            for _ in 0..<20 {
+                let input = (0..<sizes[0]).map { _ in Float(random.uniform(-2, 2)) }
+                workspace.input.copy(from: input)
+                network.forward(workspace, batch: 1)
+                let output = frozen.run(input)
+                for j in 0..<network.outputSize {
+                    XCTAssertEqual(output[j], workspace.output[j], accuracy: 1e-5 * max(1, abs(workspace.output[j])), "\(sizes)")
+                }
+            }
+            // Frozen: later training does not leak into the deployed copy.
+            let before = frozen.run([Float](repeating: 0.5, count: sizes[0]))[0]
+            network.layers[0].bias.fill(3)
+            XCTAssertEqual(frozen.run([Float](repeating: 0.5, count: sizes[0]))[0], before)
+        }
+    }
+}

@@ -1,0 +1,553 @@
+import CArmProto
+import Logging
+
+/// The host side of the Armature wire protocol (firmware-protocol/PROTOCOL.md) over one serial
+/// transport: handshake, sequence numbers, replies within a timeout, link faults and statistics.
+///
+/// One request is outstanding at a time. A timeout or a lost line *faults* the link: it sends a
+/// best-effort DISABLE, stops commanding torque, and every call throws until `reconnect()`. A
+/// refusal by the device (a NAK, a STATE whose result is not OK) is not a link fault.
+///
+/// Not thread-safe: one owner drives it. The control path (`torque`) does not allocate.
+public final class FirmwareLink {
+    /// Where the device is and how long to wait for it.
+    public struct Configuration: Sendable, Equatable {
+        /// Device path (`/dev/ttyACM0`, a pseudo-terminal, or a symlink to either).
+        public var path: String
+        /// Line rate, bit/s (ignored by pseudo-terminals).
+        public var baud: Int
+        /// Longest wait for a reply, s; a reply later than this faults the link.
+        public var timeout: Double
+        /// Longest wait for HELLO_REPLY, s: a device may still be starting when the port opens.
+        public var handshakeTimeout: Double
+
+        public init(path: String, baud: Int = SerialPorts.defaultBaud, timeout: Double = 0.02, handshakeTimeout: Double = 0.5) {
+            self.path = path
+            self.baud = baud
+            self.timeout = timeout
+            self.handshakeTimeout = handshakeTimeout
+        }
+    }
+
+    /// What the device said about itself in HELLO_REPLY.
+    public struct DeviceInfo: Sendable, Equatable {
+        public var versionMajor: UInt8
+        public var versionMinor: UInt8
+        public var jointCount: Int
+        public var firmwareID: UInt32
+        public var firmwareVersion: UInt32
+        /// Torque watchdog period, s.
+        public var watchdogPeriod: Double
+        /// Largest frame the device accepts, bytes on the wire.
+        public var maxFrame: Int
+        /// Per-joint torque limit, N·m (+∞ for none).
+        public var torqueLimits: [Double]
+
+        /// `major.minor`.
+        public var version: String { "\(versionMajor).\(versionMinor)" }
+        /// Whether HOME's velocities (protocol 1.1) are understood rather than ignored.
+        public var acceptsHomeVelocity: Bool { versionMajor > 1 || versionMinor >= 1 }
+    }
+
+    /// One FAULT event from the device (PROTOCOL.md section 6.9).
+    public struct DeviceFault: Sendable, Equatable {
+        public var code: FaultCode
+        /// Joint concerned, or nil for none.
+        public var joint: Int?
+        public var detail: UInt32
+        public var timeMicros: UInt64
+        public var status: DeviceStatus
+        public var sequence: UInt32
+    }
+
+    /// The protocol version this host speaks.
+    public static let hostVersion = (major: UInt8(ARMPROTO_VERSION_MAJOR), minor: UInt8(ARMPROTO_VERSION_MINOR))
+
+    /// Opens the transport for a configuration; tests substitute their own.
+    public typealias TransportOpener = (Configuration) throws -> any SerialTransport
+
+    public let configuration: Configuration
+    /// The device's self-description since the last successful handshake; nil before.
+    public private(set) var device: DeviceInfo?
+    /// The most recent FAULT event received, if any.
+    public private(set) var lastDeviceFault: DeviceFault?
+    /// Why the link is faulted; nil while it is usable.
+    public private(set) var fault: FirmwareLinkError?
+
+    private let opener: TransportOpener
+    private let logger: Logger
+    private var transport: (any SerialTransport)?
+    private var nextSequence: UInt32 = 1
+    /// Whether this host enabled the motors and has not disabled them since: close() then disables.
+    private var enabledByHost = false
+
+    // Buffers sized once: a control step encodes, writes, reads and decodes without allocating.
+    private var receiver = armproto_receiver()
+    private var received = armproto_msg()
+    private var txFrame = [UInt8](repeating: 0, count: Int(ARMPROTO_MAX_FRAME))
+    private var rxBytes = [UInt8](repeating: 0, count: 1024)
+    private var rxStart = 0
+    private var rxEnd = 0
+    private var floats = [Float](repeating: 0, count: Int(ARMPROTO_MAX_JOINTS))
+    private var floats2 = [Float](repeating: 0, count: Int(ARMPROTO_MAX_JOINTS))
+
+    private var framesSent = 0
+    private var timeouts = 0
+    private var lateReplies = 0
+    private var faultEvents = 0
+    private var roundTrips = RoundTripRing(capacity: 4096)
+
+    /// A link that is not open yet; `connect()` opens it and shakes hands.
+    public init(
+        configuration: Configuration, logger: Logger = Logger(label: "armature.firmware-link"),
+        opener: TransportOpener? = nil
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.opener = opener ?? { try SerialPorts.open(path: $0.path, baud: $0.baud) }
+        armproto_receiver_init(&receiver)
+    }
+
+    deinit { close() }
+
+    /// The port path, for messages.
+    public var path: String { configuration.path }
+    /// Whether the transport is open.
+    public var isOpen: Bool { transport != nil }
+    /// Whether a handshake succeeded on the open transport and the link is not faulted.
+    public var isConnected: Bool { transport != nil && device != nil && fault == nil }
+
+    /// What the host has seen so far (cumulative over reconnects).
+    public var statistics: LinkStatistics {
+        var s = LinkStatistics()
+        s.framesSent = framesSent
+        s.framesReceived = Int(receiver.stats.rx_frames)
+        s.crcErrors = Int(receiver.stats.rx_crc_errors)
+        s.decodeErrors = Int(
+            receiver.stats.rx_cobs_errors + receiver.stats.rx_short + receiver.stats.rx_overlong
+                + receiver.stats.rx_unknown_type + receiver.stats.rx_bad_length)
+        s.timeouts = timeouts
+        s.lateReplies = lateReplies
+        s.faultEvents = faultEvents
+        s.roundTrips = roundTrips.total
+        if let p = roundTrips.percentiles() {
+            s.roundTripP50 = p.p50
+            s.roundTripP99 = p.p99
+            s.roundTripMax = p.max
+        }
+        return s
+    }
+
+    // MARK: Session
+
+    /// Opens the transport (if needed) and shakes hands. Throws if the link is faulted.
+    @discardableResult
+    public func connect() throws -> DeviceInfo {
+        try checkNotFaulted()
+        try open()
+        return try handshake()
+    }
+
+    /// Clears a fault: closes the transport, opens it again and shakes hands. The device starts
+    /// disabled (HELLO disables it); enable it again before commanding torque.
+    @discardableResult
+    public func reconnect() throws -> DeviceInfo {
+        closeTransport(disable: fault == nil)
+        if let fault { logger.info("reconnecting to \(path) after: \(fault.summary)") }
+        fault = nil
+        return try connect()
+    }
+
+    /// Opens the transport if it is closed and terminates any partial frame in the device's receiver.
+    public func open() throws {
+        try checkNotFaulted()
+        guard transport == nil else { return }
+        let opened = try opener(configuration)
+        transport = opened
+        device = nil
+        rxStart = 0
+        rxEnd = 0
+        // PROTOCOL.md 2.3: a lone delimiter ends whatever the device's receiver holds from before.
+        txFrame[0] = 0
+        try write(count: 1)
+    }
+
+    /// HELLO → HELLO_REPLY. Checks the major version; the caller checks the joint count.
+    @discardableResult
+    public func handshake() throws -> DeviceInfo {
+        try checkOpen()
+        let host = Self.hostVersion
+        try request(.hello, expecting: .helloReply, timeout: configuration.handshakeTimeout) { out, capacity, sequence in
+            armproto_encode_hello(out, capacity, sequence, host.major, host.minor)
+        }
+        enabledByHost = false
+        let reply = received
+        if reply.version_major != host.major || reply.result == ARMPROTO_RESULT_VERSION_MISMATCH {
+            throw FirmwareLinkError.versionMismatch(
+                port: path, host: "\(host.major).\(host.minor)", device: "\(reply.version_major).\(reply.version_minor)")
+        }
+        guard reply.result == ARMPROTO_RESULT_OK else {
+            throw FirmwareLinkError.refused(port: path, request: .hello, result: ResultCode(rawValue: reply.result))
+        }
+        var limits = reply
+        let info = DeviceInfo(
+            versionMajor: reply.version_major, versionMinor: reply.version_minor, jointCount: Int(reply.joint_count),
+            firmwareID: reply.firmware_id, firmwareVersion: reply.firmware_version,
+            watchdogPeriod: Double(reply.watchdog_us) * 1e-6, maxFrame: Int(reply.max_frame),
+            torqueLimits: JointArray.read(&limits.torque_limit, count: Int(reply.joint_count)).map(Double.init))
+        device = info
+        return info
+    }
+
+    /// Best-effort DISABLE if this host enabled the motors, then closes the transport. Never throws.
+    public func close() {
+        closeTransport(disable: fault == nil)
+        device = nil
+    }
+
+    // MARK: Requests
+
+    /// ENABLE → ACK: motors on with zero torque until the first TORQUE; feeds the watchdog.
+    public func enable() throws {
+        try checkConnected()
+        try request(.enable, expecting: .ack) { armproto_encode_enable($0, $1, $2) }
+        enabledByHost = true
+    }
+
+    /// DISABLE → ACK: zero torque, motors off.
+    public func disable() throws {
+        try checkConnected()
+        enabledByHost = false
+        try request(.disable, expecting: .ack) { armproto_encode_disable($0, $1, $2) }
+    }
+
+    /// ESTOP → ACK: latches the device's emergency stop (zero torque until `clearEmergencyStop` and `enable`).
+    public func emergencyStop() throws {
+        try checkOpen()
+        enabledByHost = false
+        try request(.estop, expecting: .ack) { armproto_encode_estop($0, $1, $2) }
+    }
+
+    /// CLEAR_ESTOP → ACK: releases the latch; the device stays disabled.
+    public func clearEmergencyStop() throws {
+        try checkOpen()
+        try request(.clearEstop, expecting: .ack) { armproto_encode_clear_estop($0, $1, $2) }
+    }
+
+    /// RESET → ACK: the device's protocol state back to power-on (handshake needed again).
+    public func reset() throws {
+        try checkOpen()
+        enabledByHost = false
+        try request(.reset, expecting: .ack) { armproto_encode_reset($0, $1, $2) }
+        device = nil
+    }
+
+    /// HOME → ACK (device disabled): the arm now reads `position`; a device that can (the emulator,
+    /// protocol ≥ 1.1) is also set moving at `velocity`; others ignore it.
+    public func home(position: [Double], velocity: [Double]? = nil) throws {
+        let device = try checkConnected()
+        let n = device.jointCount
+        guard position.count == n, velocity.map({ $0.count == n }) ?? true else {
+            throw FirmwareLinkError.wrongJointCount(port: path, device: n, given: position.count)
+        }
+        for i in 0..<n { floats[i] = Float(position[i]) }
+        if let velocity {
+            for i in 0..<n { floats2[i] = Float(velocity[i]) }
+        }
+        let withVelocity = velocity != nil
+        try request(.home, expecting: .ack) { out, capacity, sequence in
+            floats.withUnsafeBufferPointer { q in
+                floats2.withUnsafeBufferPointer { qd in
+                    armproto_encode_home_velocity(out, capacity, sequence, q.baseAddress, withVelocity ? qd.baseAddress : nil, UInt8(n))
+                }
+            }
+        }
+    }
+
+    /// TORQUE → STATE: commands one torque per joint (N·m) and fills `state` with the reply. The
+    /// device may refuse (disabled, e-stop): `state.result` says so; that is not a link error.
+    public func torque(_ torques: [Double], state: inout DeviceState) throws {
+        let device = try checkConnected()
+        let n = device.jointCount
+        guard torques.count == n else { throw FirmwareLinkError.wrongJointCount(port: path, device: n, given: torques.count) }
+        for i in 0..<n { floats[i] = Float(torques[i]) }
+        try request(.torque, expecting: .state) { out, capacity, sequence in
+            floats.withUnsafeBufferPointer { armproto_encode_torque(out, capacity, sequence, $0.baseAddress, UInt8(n)) }
+        }
+        readState(into: &state)
+    }
+
+    /// HEARTBEAT → STATE: reads the state without changing anything (it does not feed the watchdog).
+    public func heartbeat(state: inout DeviceState) throws {
+        try checkConnected()
+        try request(.heartbeat, expecting: .state) { armproto_encode_heartbeat($0, $1, $2) }
+        readState(into: &state)
+    }
+
+    /// GET_STATS → STATS: the device's own link and safety counters.
+    public func deviceCounters() throws -> DeviceCounters {
+        try checkOpen()
+        try request(.getStats, expecting: .stats) { armproto_encode_get_stats($0, $1, $2) }
+        return DeviceCounters(received.stats)
+    }
+
+    // MARK: Machinery
+
+    private func checkNotFaulted() throws {
+        if let fault { throw FirmwareLinkError.faulted(port: path, cause: fault.summary) }
+    }
+
+    private func checkOpen() throws {
+        try checkNotFaulted()
+        guard transport != nil else { throw FirmwareLinkError.notConnected(port: path) }
+    }
+
+    @discardableResult
+    private func checkConnected() throws -> DeviceInfo {
+        try checkOpen()
+        guard let device else { throw FirmwareLinkError.notConnected(port: path) }
+        return device
+    }
+
+    /// Sends one request and waits for the reply carrying its sequence number; the reply is left in `received`.
+    private func request(
+        _ type: MessageType, expecting reply: MessageType, timeout: Double? = nil,
+        encode: (UnsafeMutablePointer<UInt8>, Int, UInt32) -> Int32
+    ) throws {
+        let sequence = nextSequence
+        nextSequence &+= 1
+        let count = txFrame.withUnsafeMutableBufferPointer { encode($0.baseAddress!, $0.count, sequence) }
+        // Only a joint count outside 1...16 can fail here, and DeviceInfo never holds one.
+        guard count > 0 else { throw FirmwareLinkError.wrongJointCount(port: path, device: device?.jointCount ?? 0, given: 0) }
+        let start = MonotonicClock.nanoseconds()
+        try write(count: Int(count))
+        let limit = timeout ?? configuration.timeout
+        let deadline = start &+ UInt64(max(0, limit) * 1e9)
+        while true {
+            while rxStart < rxEnd {
+                var result: Int32 = 0
+                let used = rxBytes.withUnsafeBufferPointer { bytes in
+                    armproto_receiver_feed(&receiver, bytes.baseAddress! + rxStart, rxEnd - rxStart, &received, &result)
+                }
+                rxStart += used
+                // Damaged frames (negative results) are counted by the receiver itself.
+                if result == ARMPROTO_RX_MESSAGE, try isReply(to: type, sequence: sequence, expecting: reply) {
+                    roundTrips.record(nanoseconds: MonotonicClock.nanoseconds() &- start)
+                    return
+                }
+            }
+            rxStart = 0
+            rxEnd = 0
+            let now = MonotonicClock.nanoseconds()
+            guard now < deadline else {
+                timeouts += 1
+                throw enterFault(.timeout(port: path, request: type, sequence: sequence, seconds: limit), lineAlive: true)
+            }
+            rxEnd = try read(timeout: Double(deadline - now) * 1e-9)
+        }
+    }
+
+    /// Whether `received` answers the outstanding request; events and strays are recorded and skipped.
+    private func isReply(to type: MessageType, sequence: UInt32, expecting reply: MessageType) throws -> Bool {
+        let kind = MessageType(rawValue: received.type)
+        if kind == .fault {
+            // Unsolicited and may arrive between a request and its reply (PROTOCOL.md 5).
+            faultEvents += 1
+            let event = DeviceFault(
+                code: FaultCode(rawValue: received.fault),
+                joint: received.fault_joint == UInt8(ARMPROTO_NO_JOINT) ? nil : Int(received.fault_joint),
+                detail: received.fault_detail, timeMicros: received.time_us, status: DeviceStatus(rawValue: received.status),
+                sequence: received.seq)
+            lastDeviceFault = event
+            logger.warning("device on \(path) reported fault \(event.code) (detail \(event.detail), status \(event.status))")
+            return false
+        }
+        guard received.seq == sequence else {
+            lateReplies += 1
+            return false
+        }
+        if kind == reply { return true }
+        if kind == .nak && received.request_type == type.rawValue {
+            throw FirmwareLinkError.refused(port: path, request: type, result: ResultCode(rawValue: received.result))
+        }
+        lateReplies += 1
+        return false
+    }
+
+    private func readState(into state: inout DeviceState) {
+        let n = Int(min(received.joint_count, UInt8(ARMPROTO_MAX_JOINTS)))
+        if state.position.count != n { state = DeviceState(jointCount: n) }
+        state.sequence = received.seq
+        state.appliedSequence = received.applied_seq
+        state.timeMicros = received.time_us
+        state.status = DeviceStatus(rawValue: received.status)
+        state.result = ResultCode(rawValue: received.result)
+        state.fault = FaultCode(rawValue: received.fault)
+        JointArray.withFloats(&received.q) { q in
+            for i in 0..<n { state.position[i] = Double(q[i]) }
+        }
+        JointArray.withFloats(&received.qd) { qd in
+            for i in 0..<n { state.velocity[i] = Double(qd[i]) }
+        }
+        JointArray.withFloats(&received.tau) { tau in
+            for i in 0..<n { state.torque[i] = Double(tau[i]) }
+        }
+    }
+
+    private func write(count: Int) throws {
+        guard let transport else { throw FirmwareLinkError.notConnected(port: path) }
+        do {
+            try txFrame.withUnsafeBytes { try transport.write(UnsafeRawBufferPointer(rebasing: $0[..<count]), timeout: configuration.timeout) }
+            if count > 1 { framesSent += 1 }
+        } catch let error as SerialTransportError {
+            throw enterFault(.linkLost(port: path, reason: error.summary), lineAlive: false)
+        }
+    }
+
+    private func read(timeout: Double) throws -> Int {
+        guard let transport else { throw FirmwareLinkError.notConnected(port: path) }
+        do {
+            return try rxBytes.withUnsafeMutableBytes { try transport.read(into: $0, timeout: timeout) }
+        } catch let error as SerialTransportError {
+            throw enterFault(.linkLost(port: path, reason: error.summary), lineAlive: false)
+        }
+    }
+
+    /// Records the fault and stops commanding torque: a DISABLE if the line may still carry it, else
+    /// the port is closed (the device's watchdog zeroes the torque on its own).
+    private func enterFault(_ error: FirmwareLinkError, lineAlive: Bool) -> FirmwareLinkError {
+        fault = error
+        logger.error("link to \(path) faulted: \(error.summary)")
+        if lineAlive, let transport {
+            let sequence = nextSequence
+            nextSequence &+= 1
+            let count = txFrame.withUnsafeMutableBufferPointer { armproto_encode_disable($0.baseAddress, $0.count, sequence) }
+            if count > 0 {
+                let sent: Bool = txFrame.withUnsafeBytes {
+                    (try? transport.write(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)]), timeout: configuration.timeout)) != nil
+                }
+                if sent { framesSent += 1 }
+            }
+        } else {
+            transport?.close()
+            transport = nil
+        }
+        enabledByHost = false
+        device = nil
+        return error
+    }
+
+    private func closeTransport(disable: Bool) {
+        guard let transport else { return }
+        if disable && enabledByHost {
+            // Fire and forget: closing must not wait on a device that may be gone.
+            let sequence = nextSequence
+            nextSequence &+= 1
+            let count = txFrame.withUnsafeMutableBufferPointer { armproto_encode_disable($0.baseAddress, $0.count, sequence) }
+            if count > 0 {
+                _ = txFrame.withUnsafeBytes { try? transport.write(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)]), timeout: configuration.timeout) }
+                framesSent += 1
+            }
+        }
+        enabledByHost = false
+        transport.close()
+        self.transport = nil
+        device = nil
+    }
+}
+
+/// One STATE from the device: the reply to TORQUE or HEARTBEAT (PROTOCOL.md section 6.8), in SI units.
+public struct DeviceState: Sendable, Equatable {
+    /// The request this answers.
+    public var sequence: UInt32 = 0
+    /// The TORQUE whose torque is in force.
+    public var appliedSequence: UInt32 = 0
+    /// Device clock when the joints were sampled, µs.
+    public var timeMicros: UInt64 = 0
+    public var status: DeviceStatus = []
+    /// OK, or why the request was not carried out.
+    public var result: ResultCode = .ok
+    /// The latched fault, `.none` if none.
+    public var fault: FaultCode = .none
+    /// rad
+    public var position: [Double]
+    /// rad/s
+    public var velocity: [Double]
+    /// Measured torque, N·m.
+    public var torque: [Double]
+
+    /// A zeroed state for `jointCount` joints, to be filled in place.
+    public init(jointCount: Int) {
+        position = Array(repeating: 0, count: jointCount)
+        velocity = Array(repeating: 0, count: jointCount)
+        torque = Array(repeating: 0, count: jointCount)
+    }
+}
+
+/// Why a link call failed. Timeouts and lost lines fault the link until `reconnect()`.
+public enum FirmwareLinkError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A command before `connect()` (or after `close()`).
+    case notConnected(port: String)
+    /// No reply within the timeout; the link is faulted.
+    case timeout(port: String, request: MessageType, sequence: UInt32, seconds: Double)
+    /// The line failed (end of file, I/O error, write error); the link is faulted.
+    case linkLost(port: String, reason: String)
+    /// A call on a faulted link.
+    case faulted(port: String, cause: String)
+    /// The device speaks another protocol major.
+    case versionMismatch(port: String, host: String, device: String)
+    /// The device answered NAK (or HELLO_REPLY not OK).
+    case refused(port: String, request: MessageType, result: ResultCode)
+    /// Per-joint values that do not match the device's joint count.
+    case wrongJointCount(port: String, device: Int, given: Int)
+
+    public var description: String {
+        switch self {
+        case .notConnected(let port):
+            return "the link to \(port) is not connected; connect (open the port and shake hands) before sending commands"
+        case .timeout(let port, let request, let sequence, let seconds):
+            return "no reply to \(request) (seq \(sequence)) from \(port) within \(milliseconds(seconds)); the link is faulted and "
+                + "no torque is commanded (DISABLE sent). Check the cable, the baud rate and that the firmware or emulator "
+                + "is running, then reconnect"
+        case .linkLost(let port, let reason):
+            return "lost the link to \(port): \(reason); no torque is commanded (the device's watchdog stops the motors). "
+                + "Check the device, its cable and power (or restart the emulator), then reconnect"
+        case .faulted(let port, let cause):
+            return "the link to \(port) is faulted (\(cause)); nothing is sent until it is reconnected"
+        case .versionMismatch(let port, let host, let device):
+            let major = host.split(separator: ".").first.map(String.init) ?? host
+            return "the device on \(port) speaks protocol \(device) but this host speaks \(host); the major versions must match. "
+                + "Update the firmware (or armature) so that both speak \(major).x"
+        case .refused(let port, let request, let result):
+            return "the device on \(port) refused \(request): \(result); \(result.advice)"
+        case .wrongJointCount(let port, let device, let given):
+            return "\(given) joint values for the device on \(port), which has \(device) joints; pass one value per joint"
+        }
+    }
+
+    /// One line for logs and for `faulted(cause:)`.
+    public var summary: String {
+        switch self {
+        case .timeout(_, let request, let sequence, let seconds):
+            return "no reply to \(request) seq \(sequence) within \(milliseconds(seconds))"
+        case .linkLost(_, let reason): return reason
+        case .faulted(_, let cause): return cause
+        default: return description
+        }
+    }
+}
+
+extension SerialTransportError {
+    /// The reason without the advice, for the link's own messages.
+    var summary: String {
+        switch self {
+        case .openFailed(_, let reason): return "open failed: \(reason)"
+        case .configureFailed(_, let setting, let reason): return "cannot set \(setting): \(reason)"
+        case .writeFailed(_, let reason): return "write failed: \(reason)"
+        case .writeTimedOut(_, let seconds): return "write did not finish within \(milliseconds(seconds))"
+        case .readFailed(_, let reason): return "read failed: \(reason)"
+        case .endOfFile: return "the other side closed the line"
+        case .closed: return "the port is closed"
+        }
+    }
+}

@@ -1,0 +1,418 @@
+import CArmProto
+import DeterministicRandom
+import Dispatch
+import FirmwareLink
+import Foundation
+import Logging
+import RobotModel
+
+/// The firmware's own device state machine (firmware-protocol/src) on a pseudo-terminal, with a
+/// `SimulatedArm` for motors and sensors: an arm to talk to over the wire when there is none.
+///
+/// Lockstep timing advances the physics exactly one control period per applied TORQUE, inside the
+/// board's set-torques call, so the STATE reply carries the state after the step and `SerialArm`
+/// steps exactly as `SimulatedArm` does (up to the wire's float32 readings). The device clock is the
+/// simulated time, so the watchdog never trips while the host thinks. Real-time timing lets the
+/// physics follow the wall clock in whole physics timesteps under the latest torque, and polls the
+/// watchdog and e-stop at 1 kHz like the reference firmware.
+public final class DeviceEmulator {
+    /// How simulated time relates to the wall clock.
+    public enum Timing: String, Sendable, Equatable {
+        /// One control period of physics per applied TORQUE; the device clock is the simulated time.
+        case lockstep
+        /// Physics follows the wall clock; the watchdog runs.
+        case realTime
+    }
+
+    /// Line faults injected into the frames the device sends (seeded, so runs repeat).
+    public struct Impairments: Sendable, Equatable {
+        /// Fraction of frames preceded by a burst of random bytes ending in a delimiter (a garbage frame).
+        public var noise: Double
+        /// Fraction of frames preceded by a copy of themselves with one bit flipped (a damaged frame).
+        public var corruption: Double
+        /// Fraction of frames never sent.
+        public var drop: Double
+
+        public init(noise: Double = 0, corruption: Double = 0, drop: Double = 0) {
+            self.noise = noise
+            self.corruption = corruption
+            self.drop = drop
+        }
+
+        public static let none = Impairments()
+    }
+
+    /// How the emulator runs.
+    public struct Options: Sendable, Equatable {
+        public var timing: Timing
+        /// Where to put a symlink to the pseudo-terminal (a stable name for the robot's `serial.port`).
+        public var linkPath: String?
+        /// Seeds the impairments.
+        public var seed: UInt64
+        public var impairments: Impairments
+        /// The device's torque watchdog, s.
+        public var watchdogPeriod: Double
+
+        public init(
+            timing: Timing = .realTime, linkPath: String? = nil, seed: UInt64 = 0, impairments: Impairments = .none,
+            watchdogPeriod: Double = 0.1
+        ) {
+            self.timing = timing
+            self.linkPath = linkPath
+            self.seed = seed
+            self.impairments = impairments
+            self.watchdogPeriod = watchdogPeriod
+        }
+    }
+
+    /// What the emulated device and its arm are doing right now.
+    public struct Snapshot: Sendable, Equatable {
+        public var status: DeviceStatus
+        public var fault: FaultCode
+        public var appliedSequence: UInt32
+        /// Torque the device commands to the simulated motors, N·m.
+        public var appliedTorque: [Double]
+        /// The simulated arm's exact state (not rounded to float32 as on the wire).
+        public var position: [Double]
+        public var velocity: [Double]
+        /// Device clock, s.
+        public var deviceTime: Double
+        /// Device time the watchdog was last fed (an applied TORQUE or ENABLE), s.
+        public var lastFeedTime: Double
+        /// Device time the torque was last zeroed by a disable or a fault, s; nil if never since start.
+        public var torqueZeroedTime: Double?
+        /// The device's own counters (what GET_STATS reports).
+        public var counters: DeviceCounters
+        /// Impairments injected so far.
+        public var noiseBursts: Int
+        public var corruptedCopies: Int
+        public var droppedFrames: Int
+    }
+
+    public let robot: RobotDescription
+    public let options: Options
+    /// The pseudo-terminal's device side (`/dev/pts/N`).
+    public let devicePath: String
+    /// The symlink to it, if one was asked for.
+    public var linkPath: String? { options.linkPath }
+    /// The path a host should open: the symlink if there is one, else the device side.
+    public var path: String { options.linkPath ?? devicePath }
+
+    private let engine: EmulatorEngine
+    private let logger: Logger
+    private var stopped = false
+
+    /// Opens a pseudo-terminal (and the symlink), builds the device for `robot` and starts serving
+    /// on a background thread. Call `stop()` to end it; the host then sees the line hang up.
+    public init(robot: RobotDescription, options: Options = Options(), logger: Logger = Logger(label: "armature.emulator")) throws {
+        guard (1...Int(ARMPROTO_MAX_JOINTS)).contains(robot.jointCount) else {
+            throw DeviceEmulatorError.unsupportedJointCount(robot: robot.name, count: robot.jointCount)
+        }
+        guard options.watchdogPeriod > 0, options.watchdogPeriod * 1e6 < Double(UInt32.max) else {
+            throw DeviceEmulatorError.invalidWatchdog(seconds: options.watchdogPeriod)
+        }
+        self.robot = robot
+        self.options = options
+        self.logger = logger
+        let terminal = try PseudoTerminal(linkPath: options.linkPath)
+        devicePath = terminal.devicePath
+        engine = EmulatorEngine(robot: robot, options: options, terminal: terminal)
+        do {
+            try engine.start()
+        } catch {
+            terminal.close()
+            throw error
+        }
+        logger.info("emulating \(robot.name) (\(robot.jointCount) joints, \(options.timing.rawValue)) on \(path)")
+    }
+
+    deinit { stop() }
+
+    /// A consistent picture of the device and the simulated arm.
+    public func snapshot() -> Snapshot { engine.snapshot() }
+
+    /// Changes the line faults from the next frame on (for tests that break the line mid-session).
+    public func setImpairments(_ impairments: Impairments) { engine.setImpairments(impairments) }
+
+    /// Stops serving, closes the pseudo-terminal and removes the symlink. Safe to call more than once.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        engine.stop()
+        logger.info("emulator on \(path) stopped")
+    }
+}
+
+/// Why the emulator could not start.
+public enum DeviceEmulatorError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unsupportedJointCount(robot: String, count: Int)
+    case invalidWatchdog(seconds: Double)
+    case deviceInitFailed(code: Int32)
+    case threadFailed
+
+    public var description: String {
+        switch self {
+        case .unsupportedJointCount(let robot, let count):
+            return "robot \(robot) has \(count) joints; the wire protocol carries 1 to 16, so it cannot be emulated"
+        case .invalidWatchdog(let seconds):
+            return "watchdog period \(seconds) s is not usable; give a positive period below an hour"
+        case .deviceInitFailed(let code):
+            return "the device state machine refused its configuration (code \(code)); this is a bug in the emulator"
+        case .threadFailed:
+            return "cannot start the emulator thread; the system is out of threads"
+        }
+    }
+}
+
+/// Everything the background thread touches, guarded by one lock; the board callbacks find it
+/// through the device's context pointer and run with the lock already held.
+private final class EmulatorEngine: @unchecked Sendable {
+    let lock = NSLock()
+    let device: UnsafeMutablePointer<armproto_device>
+    let terminal: PseudoTerminal
+    let plant: SimulatedArm
+    let timing: DeviceEmulator.Timing
+    var impairments: DeviceEmulator.Impairments
+    let watchdogMicros: UInt32
+    let limits: [Float]
+    let jointCount: Int
+    let physicsTimestep: Double
+    var random: Xoshiro256
+
+    // Sized once: serving a request does not allocate.
+    var plantState: JointState
+    var applied: [Double]
+    var homePosition: [Double]
+    var homeVelocity: [Double]
+    var input = [UInt8](repeating: 0, count: 512)
+    var scratch = [UInt8](repeating: 0, count: Int(ARMPROTO_MAX_FRAME) + 32)
+
+    let startNanos = MonotonicClock.nanoseconds()
+    var physicsSteps = 0
+    var torqueZeroedMicros: UInt64?
+    var noiseBursts = 0
+    var corruptedCopies = 0
+    var droppedFrames = 0
+    var stopRequested = false
+    var wakeRead: Int32 = -1
+    var wakeWrite: Int32 = -1
+    let finished = DispatchSemaphore(value: 0)
+    var running = false
+
+    init(robot: RobotDescription, options: DeviceEmulator.Options, terminal: PseudoTerminal) {
+        self.terminal = terminal
+        timing = options.timing
+        impairments = options.impairments
+        watchdogMicros = UInt32((options.watchdogPeriod * 1e6).rounded())
+        jointCount = robot.jointCount
+        physicsTimestep = robot.physics.timestep
+        // The device clamps symmetrically; the description's range may not be.
+        limits = robot.joints.map { Float(max(abs($0.torque.low), abs($0.torque.high))) }
+        random = Xoshiro256(seed: options.seed)
+        plant = SimulatedArm(robot: robot)
+        plantState = JointState(jointCount: robot.jointCount)
+        applied = Array(repeating: 0, count: robot.jointCount)
+        homePosition = Array(repeating: 0, count: robot.jointCount)
+        homeVelocity = Array(repeating: 0, count: robot.jointCount)
+        device = .allocate(capacity: 1)
+        device.initialize(to: armproto_device())
+    }
+
+    deinit {
+        device.deinitialize(count: 1)
+        device.deallocate()
+    }
+
+    static func from(_ context: UnsafeMutableRawPointer?) -> EmulatorEngine {
+        Unmanaged<EmulatorEngine>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    func start() throws {
+        try plant.activate(state: &plantState)
+        var board = armproto_board()
+        board.ctx = Unmanaged.passUnretained(self).toOpaque()
+        board.now_us = { EmulatorEngine.from($0).nowMicros() }
+        board.set_torques = { context, tau, n in EmulatorEngine.from(context).setTorques(tau, Int(n)) }
+        board.read_joints = { context, q, qd, tau, n in EmulatorEngine.from(context).readJoints(q, qd, tau, Int(n)) }
+        board.write = { context, bytes, count in EmulatorEngine.from(context).send(bytes, count) }
+        board.home_velocity = { context, q, qd, n in EmulatorEngine.from(context).home(q, qd, Int(n)) }
+        var config = armproto_device_config()
+        armproto_device_config_default(&config, UInt8(jointCount))
+        config.watchdog_us = watchdogMicros
+        config.firmware_id = 0x454D_5241  // "ARME" little-endian: the Armature emulator
+        config.firmware_version = UInt32(ARMPROTO_VERSION_MAJOR) << 16 | UInt32(ARMPROTO_VERSION_MINOR) << 8
+        for (j, limit) in limits.enumerated() { _ = armproto_device_config_set_limit(&config, UInt8(j), limit) }
+        let code = armproto_device_init(device, &board, &config)
+        guard code == 0 else { throw DeviceEmulatorError.deviceInitFailed(code: code) }
+
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw DeviceEmulatorError.threadFailed }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        _ = fcntl(wakeWrite, F_SETFL, O_NONBLOCK)
+        let thread = Thread { [self] in run() }
+        thread.name = "armature-emulator"
+        running = true
+        thread.start()
+    }
+
+    func stop() {
+        guard running else {
+            terminal.close()
+            return
+        }
+        lock.lock()
+        stopRequested = true
+        lock.unlock()
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+        finished.wait()
+        running = false
+        close(wakeRead)
+        close(wakeWrite)
+        terminal.close()
+    }
+
+    private func run() {
+        var fds = [
+            pollfd(fd: terminal.controllerDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+        ]
+        // Real time: wake at least every millisecond for the physics and the watchdog (as the
+        // reference firmware polls at 1 kHz). Lockstep: nothing happens between requests.
+        let pollMilliseconds: Int32 = timing == .realTime ? 1 : -1
+        while true {
+            fds[0].revents = 0
+            fds[1].revents = 0
+            _ = poll(&fds, 2, pollMilliseconds)
+            lock.lock()
+            if stopRequested {
+                lock.unlock()
+                break
+            }
+            if fds[0].revents & Int16(POLLIN) != 0 { serveInput() }
+            if timing == .realTime {
+                advancePhysics()
+                armproto_device_poll(device)
+            }
+            lock.unlock()
+        }
+        finished.signal()
+    }
+
+    /// Feeds what the host sent to the device; replies go out through `send`.
+    private func serveInput() {
+        while true {
+            let count = (try? input.withUnsafeMutableBytes { try terminal.readAvailable(into: $0) }) ?? 0
+            guard count > 0 else { return }
+            input.withUnsafeBufferPointer { armproto_device_receive(device, $0.baseAddress, count) }
+        }
+    }
+
+    // MARK: Board callbacks (lock held)
+
+    func nowMicros() -> UInt64 {
+        switch timing {
+        case .lockstep: return UInt64((plant.simulator.time * 1e6).rounded())
+        case .realTime: return (MonotonicClock.nanoseconds() &- startNanos) / 1000
+        }
+    }
+
+    func setTorques(_ tau: UnsafePointer<Float>?, _ n: Int) -> Int32 {
+        guard let tau else { return 1 }
+        // The device calls this for an applied TORQUE while enabled, and for every stop (disable,
+        // fault, e-stop) after clearing `enabled`: that is how the two are told apart.
+        let applying = device.pointee.enabled != 0
+        if timing == .realTime { advancePhysics() }
+        for i in 0..<min(n, jointCount) { applied[i] = Double(tau[i]) }
+        if !applying { torqueZeroedMicros = nowMicros() }
+        if timing == .lockstep && applying {
+            // Inside the request, so the STATE that follows reports the state after this period.
+            do { try plant.step(torques: applied, state: &plantState) } catch { return 2 }
+        }
+        return 0
+    }
+
+    func readJoints(_ q: UnsafeMutablePointer<Float>?, _ qd: UnsafeMutablePointer<Float>?, _ tau: UnsafeMutablePointer<Float>?, _ n: Int) -> Int32 {
+        guard let q, let qd, let tau else { return 1 }
+        if timing == .realTime { advancePhysics() }
+        let simulator = plant.simulator
+        for i in 0..<min(n, jointCount) {
+            q[i] = Float(simulator.q[i])
+            qd[i] = Float(simulator.qd[i])
+            tau[i] = Float(applied[i])
+        }
+        return 0
+    }
+
+    func home(_ q: UnsafePointer<Float>?, _ qd: UnsafePointer<Float>?, _ n: Int) -> Int32 {
+        guard let q, let qd, n == jointCount else { return 1 }
+        for i in 0..<n {
+            homePosition[i] = Double(q[i])
+            homeVelocity[i] = Double(qd[i])
+        }
+        do { try plant.reset(position: homePosition, velocity: homeVelocity, state: &plantState) } catch { return 2 }
+        return 0
+    }
+
+    func send(_ bytes: UnsafePointer<UInt8>?, _ count: Int) {
+        guard let bytes, count > 0 else { return }
+        if impairments.drop > 0 && random.nextUnit() < impairments.drop {
+            droppedFrames += 1
+            return
+        }
+        if impairments.noise > 0 && random.nextUnit() < impairments.noise {
+            let length = 1 + Int(random.next() % 24)
+            for i in 0..<length { scratch[i] = UInt8(truncatingIfNeeded: random.next()) }
+            // The delimiter keeps the garbage out of the real frame that follows.
+            scratch[length] = 0
+            scratch.withUnsafeBytes { _ = terminal.writeAvailable(UnsafeRawBufferPointer(rebasing: $0[...length])) }
+            noiseBursts += 1
+        }
+        if impairments.corruption > 0 && random.nextUnit() < impairments.corruption && count > 1 {
+            for i in 0..<count { scratch[i] = bytes[i] }
+            let index = Int(random.next() % UInt64(count - 1))
+            var flipped = scratch[index] ^ (1 << UInt8(random.next() % 8))
+            // A flip to 0x00 would split the frame rather than damage it; flip another bit instead.
+            if flipped == 0 { flipped = scratch[index] ^ (scratch[index] == 0x01 ? 0x02 : 0x01) }
+            scratch[index] = flipped
+            scratch.withUnsafeBytes { _ = terminal.writeAvailable(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            corruptedCopies += 1
+        }
+        _ = terminal.writeAvailable(UnsafeRawBufferPointer(start: bytes, count: count))
+    }
+
+    /// Brings the physics up to the wall clock in whole timesteps under the torque in force.
+    private func advancePhysics() {
+        let elapsed = Double(MonotonicClock.nanoseconds() &- startNanos) * 1e-9
+        let target = Int(elapsed / physicsTimestep)
+        // After a long stall (a suspended process) jump rather than replay minutes of physics at once.
+        if target - physicsSteps > 1000 { physicsSteps = target - 1000 }
+        while physicsSteps < target {
+            plant.simulator.advance(torques: applied, steps: 1)
+            physicsSteps += 1
+        }
+    }
+
+    func setImpairments(_ value: DeviceEmulator.Impairments) {
+        lock.lock()
+        impairments = value
+        lock.unlock()
+    }
+
+    func snapshot() -> DeviceEmulator.Snapshot {
+        lock.lock()
+        defer { lock.unlock() }
+        if timing == .realTime { advancePhysics() }
+        var state = device.pointee
+        let simulator = plant.simulator
+        return DeviceEmulator.Snapshot(
+            status: DeviceStatus(rawValue: armproto_device_status(device)), fault: FaultCode(rawValue: state.fault),
+            appliedSequence: state.applied_seq,
+            appliedTorque: withUnsafeBytes(of: &state.tau_out) { Array($0.bindMemory(to: Float.self)[..<jointCount]).map(Double.init) },
+            position: simulator.q, velocity: simulator.qd, deviceTime: Double(nowMicros()) * 1e-6,
+            lastFeedTime: Double(state.last_command_us) * 1e-6, torqueZeroedTime: torqueZeroedMicros.map { Double($0) * 1e-6 },
+            counters: DeviceCounters(state.rx.stats), noiseBursts: noiseBursts, corruptedCopies: corruptedCopies,
+            droppedFrames: droppedFrames)
+    }
+}
