@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
         .library(name: "Policy", targets: ["Policy"]),
         .library(name: "DDPG", targets: ["DDPG"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -52,11 +53,15 @@ let package = Package(
             name: "DDPG",
             dependencies: ["NeuralNetwork", "Policy", "Tasks", "DeterministicRandom", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(
+            name: "Runtime",
+            dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "armature",
             dependencies: [
                 "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "DDPG",
-                "FirmwareLink",
+                "FirmwareLink", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -71,6 +76,7 @@ let package = Package(
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "NeuralNetwork", "Tasks", "RobotModel", "TestSupport"]),
         .testTarget(name: "DDPGTests", dependencies: ["DDPG", "NeuralNetwork", "Policy", "Tasks", "Hardware", "RobotModel", "DeterministicRandom", "TestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Hardware", "Tasks", "Policy", "NeuralNetwork", "RobotModel", "TestSupport"]),
         .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

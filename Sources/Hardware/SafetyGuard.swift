@@ -61,3 +61,15 @@ public struct SafetyGuard: Sendable {
     /// Forgets the counts (e.g. between episodes).
     public mutating func resetCounts() { interventions = Interventions() }
 }
+
+extension SafetyGuard.Interventions {
+    /// Counts accumulated since `earlier`.
+    public static func - (later: Self, earlier: Self) -> Self {
+        var difference = Self()
+        difference.effortClamps = later.effortClamps - earlier.effortClamps
+        difference.positionCuts = later.positionCuts - earlier.positionCuts
+        difference.velocityCuts = later.velocityCuts - earlier.velocityCuts
+        difference.nonFiniteRejections = later.nonFiniteRejections - earlier.nonFiniteRejections
+        return difference
+    }
+}

@@ -7,6 +7,12 @@ public struct ReachEvaluation: Sendable, Equatable, Codable {
     /// Distance under which an episode counts as a success, m.
     public var successRadius: Double
 
+    public init(returns: [Double], finalDistances: [Double], successRadius: Double) {
+        self.returns = returns
+        self.finalDistances = finalDistances
+        self.successRadius = successRadius
+    }
+
     public var meanReturn: Double { returns.reduce(0, +) / Double(max(1, returns.count)) }
     public var returnStandardDeviation: Double {
         let mean = meanReturn

@@ -1,0 +1,159 @@
+import Hardware
+import Policy
+import RobotModel
+import Tasks
+
+/// Why a run ended. Every way ends with the motors' torque off.
+public enum StopReason: Sendable, Equatable, CustomStringConvertible {
+    /// The requested episodes or duration finished.
+    case completed
+    /// Ctrl-C, SIGTERM or another stop request.
+    case stopRequested
+    /// The policy produced an action the actuator map refused (non-finite).
+    case unsafeAction(String)
+    /// The backend failed (link loss, timeout, device fault).
+    case backendFailure(String)
+
+    public var description: String {
+        switch self {
+        case .completed: return "completed"
+        case .stopRequested: return "stopped on request"
+        case .unsafeAction(let reason): return "safety stop: \(reason)"
+        case .backendFailure(let reason): return "arm fault: \(reason)"
+        }
+    }
+
+    /// Whether the run ended because something went wrong.
+    public var isFault: Bool {
+        switch self {
+        case .completed, .stopRequested: return false
+        case .unsafeAction, .backendFailure: return true
+        }
+    }
+}
+
+/// One finished (or cut-short) episode.
+public struct EpisodeResult: Sendable, Equatable {
+    public var returnValue: Double
+    public var finalDistance: Double
+    public var steps: Int
+}
+
+/// What a deploy run did.
+public struct RunSummary: Sendable {
+    public var timing: LoopTiming
+    public var episodes: [EpisodeResult]
+    public var interventions: SafetyGuard.Interventions
+    public var stopReason: StopReason
+    /// Joint positions after every step, for comparing runs (only when recording was asked for).
+    public var trajectory: [[Double]]
+}
+
+/// The deploy loop: at a fixed rate on the monotonic clock, act on the latest observation, map
+/// and guard torques, write them and read the arm back (all inside `ReachTask.step`), with deadline
+/// scheduling (sleep to absolute deadlines, so lateness never accumulates) and timing statistics.
+/// Any error, a stop request or the end of the run leaves the backend deactivated.
+public final class ControlLoop {
+    public let task: ReachTask
+    public let policy: ActorPolicy
+    /// Control period, s; the robot's unless overridden.
+    public let period: Double
+    /// When false the loop runs as fast as the backend allows (lockstep emulation, simulation checks).
+    public let realTime: Bool
+
+    private var observation: [Float]
+    private var action: [Double]
+
+    public init(task: ReachTask, policy: ActorPolicy, period: Double? = nil, realTime: Bool = true) {
+        self.task = task
+        self.policy = policy
+        self.period = period ?? task.robot.control.period
+        self.realTime = realTime
+        observation = Array(repeating: 0, count: task.observationSize)
+        action = Array(repeating: 0, count: task.actionSize)
+    }
+
+    /// Runs `episodes` episodes, or for `duration` seconds, whichever is given (episodes win).
+    /// `shouldStop` is polled every cycle (a signal handler sets it). `recordTrajectory` keeps
+    /// joint positions per step (allocates; for tests and comparisons).
+    public func run(
+        episodes: Int?, duration: Double?, seed: UInt64, recordTrajectory: Bool = false,
+        shouldStop: () -> Bool = { false }, onEpisode: (Int, EpisodeResult) -> Void = { _, _ in }
+    ) -> RunSummary {
+        let plannedCycles = episodes.map { $0 * task.maxEpisodeSteps } ?? Int(((duration ?? 60) / period).rounded(.up))
+        var summary = RunSummary(
+            timing: LoopTiming(period: period, capacity: min(plannedCycles + 16, 4_000_000)), episodes: [],
+            interventions: task.interventions, stopReason: .completed, trajectory: [])
+        defer { task.backend.deactivate() }
+
+        var episodeReturn = 0.0
+        var episodeSteps = 0
+        var needsReset = true
+        var started = MonotonicClock.now()
+        var deadline = started
+        var lastWake: Double?
+        let interventionsBefore = task.interventions
+
+        while true {
+            if let episodes, summary.episodes.count >= episodes { break }
+            if episodes == nil, let duration, MonotonicClock.now() - started >= duration { break }
+            if shouldStop() {
+                summary.stopReason = .stopRequested
+                break
+            }
+            if needsReset {
+                do {
+                    try task.reset(seed: summary.episodes.isEmpty ? seed : nil, observation: &observation)
+                } catch {
+                    summary.stopReason = .backendFailure(String(describing: error))
+                    break
+                }
+                needsReset = false
+                episodeReturn = 0
+                episodeSteps = 0
+                // Resetting (homing a real arm) takes as long as it takes; schedule from here.
+                deadline = MonotonicClock.now()
+                if summary.episodes.isEmpty { started = deadline }
+                lastWake = nil
+            }
+
+            deadline += period
+            if realTime { MonotonicClock.sleep(until: deadline) }
+            let wake = MonotonicClock.now()
+            if realTime { summary.timing.jitter.record(max(0, wake - deadline)) }
+            if let lastWake { summary.timing.actualPeriod.record(wake - lastWake) }
+            lastWake = wake
+
+            policy.act(observation: observation, into: &action)
+            let outcome: StepOutcome
+            do {
+                outcome = try task.step(action: action, observation: &observation)
+            } catch let error as ActionError {
+                summary.stopReason = .unsafeAction(error.description)
+                break
+            } catch {
+                summary.stopReason = .backendFailure(String(describing: error))
+                break
+            }
+            let finished = MonotonicClock.now()
+            summary.timing.work.record(finished - wake)
+            if realTime && finished > deadline + period {
+                summary.timing.overruns += 1
+                // Skip the missed deadlines instead of bursting to catch up.
+                deadline = finished - period
+            }
+            if recordTrajectory { summary.trajectory.append(task.state.position) }
+
+            episodeReturn += outcome.reward
+            episodeSteps += 1
+            if outcome.terminated || outcome.truncated {
+                let result = EpisodeResult(returnValue: episodeReturn, finalDistance: task.distance, steps: episodeSteps)
+                summary.episodes.append(result)
+                onEpisode(summary.episodes.count, result)
+                needsReset = true
+            }
+        }
+        summary.interventions = task.interventions - interventionsBefore
+        return summary
+    }
+}

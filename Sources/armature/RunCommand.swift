@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Hardware
+import Policy
+import RobotModel
+import Runtime
+import Tasks
+
+/// `armature run`: deploy a policy at a fixed rate on the simulated arm or over the serial link.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a policy on the arm at the robot's control rate (simulated with --sim, real with --port).",
+        discussion: """
+            Each cycle, on a monotonic clock with absolute deadlines: read the state, build the
+            observation, run the actor, map and guard the torques, write them. Prints the episodes'
+            returns and final distances, the loop timing (period, jitter, overruns), link round trips
+            (serial) and guard interventions. Ctrl-C or SIGTERM stop cleanly with torque off (exit 0);
+            a non-finite action or a link fault stops with torque off and exit 1.
+            """
+    )
+
+    @Option(help: "Robot description (YAML).")
+    var robot: String = "robots/reacher.yaml"
+    @Option(help: "Policy file (actor.safetensors).")
+    var policy: String
+    @Flag(help: "Use the simulated arm.")
+    var sim = false
+    @Option(help: "Serial port of the arm's firmware (or the emulator's pseudo-terminal).")
+    var port: String?
+    @Option(help: "Run this many episodes.")
+    var episodes: Int?
+    @Option(help: "Run for this many seconds (when --episodes is not given; default 10).")
+    var duration: Double?
+    @Option(help: "Random seed for targets and initial states.")
+    var seed: UInt64 = 1
+    @Flag(help: "Do not pace to the wall clock (simulation and lockstep emulation only).")
+    var asFastAsPossible = false
+
+    func validate() throws {
+        guard sim != (port != nil) else { throw ValidationError("give exactly one of --sim or --port PORT") }
+        if let episodes, episodes < 1 { throw ValidationError("--episodes must be at least 1") }
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+    }
+
+    func run() throws {
+        let description = try loadRobot(robot)
+        let backend: any ArmBackend = try makeBackend(description)
+        let task: ReachTask
+        do {
+            task = try ReachTask(robot: description, backend: backend)
+        } catch {
+            throw UserFacingError(error.description)
+        }
+        let expectation = PolicyExpectation(
+            observationLayout: task.layout.rawValue, observationSize: task.observationSize,
+            jointNames: description.jointNames, robotName: description.name, robotFingerprint: description.fingerprint)
+        let actor: ActorPolicy
+        do {
+            let (loaded, warnings) = try ActorPolicy.load(path: policy, expecting: expectation)
+            for warning in warnings { printWarning(warning) }
+            actor = loaded
+        } catch {
+            throw UserFacingError(error.description)
+        }
+        let signals = StopSignals()
+        let loop = ControlLoop(task: task, policy: actor, realTime: !asFastAsPossible)
+        let target = episodes.map { "\($0) episodes" } ?? String(format: "%.1f s", duration ?? 10)
+        print("running \(policy) on \(description.name) (\(port.map { "serial \($0)" } ?? "simulated")) at \(format(1 / loop.period)) Hz for \(target)")
+        fflush(nil)
+        let summary = loop.run(
+            episodes: episodes, duration: episodes == nil ? (duration ?? 10) : nil, seed: seed,
+            shouldStop: { signals.received != nil },
+            onEpisode: { index, result in
+                print(String(format: "episode %3d  return %8.3f  final distance %.4f m", index, result.returnValue, result.finalDistance))
+                fflush(nil)
+            })
+        report(summary, backend: backend)
+        if summary.stopReason.isFault { throw UserFacingError("\(summary.stopReason); torque is off") }
+    }
+
+    func makeBackend(_ description: RobotDescription) throws -> any ArmBackend {
+        if sim { return SimulatedArm(robot: description) }
+        throw UserFacingError("--port is not available yet in this build; use --sim")
+    }
+
+    func report(_ summary: RunSummary, backend: any ArmBackend) {
+        let results = summary.episodes
+        if !results.isEmpty {
+            let evaluation = ReachEvaluation(
+                returns: results.map(\.returnValue), finalDistances: results.map(\.finalDistance), successRadius: 0.01)
+            printSummary(evaluation)
+        }
+        let t = summary.timing
+        print(
+            String(
+                format: "loop: %d cycles, period mean %.3f ms (target %.3f), jitter p99 %.3f ms, max %.3f ms, overruns %d (%.2f%%)",
+                t.cycles, t.actualPeriod.mean * 1e3, t.period * 1e3, t.jitter.percentile(0.99) * 1e3, t.jitter.maximum * 1e3,
+                t.overruns, t.overrunFraction * 100))
+        print(String(format: "work per cycle: p50 %.1f µs, p99 %.1f µs, max %.1f µs", t.work.percentile(0.5) * 1e6, t.work.percentile(0.99) * 1e6, t.work.maximum * 1e6))
+        let i = summary.interventions
+        print("guard interventions: effort \(i.effortClamps), position \(i.positionCuts), velocity \(i.velocityCuts), non-finite \(i.nonFiniteRejections)")
+        print("stop: \(summary.stopReason); torque off")
+    }
+}

@@ -1,0 +1,125 @@
+import DeterministicRandom
+import Hardware
+import NeuralNetwork
+import Policy
+import RobotModel
+import Runtime
+import Tasks
+import TestSupport
+import XCTest
+
+/// Wraps the simulator to fail on a chosen step and to record whether torque was switched off.
+final class FlakyArm: ArmBackend {
+    let inner: SimulatedArm
+    var failOnStep: Int?
+    private(set) var steps = 0
+    private(set) var deactivations = 0
+    init(robot: RobotDescription, failOnStep: Int?) {
+        inner = SimulatedArm(robot: robot)
+        self.failOnStep = failOnStep
+    }
+    var jointCount: Int { inner.jointCount }
+    var controlPeriod: Double { inner.controlPeriod }
+    var isActive: Bool { inner.isActive }
+    func activate(state: inout JointState) throws { try inner.activate(state: &state) }
+    func step(torques: [Double], state: inout JointState) throws {
+        steps += 1
+        if steps == failOnStep { throw BackendError.inactive }
+        try inner.step(torques: torques, state: &state)
+    }
+    func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
+        try inner.reset(position: position, velocity: velocity, state: &state)
+    }
+    func deactivate() {
+        deactivations += 1
+        inner.deactivate()
+    }
+}
+
+final class ControlLoopTests: XCTestCase {
+    func policy(scale: Float = 1, seed: UInt64 = 1) -> ActorPolicy {
+        var random = Xoshiro256(seed: seed)
+        let network = MLP(sizes: [10, 32, 32, 2], activations: [.relu, .relu, .tanh])
+        network.initializeLikePyTorch(using: &random)
+        if scale != 1 {
+            for layer in network.layers {
+                for i in 0..<layer.weight.count { layer.weight[i] *= scale * (i % 2 == 0 ? 1 : -1) }
+            }
+        }
+        return ActorPolicy(
+            network: network,
+            metadata: PolicyMetadata(observationLayout: "reacher-v5", jointNames: ["shoulder", "elbow"], robotName: "reacher", robotFingerprint: "", activations: ["relu", "relu", "tanh"]))
+    }
+
+    func makeTask(failOnStep: Int? = nil) throws -> (ReachTask, FlakyArm) {
+        let robot = try RepositoryFiles.robot("reacher")
+        let arm = FlakyArm(robot: robot, failOnStep: failOnStep)
+        return (try ReachTask(robot: robot, backend: arm), arm)
+    }
+
+    func testEpisodesRunToCompletionAndMatchAnOfflineEvaluation() throws {
+        let (task, arm) = try makeTask()
+        let actor = policy()
+        let summary = ControlLoop(task: task, policy: actor, realTime: false).run(episodes: 3, duration: nil, seed: 9)
+        XCTAssertEqual(summary.stopReason, .completed)
+        XCTAssertEqual(summary.episodes.count, 3)
+        XCTAssertEqual(summary.timing.cycles, 150)
+        XCTAssertFalse(arm.isActive, "torque off at the end")
+        let (offline, _) = try makeTask()
+        let reference = try offline.evaluate(episodes: 3, seed: 9, act: { actor.act(observation: $0, into: &$1) })
+        XCTAssertEqual(summary.episodes.map(\.returnValue), reference.returns)
+        XCTAssertEqual(summary.episodes.map(\.finalDistance), reference.finalDistances)
+    }
+
+    func testRealTimeRunsPaceToTheControlPeriod() throws {
+        let (task, _) = try makeTask()
+        let summary = ControlLoop(task: task, policy: policy(), realTime: true).run(episodes: 1, duration: nil, seed: 1)
+        XCTAssertEqual(summary.timing.cycles, 50)
+        XCTAssertEqual(summary.timing.jitter.seen, 50)
+        // Pacing, not speed: 50 cycles at 20 ms cannot finish much faster than 49 periods.
+        XCTAssertGreaterThanOrEqual(summary.timing.actualPeriod.mean * Double(summary.timing.actualPeriod.seen), 47 * 0.02)
+    }
+
+    func testANonFiniteActionStopsWithTorqueOff() throws {
+        let (task, arm) = try makeTask()
+        // Weights near Float.greatestFiniteMagnitude with alternating signs overflow to inf − inf = NaN.
+        let summary = ControlLoop(task: task, policy: policy(scale: 3e37), realTime: false).run(episodes: 2, duration: nil, seed: 1)
+        guard case .unsafeAction(let reason) = summary.stopReason else { return XCTFail("\(summary.stopReason)") }
+        XCTAssertTrue(reason.contains("non-finite") || reason.contains("nan"), reason)
+        XCTAssertTrue(summary.stopReason.isFault)
+        XCTAssertFalse(arm.isActive)
+        XCTAssertEqual(arm.steps, 0, "the bad action never reached the arm")
+    }
+
+    func testABackendFailureStopsWithTorqueOff() throws {
+        let (task, arm) = try makeTask(failOnStep: 30)
+        let summary = ControlLoop(task: task, policy: policy(), realTime: false).run(episodes: 2, duration: nil, seed: 1)
+        guard case .backendFailure = summary.stopReason else { return XCTFail("\(summary.stopReason)") }
+        XCTAssertEqual(summary.timing.cycles, 29)
+        XCTAssertFalse(arm.isActive)
+        XCTAssertGreaterThanOrEqual(arm.deactivations, 1)
+    }
+
+    func testAStopRequestEndsTheRunCleanly() throws {
+        let (task, arm) = try makeTask()
+        var polls = 0
+        let summary = ControlLoop(task: task, policy: policy(), realTime: false).run(
+            episodes: nil, duration: 60, seed: 1, shouldStop: {
+                polls += 1
+                return polls > 75
+            })
+        XCTAssertEqual(summary.stopReason, .stopRequested)
+        XCTAssertFalse(summary.stopReason.isFault)
+        XCTAssertEqual(summary.episodes.count, 1)
+        XCTAssertFalse(arm.isActive)
+    }
+
+    func testDurationSamplesSummarize() {
+        var samples = DurationSamples(capacity: 100)
+        for i in 1...100 { samples.record(Double(i)) }
+        XCTAssertEqual(samples.mean, 50.5)
+        XCTAssertEqual(samples.percentile(0.5), 50)
+        XCTAssertEqual(samples.percentile(0.99), 99)
+        XCTAssertEqual(samples.maximum, 100)
+    }
+}
