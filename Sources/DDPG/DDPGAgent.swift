@@ -58,6 +58,16 @@ public final class DDPGAgent: @unchecked Sendable {
         actorSingle = actor.makeWorkspace(batch: 1)
     }
 
+    /// Spreads updates over two threads (`.twoThreads`, with OpenBLAS at one thread) or not.
+    /// Results are bit-identical either way: only independent products run side by side.
+    public var parallelism: Parallelism = .serial {
+        didSet {
+            for network in [actor, critic, targetActor, targetCritic] { network.parallelism = parallelism }
+            actorOptimizer.parallelism = parallelism
+            criticOptimizer.parallelism = parallelism
+        }
+    }
+
     /// μ(s) of the live actor for one observation (the deploy path uses a frozen `ActorPolicy`).
     public func act(observation: [Float], into action: inout [Double]) {
         for i in 0..<observationSize { actorSingle.input[i] = observation[i] }

@@ -9,6 +9,8 @@ public final class Adam: @unchecked Sendable {
     public let epsilon: Float
     /// Steps taken; bias correction depends on it, so checkpoints save it.
     public var stepCount: Int = 0
+    /// Two threads update each tensor's halves; the arithmetic per element is the same.
+    public var parallelism: Parallelism = .serial
 
     /// The tensors this optimizer updates, with their gradients and moment estimates.
     public let values: [FloatBuffer]
@@ -37,11 +39,18 @@ public final class Adam: @unchecked Sendable {
         let correction2Root = Float(correction2.squareRoot())
         let weight1 = 1 - beta1
         let weight2 = 1 - beta2
-        for t in 0..<values.count {
-            VectorKernels.adam(
-                parameters: values[t].pointer, gradients: gradients[t].pointer, first: firstMoments[t].pointer,
-                second: secondMoments[t].pointer, count: values[t].count, beta2: beta2, weight1: weight1, weight2: weight2,
-                stepSize: stepSize, correction2Root: correction2Root, epsilon: epsilon)
+        func update(half: Int) {
+            for t in 0..<values.count {
+                let count = values[t].count
+                let start = parallelism == .twoThreads ? half * (count / 2) : 0
+                let end = parallelism == .twoThreads && half == 0 ? count / 2 : count
+                VectorKernels.adam(
+                    parameters: values[t].pointer + start, gradients: gradients[t].pointer + start,
+                    first: firstMoments[t].pointer + start, second: secondMoments[t].pointer + start, count: end - start,
+                    beta2: beta2, weight1: weight1, weight2: weight2, stepSize: stepSize, correction2Root: correction2Root,
+                    epsilon: epsilon)
+            }
         }
+        parallelism.pair({ update(half: 0) }, { if self.parallelism == .twoThreads { update(half: 1) } })
     }
 }

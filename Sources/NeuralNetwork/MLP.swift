@@ -12,6 +12,8 @@ public enum Activation: String, Sendable, Equatable, CaseIterable {
 public final class MLP: @unchecked Sendable {
     public let layers: [Dense]
     public let activations: [Activation]
+    /// How passes are spread over threads; results are identical either way.
+    public var parallelism: Parallelism = .serial
 
     /// `sizes` lists the input width then each layer's width; one activation per layer.
     public init(sizes: [Int], activations: [Activation]) {
@@ -35,14 +37,22 @@ public final class MLP: @unchecked Sendable {
     /// Runs the network on the first `batch` rows of `workspace.input`; the result is `workspace.output`.
     public func forward(_ workspace: MLPWorkspace, batch: Int) {
         precondition(batch <= workspace.batch, "batch larger than the workspace")
+        // Rows are independent: two threads take half the batch each (small batches stay serial).
+        let split = parallelism == .twoThreads && batch >= 32 ? batch / 2 : batch
+        parallelism.pair(
+            { self.forwardRows(workspace, from: 0, count: split) },
+            { if split < batch { self.forwardRows(workspace, from: split, count: batch - split) } })
+    }
+
+    private func forwardRows(_ workspace: MLPWorkspace, from first: Int, count: Int) {
         for (l, layer) in layers.enumerated() {
-            let input = l == 0 ? workspace.input.pointer : workspace.outputs[l - 1].pointer
-            let output = workspace.outputs[l].pointer
-            layer.forward(input, batch: batch, into: output)
-            let count = batch * layer.outputs
+            let input = (l == 0 ? workspace.input.pointer : workspace.outputs[l - 1].pointer) + first * layer.inputs
+            let output = workspace.outputs[l].pointer + first * layer.outputs
+            layer.forward(input, batch: count, into: output)
+            let elements = count * layer.outputs
             switch activations[l] {
-            case .relu: VectorKernels.relu(output, count: count)
-            case .tanh: for i in 0..<count { output[i] = tanh(output[i]) }
+            case .relu: VectorKernels.relu(output, count: elements)
+            case .tanh: for i in 0..<elements { output[i] = tanh(output[i]) }
             case .identity: break
             }
         }
@@ -67,9 +77,20 @@ public final class MLP: @unchecked Sendable {
             let input = l == 0 ? workspace.input.pointer : workspace.outputs[l - 1].pointer
             let inputGradientBuffer: UnsafeMutablePointer<Float>? =
                 l == 0 ? (inputGradient ? workspace.inputGradient.pointer : nil) : workspace.gradients[l - 1].pointer
-            layer.backward(
-                input: input, outputGradient: gradient, batch: batch, inputGradient: inputGradientBuffer,
-                parameterGradients: parameterGradients)
+            // dW and dx are independent products of the same size: one per thread.
+            parallelism.pair(
+                {
+                    if parameterGradients {
+                        layer.backward(input: input, outputGradient: gradient, batch: batch, inputGradient: nil, parameterGradients: true)
+                    }
+                },
+                {
+                    if let inputGradientBuffer {
+                        layer.backward(
+                            input: input, outputGradient: gradient, batch: batch, inputGradient: inputGradientBuffer,
+                            parameterGradients: false)
+                    }
+                })
         }
     }
 
@@ -82,6 +103,7 @@ public final class MLP: @unchecked Sendable {
     public func blend(into target: MLP, tau: Float) {
         for (source, destination) in zip(layers, target.layers) { source.blend(into: destination, tau: tau) }
     }
+
 }
 
 /// Buffers for one MLP at a fixed maximum batch: input, per-layer outputs and gradients.

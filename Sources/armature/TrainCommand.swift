@@ -52,7 +52,7 @@ struct Train: ParsableCommand {
     var hidden: String = "256,256"
     @Option(help: "Checkpoint interval in steps (0: only at the end).")
     var checkpointEvery: Int = 10_000
-    @Option(help: "OpenBLAS threads.")
+    @Option(help: "Threads for the learning updates (2: the update's independent products side by side).")
     var threads: Int = 1
 
     func validate() throws {
@@ -86,7 +86,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        setMatrixThreads(threads)
+        setMatrixThreads(threads == 2 ? 1 : threads)
         let reach = try SimulatedReach(robotPath: robot)
         defer { reach.arm.deactivate() }
         let directory = URL(fileURLWithPath: out)
@@ -110,6 +110,7 @@ struct Train: ParsableCommand {
         let trainer = Trainer(
             environment: reach.task, configuration: configuration, seed: seed,
             metadata: reach.policyMetadata(layers: configuration.hiddenSizes.count + 1))
+        if threads == 2 { trainer.agent.parallelism = .twoThreads }
         if resume {
             do {
                 try Checkpoint.restore(trainer, from: checkpointPath)

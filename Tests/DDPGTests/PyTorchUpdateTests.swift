@@ -74,3 +74,31 @@ final class PyTorchUpdateTests: XCTestCase {
         }
     }
 }
+
+final class ParallelUpdateTests: XCTestCase {
+    /// Two threads only run independent products side by side, so the numbers must not change.
+    func testTwoThreadUpdatesEqualSerialUpdates() {
+        setMatrixThreads(1)
+        var configuration = DDPGConfiguration()
+        configuration.hiddenSizes = [64, 64]
+        configuration.batchSize = 64
+        var randomA = Xoshiro256(seed: 3)
+        var randomB = Xoshiro256(seed: 3)
+        let serial = DDPGAgent(observationSize: 10, actionSize: 2, configuration: configuration, random: &randomA)
+        let parallel = DDPGAgent(observationSize: 10, actionSize: 2, configuration: configuration, random: &randomB)
+        parallel.parallelism = .twoThreads
+        let batch = ReplayBatch(size: 64, observationSize: 10, actionSize: 2)
+        var random = Xoshiro256(seed: 4)
+        for _ in 0..<6 {
+            for i in 0..<batch.rows.count { batch.rows[i] = Float(random.uniform(-1, 1)) }
+            for b in 0..<64 { batch.rows[b * 24 + 13] = b % 7 == 0 ? 1 : 0 }
+            let a = serial.update(batch: batch)
+            let b = parallel.update(batch: batch)
+            XCTAssertEqual(a, b)
+        }
+        for (x, y) in zip(serial.actor.layers + serial.critic.layers + serial.targetCritic.layers, parallel.actor.layers + parallel.critic.layers + parallel.targetCritic.layers) {
+            XCTAssertEqual(x.weight.array, y.weight.array)
+            XCTAssertEqual(x.bias.array, y.bias.array)
+        }
+    }
+}
