@@ -28,9 +28,12 @@ WHAT IS MEASURED (CleanRL ddpg_continuous_action.py semantics; own code)
     policy_frequency=2 (CleanRL default) updates/s = 2 / (t_critic_only + t_full), i.e. the mean
       rate of an alternating critic-only / full pair; each "update" = one training step.
   Timing: warm-up steps are excluded (--warmup, default 30 of each kind); then --rounds rounds
-    (default 3), each timing full steps for seconds/rounds and critic-only steps for seconds/rounds,
-    alternating to spread out machine noise. Rates are total steps / total time of that kind;
-    the per-round spread (min..max) is also printed.
+    (default 5), each timing full steps for seconds/rounds and critic-only steps for seconds/rounds,
+    alternating. The reported step times/rates are the MEDIAN over rounds of (steps / seconds)
+    of that kind -- robust to a round disturbed by other work on the machine (with 2 threads on 2
+    cores, any competing process makes OpenMP steps collapse, sometimes 10-100x). Every round's
+    rate, plain aggregates (all steps / all time) and the load average are also in the JSON, and
+    a WARNING is printed when round rates differ by more than 20%.
   Actor latency: batch 1 (obs 1x10 -> action 1x2) under torch.no_grad(), --latency-calls
     (default 20,000) calls after 1,000 warm-up calls, each timed with time.perf_counter_ns
     (timer overhead, ~0.1 us, included); obs taken from 20,000 pre-made tensors. p50/p99/mean in us.
@@ -164,25 +167,33 @@ def run_in_process(threads, seconds, rounds, warmup, latency_calls):
             totals[full][1] += el
             per_round[full].append(n / el)
 
-    t_full = totals[True][1] / totals[True][0]
-    t_critic = totals[False][1] / totals[False][0]
     def median(xs):
         xs = sorted(xs)
         return xs[len(xs) // 2] if len(xs) % 2 else 0.5 * (xs[len(xs) // 2 - 1] + xs[len(xs) // 2])
 
+    # Headline: per-round medians (robust to a round disturbed by other work on the machine).
+    t_full = 1.0 / median(per_round[True])
+    t_critic = 1.0 / median(per_round[False])
+    # Plain aggregates (all timed steps / all timed seconds), for reference.
+    a_full = totals[True][1] / totals[True][0]
+    a_critic = totals[False][1] / totals[False][0]
     res = {
         "threads": threads,
         "full_step_ms": t_full * 1e3,
         "critic_only_step_ms": t_critic * 1e3,
-        "full_steps_timed": totals[True][0],
-        "critic_only_steps_timed": totals[False][0],
         "updates_per_s_policy_frequency_1": 1.0 / t_full,
         "updates_per_s_policy_frequency_2": 2.0 / (t_full + t_critic),
         "critic_only_steps_per_s": 1.0 / t_critic,
         "full_rounds_per_s": [round(x, 2) for x in per_round[True]],
         "critic_only_rounds_per_s": [round(x, 2) for x in per_round[False]],
-        "median_round_full_steps_per_s": median(per_round[True]),
-        "median_round_critic_only_steps_per_s": median(per_round[False]),
+        "aggregate": {
+            "full_steps_timed": totals[True][0],
+            "critic_only_steps_timed": totals[False][0],
+            "full_step_ms": a_full * 1e3,
+            "critic_only_step_ms": a_critic * 1e3,
+            "updates_per_s_policy_frequency_1": 1.0 / a_full,
+            "updates_per_s_policy_frequency_2": 2.0 / (a_full + a_critic),
+        },
         "loadavg_after": list(os.getloadavg()),
     }
 
@@ -235,7 +246,8 @@ def print_table(results, meta):
                   f"the machine was probably busy (load average after: "
                   f"{', '.join(f'{x:.2f}' for x in r['loadavg_after'])}); rerun on a quiet machine.")
     print(f"load average at start: {', '.join(f'{x:.2f}' for x in meta['loadavg_start'])}")
-    print("pf=1: every step = critic + actor + Polyak.  pf=2 (CleanRL default): 2 / (t_critic_only + t_full).")
+    print("step times / rates: median over rounds.  pf=1: every step = critic + actor + Polyak.  "
+          "pf=2 (CleanRL default): 2 / (t_critic_only + t_full).")
     print("actor latency: batch 1, torch.no_grad(), p50/p99 over "
           f"{results[0]['actor_latency_us']['calls']} calls (headline: threads=1).")
 
@@ -247,7 +259,7 @@ def main():
                          "(default: 1 and 2, each in a subprocess)")
     ap.add_argument("--seconds", type=float, default=10.0,
                     help="timed seconds per mode (full / critic-only) per thread setting (default 10)")
-    ap.add_argument("--rounds", type=int, default=3, help="alternating timing rounds (default 3)")
+    ap.add_argument("--rounds", type=int, default=5, help="alternating timing rounds (default 5)")
     ap.add_argument("--warmup", type=int, default=30, help="warm-up steps of each kind (default 30)")
     ap.add_argument("--latency-calls", type=int, default=20_000)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
