@@ -1,6 +1,24 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+#if os(Linux) && arch(x86_64)
+import Foundation
+
+/// Vector width for the network kernels, from the CPU of the machine that builds (as -march=native
+/// would, capped at a named level). Without it Swift emits 128-bit SSE. ARMATURE_PORTABLE=1 builds
+/// baseline x86-64 for binaries that must run on older CPUs.
+let vectorFlags: [String] = {
+    if ProcessInfo.processInfo.environment["ARMATURE_PORTABLE"] == "1" { return [] }
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let flags = Set(cpu.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
+    if flags.isSuperset(of: ["avx2", "fma", "bmi2", "avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return ["-Xcc", "-march=x86-64-v4"] }
+    if flags.isSuperset(of: ["avx2", "fma", "bmi2", "movbe"]) { return ["-Xcc", "-march=x86-64-v3"] }
+    return []
+}()
+#else
+let vectorFlags: [String] = []
+#endif
+
 // Module map: see docs/ARCHITECTURE.md. Lower modules never import higher ones.
 let package = Package(
     name: "Armature",
@@ -47,7 +65,10 @@ let package = Package(
             name: "CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
-        .target(name: "NeuralNetwork", dependencies: ["CBLAS", "DeterministicRandom"]),
+        .target(
+            name: "NeuralNetwork", dependencies: ["CBLAS", "DeterministicRandom"],
+            swiftSettings: vectorFlags.isEmpty ? [] : [.unsafeFlags(vectorFlags)]
+        ),
         .target(name: "Policy", dependencies: ["NeuralNetwork"]),
         .target(
             name: "DDPG",

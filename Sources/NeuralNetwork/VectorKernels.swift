@@ -99,37 +99,97 @@ enum VectorKernels {
     }
 
     /// y[0..<outputs] = bias + Σⱼ x[j]·w[j, :] for w stored [inputs, outputs] row-major, outputs a
-    /// multiple of the vector width. Four output vectors per pass stay in registers.
+    /// multiple of the vector width. Eight independent fused multiply-add chains per pass keep the
+    /// vector units busy instead of waiting on one accumulator.
     static func affineTransposed(
         _ x: UnsafeMutablePointer<Float>, inputs: Int, weights w: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>,
         outputs: Int, into y: UnsafeMutablePointer<Float>
     ) {
         var o = 0
-        while o + 4 * width <= outputs {
+        // 256 outputs (the hidden width we ship) in one pass: rows of w stream sequentially.
+        while o + 16 * width <= outputs {
+            var a = (
+                load(bias, o), load(bias, o + width), load(bias, o + 2 * width), load(bias, o + 3 * width),
+                load(bias, o + 4 * width), load(bias, o + 5 * width), load(bias, o + 6 * width), load(bias, o + 7 * width),
+                load(bias, o + 8 * width), load(bias, o + 9 * width), load(bias, o + 10 * width), load(bias, o + 11 * width),
+                load(bias, o + 12 * width), load(bias, o + 13 * width), load(bias, o + 14 * width), load(bias, o + 15 * width)
+            )
+            var row = w + o
+            for j in 0..<inputs {
+                let xj = Vector(repeating: x[j])
+                a.0.addProduct(xj, load(row, 0))
+                a.1.addProduct(xj, load(row, width))
+                a.2.addProduct(xj, load(row, 2 * width))
+                a.3.addProduct(xj, load(row, 3 * width))
+                a.4.addProduct(xj, load(row, 4 * width))
+                a.5.addProduct(xj, load(row, 5 * width))
+                a.6.addProduct(xj, load(row, 6 * width))
+                a.7.addProduct(xj, load(row, 7 * width))
+                a.8.addProduct(xj, load(row, 8 * width))
+                a.9.addProduct(xj, load(row, 9 * width))
+                a.10.addProduct(xj, load(row, 10 * width))
+                a.11.addProduct(xj, load(row, 11 * width))
+                a.12.addProduct(xj, load(row, 12 * width))
+                a.13.addProduct(xj, load(row, 13 * width))
+                a.14.addProduct(xj, load(row, 14 * width))
+                a.15.addProduct(xj, load(row, 15 * width))
+                row += outputs
+            }
+            store(a.0, y, o)
+            store(a.1, y, o + width)
+            store(a.2, y, o + 2 * width)
+            store(a.3, y, o + 3 * width)
+            store(a.4, y, o + 4 * width)
+            store(a.5, y, o + 5 * width)
+            store(a.6, y, o + 6 * width)
+            store(a.7, y, o + 7 * width)
+            store(a.8, y, o + 8 * width)
+            store(a.9, y, o + 9 * width)
+            store(a.10, y, o + 10 * width)
+            store(a.11, y, o + 11 * width)
+            store(a.12, y, o + 12 * width)
+            store(a.13, y, o + 13 * width)
+            store(a.14, y, o + 14 * width)
+            store(a.15, y, o + 15 * width)
+            o += 16 * width
+        }
+        while o + 8 * width <= outputs {
             var a0 = load(bias, o)
             var a1 = load(bias, o + width)
             var a2 = load(bias, o + 2 * width)
             var a3 = load(bias, o + 3 * width)
+            var a4 = load(bias, o + 4 * width)
+            var a5 = load(bias, o + 5 * width)
+            var a6 = load(bias, o + 6 * width)
+            var a7 = load(bias, o + 7 * width)
             var row = w + o
             for j in 0..<inputs {
                 let xj = Vector(repeating: x[j])
-                a0 += xj * load(row, 0)
-                a1 += xj * load(row, width)
-                a2 += xj * load(row, 2 * width)
-                a3 += xj * load(row, 3 * width)
+                a0.addProduct(xj, load(row, 0))
+                a1.addProduct(xj, load(row, width))
+                a2.addProduct(xj, load(row, 2 * width))
+                a3.addProduct(xj, load(row, 3 * width))
+                a4.addProduct(xj, load(row, 4 * width))
+                a5.addProduct(xj, load(row, 5 * width))
+                a6.addProduct(xj, load(row, 6 * width))
+                a7.addProduct(xj, load(row, 7 * width))
                 row += outputs
             }
             store(a0, y, o)
             store(a1, y, o + width)
             store(a2, y, o + 2 * width)
             store(a3, y, o + 3 * width)
-            o += 4 * width
+            store(a4, y, o + 4 * width)
+            store(a5, y, o + 5 * width)
+            store(a6, y, o + 6 * width)
+            store(a7, y, o + 7 * width)
+            o += 8 * width
         }
         while o < outputs {
             var a = load(bias, o)
             var row = w + o
             for j in 0..<inputs {
-                a += Vector(repeating: x[j]) * load(row, 0)
+                a.addProduct(Vector(repeating: x[j]), load(row, 0))
                 row += outputs
             }
             store(a, y, o)
