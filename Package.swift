@@ -66,7 +66,12 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
         .target(
-            name: "NeuralNetwork", dependencies: ["CBLAS", "DeterministicRandom"],
+            name: "CKernels",
+            // No -ffast-math: the arithmetic must stay PyTorch's, only vectorised.
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"] + vectorFlags.filter { $0 != "-Xcc" })]
+        ),
+        .target(
+            name: "NeuralNetwork", dependencies: ["CBLAS", "CKernels", "DeterministicRandom"],
             swiftSettings: vectorFlags.isEmpty ? [] : [.unsafeFlags(vectorFlags)]
         ),
         .target(name: "Policy", dependencies: ["NeuralNetwork"]),

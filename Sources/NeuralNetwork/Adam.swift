@@ -42,8 +42,8 @@ public final class Adam: @unchecked Sendable {
         func update(half: Int) {
             for t in 0..<values.count {
                 let count = values[t].count
-                let start = parallelism == .twoThreads ? half * (count / 2) : 0
-                let end = parallelism == .twoThreads && half == 0 ? count / 2 : count
+                let start = parallelism.isParallel ? half * (count / 2) : 0
+                let end = parallelism.isParallel && half == 0 ? count / 2 : count
                 VectorKernels.adam(
                     parameters: values[t].pointer + start, gradients: gradients[t].pointer + start,
                     first: firstMoments[t].pointer + start, second: secondMoments[t].pointer + start, count: end - start,
@@ -51,6 +51,6 @@ public final class Adam: @unchecked Sendable {
                     epsilon: epsilon)
             }
         }
-        parallelism.pair({ update(half: 0) }, { if self.parallelism == .twoThreads { update(half: 1) } })
+        parallelism.pair({ update(half: 0) }, { if self.parallelism.isParallel { update(half: 1) } })
     }
 }

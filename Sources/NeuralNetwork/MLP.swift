@@ -38,7 +38,7 @@ public final class MLP: @unchecked Sendable {
     public func forward(_ workspace: MLPWorkspace, batch: Int) {
         precondition(batch <= workspace.batch, "batch larger than the workspace")
         // Rows are independent: two threads take half the batch each (small batches stay serial).
-        let split = parallelism == .twoThreads && batch >= 32 ? batch / 2 : batch
+        let split = parallelism.isParallel && batch >= 32 ? batch / 2 : batch
         parallelism.pair(
             { self.forwardRows(workspace, from: 0, count: split) },
             { if split < batch { self.forwardRows(workspace, from: split, count: batch - split) } })

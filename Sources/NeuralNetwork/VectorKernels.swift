@@ -1,3 +1,5 @@
+import CKernels
+
 /// Elementwise loops written with explicit SIMD: the compiler cannot prove that the pointers of
 /// these in-place updates do not alias, so it leaves the plain loops scalar.
 enum VectorKernels {
@@ -70,32 +72,13 @@ enum VectorKernels {
         }
     }
 
-    /// One Adam update of `count` parameters, PyTorch's arithmetic in float32.
+    /// One Adam update of `count` parameters, PyTorch's arithmetic in float32 (in C: see ckernels.h).
     static func adam(
         parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafeMutablePointer<Float>, first m: UnsafeMutablePointer<Float>,
         second v: UnsafeMutablePointer<Float>, count: Int, beta2: Float, weight1: Float, weight2: Float, stepSize: Float,
         correction2Root: Float, epsilon: Float
     ) {
-        var i = 0
-        while i + width <= count {
-            let grad = load(g, i)
-            var first = load(m, i)
-            first += weight1 * (grad - first)
-            let second = load(v, i) * beta2 + weight2 * grad * grad
-            let denominator = second.squareRoot() / correction2Root + epsilon
-            store(first, m, i)
-            store(second, v, i)
-            store(load(p, i) - stepSize * (first / denominator), p, i)
-            i += width
-        }
-        while i < count {
-            let grad = g[i]
-            m[i] += weight1 * (grad - m[i])
-            v[i] = v[i] * beta2 + weight2 * grad * grad
-            let denominator = v[i].squareRoot() / correction2Root + epsilon
-            p[i] -= stepSize * (m[i] / denominator)
-            i += 1
-        }
+        armature_adam_f32(p, g, m, v, count, beta2, weight1, weight2, stepSize, correction2Root, epsilon)
     }
 
     /// y[0..<outputs] = bias + Σⱼ x[j]·w[j, :] for w stored [inputs, outputs] row-major, outputs a

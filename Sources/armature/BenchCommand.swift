@@ -36,7 +36,7 @@ struct Bench: ParsableCommand {
         for count in threads {
             // Two threads: our coarse split with single-threaded OpenBLAS beats OpenBLAS's own threading here.
             setMatrixThreads(count == 2 ? 1 : count)
-            let (pf1, pf2) = measureUpdates(parallelism: count == 2 ? .twoThreads : .serial)
+            let (pf1, pf2) = measureUpdates(parallelism: count == 2 ? .twoThreads(HelperThread()) : .serial)
             results["updates_per_s_pf2_threads\(count)"] = pf2
             results["updates_per_s_pf1_threads\(count)"] = pf1
             print(String(format: "threads %d: %.0f updates/s (policy frequency 2), %.0f full updates/s (policy frequency 1)", count, pf2, pf1))

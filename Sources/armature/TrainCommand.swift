@@ -110,7 +110,7 @@ struct Train: ParsableCommand {
         let trainer = Trainer(
             environment: reach.task, configuration: configuration, seed: seed,
             metadata: reach.policyMetadata(layers: configuration.hiddenSizes.count + 1))
-        if threads == 2 { trainer.agent.parallelism = .twoThreads }
+        if threads == 2 { trainer.agent.parallelism = .twoThreads(HelperThread()) }
         if resume {
             do {
                 try Checkpoint.restore(trainer, from: checkpointPath)

@@ -86,7 +86,7 @@ final class ParallelUpdateTests: XCTestCase {
         var randomB = Xoshiro256(seed: 3)
         let serial = DDPGAgent(observationSize: 10, actionSize: 2, configuration: configuration, random: &randomA)
         let parallel = DDPGAgent(observationSize: 10, actionSize: 2, configuration: configuration, random: &randomB)
-        parallel.parallelism = .twoThreads
+        parallel.parallelism = .twoThreads(HelperThread())
         let batch = ReplayBatch(size: 64, observationSize: 10, actionSize: 2)
         var random = Xoshiro256(seed: 4)
         for _ in 0..<6 {
