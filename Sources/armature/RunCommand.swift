@@ -80,7 +80,11 @@ struct Run: ParsableCommand {
 
     func makeBackend(_ description: RobotDescription) throws -> any ArmBackend {
         if sim { return SimulatedArm(robot: description) }
-        throw UserFacingError("--port is not available yet in this build; use --sim")
+        do {
+            return try SerialArm(robot: description, port: port)
+        } catch {
+            throw UserFacingError(String(describing: error))
+        }
     }
 
     func report(_ summary: RunSummary, backend: any ArmBackend) {
@@ -97,6 +101,14 @@ struct Run: ParsableCommand {
                 t.cycles, t.actualPeriod.mean * 1e3, t.period * 1e3, t.jitter.percentile(0.99) * 1e3, t.jitter.maximum * 1e3,
                 t.overruns, t.overrunFraction * 100))
         print(String(format: "work per cycle: p50 %.1f µs, p99 %.1f µs, max %.1f µs", t.work.percentile(0.5) * 1e6, t.work.percentile(0.99) * 1e6, t.work.maximum * 1e6))
+        if let serial = backend as? SerialArm {
+            let link = serial.linkStatistics
+            print(
+                String(
+                    format: "link: round trip p50 %.3f ms, p99 %.3f ms, max %.3f ms; %d frames out, %d in, %d CRC errors, %d timeouts, %d late",
+                    (link.roundTripP50 ?? 0) * 1e3, (link.roundTripP99 ?? 0) * 1e3, (link.roundTripMax ?? 0) * 1e3, link.framesSent,
+                    link.framesReceived, link.crcErrors, link.timeouts, link.lateReplies))
+        }
         let i = summary.interventions
         print("guard interventions: effort \(i.effortClamps), position \(i.positionCuts), velocity \(i.velocityCuts), non-finite \(i.nonFiniteRejections)")
         print("stop: \(summary.stopReason); torque off")
