@@ -102,7 +102,10 @@ let package = Package(
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "NeuralNetwork", "Tasks", "RobotModel", "TestSupport"]),
         .testTarget(name: "DDPGTests", dependencies: ["DDPG", "NeuralNetwork", "Policy", "Tasks", "Hardware", "RobotModel", "DeterministicRandom", "TestSupport"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Hardware", "Tasks", "Policy", "NeuralNetwork", "RobotModel", "TestSupport"]),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime", "Hardware", "Tasks", "Policy", "NeuralNetwork", "RobotModel", "DeterministicRandom", "TestSupport"]
+        ),
         .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
