@@ -33,6 +33,8 @@ struct Run: ParsableCommand {
     var duration: Double?
     @Option(help: "Random seed for targets and initial states.")
     var seed: UInt64 = 1
+    @Option(help: "Loop rate in Hz instead of the robot's control rate (for measuring the loop; the policy still sees the robot's dynamics per step).")
+    var rateHz: Double?
     @Flag(help: "Do not pace to the wall clock (simulation and lockstep emulation only).")
     var asFastAsPossible = false
 
@@ -40,6 +42,7 @@ struct Run: ParsableCommand {
         guard sim != (port != nil) else { throw ValidationError("give exactly one of --sim or --port PORT") }
         if let episodes, episodes < 1 { throw ValidationError("--episodes must be at least 1") }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
+        if let rateHz, !(rateHz > 0 && rateHz <= 100_000) { throw ValidationError("--rate-hz must be in (0, 100000]") }
     }
 
     func run() throws {
@@ -63,7 +66,7 @@ struct Run: ParsableCommand {
             throw UserFacingError(error.description)
         }
         let signals = StopSignals()
-        let loop = ControlLoop(task: task, policy: actor, realTime: !asFastAsPossible)
+        let loop = ControlLoop(task: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)
         let target = episodes.map { "\($0) episodes" } ?? String(format: "%.1f s", duration ?? 10)
         print("running \(policy) on \(description.name) (\(port.map { "serial \($0)" } ?? "simulated")) at \(format(1 / loop.period)) Hz for \(target)")
         fflush(nil)
