@@ -262,40 +262,15 @@ final class TensorBoardWriterTests: XCTestCase {
     /// Runs `scripts/read-tensorboard.py` on a run directory: {tag: [[step, value], ...]}.
     private func readWithTensorBoard(_ run: String) throws -> [String: [[Double]]] {
         do {
-            _ = try runPython(["-c", "import tensorboard"])
+            _ = try Python.run(["-c", "import tensorboard"])
         } catch {
             XCTFail(
                 "this test needs python3 with the tensorboard package (install it with: "
                     + "python3 -m pip install tensorboard): \(error)")
             throw error
         }
-        let output = try runPython([RepositoryFiles.path("scripts/read-tensorboard.py"), run])
+        let output = try Python.run([RepositoryFiles.path("scripts/read-tensorboard.py"), run])
         let json = try JSONSerialization.jsonObject(with: Data(output.utf8))
         return try XCTUnwrap(json as? [String: [[Double]]], output)
-    }
-
-    private struct PythonFailure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// Runs python3 with `arguments` and returns its standard output; throws with stderr on failure.
-    private func runPython(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw PythonFailure(description: "cannot start python3: \(error)") }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PythonFailure(
-                description: "python3 exited with status \(process.terminationStatus): "
-                    + String(decoding: stderr, as: UTF8.self))
-        }
-        return String(decoding: stdout, as: UTF8.self)
     }
 }

@@ -1,6 +1,7 @@
 import DeterministicRandom
 import Foundation
 import NeuralNetwork
+import TestSupport
 import XCTest
 
 final class SafeTensorsTests: XCTestCase {
@@ -463,28 +464,8 @@ final class SafeTensorsTests: XCTestCase {
         }
     }
 
-    private struct PythonFailure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// Runs `python3 -c script arguments...` and returns its standard output; throws with stderr on failure.
+    /// Runs `python3 -c script arguments...`.
     private func runPython(_ script: String, arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw PythonFailure(description: "cannot start python3: \(error)") }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw PythonFailure(
-                description: "python3 exited with status \(process.terminationStatus): "
-                    + String(decoding: stderr, as: UTF8.self))
-        }
-        return String(decoding: stdout, as: UTF8.self)
+        try Python.run(["-c", script] + arguments)
     }
 }
