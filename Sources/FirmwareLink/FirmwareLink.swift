@@ -45,7 +45,8 @@ public final class FirmwareLink {
 
         /// `major.minor`.
         public var version: String { "\(versionMajor).\(versionMinor)" }
-        /// Whether HOME's velocities (protocol 1.1) are understood rather than ignored.
+        /// Whether HOME may carry velocities (protocol ≥ 1.1). Only a device that can set them (the
+        /// emulator) uses them; a physical arm ignores them, so read the state after HOME.
         public var acceptsHomeVelocity: Bool { versionMajor > 1 || versionMinor >= 1 }
     }
 

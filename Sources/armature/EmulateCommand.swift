@@ -56,16 +56,8 @@ struct Emulate: ParsableCommand {
 
     func run() throws {
         let description = try loadRobot(robot)
-        // Signals arrive as events on a queue, not as handlers interrupting whatever runs.
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let stopRequested = DispatchSemaphore(value: 0)
-        let sources = [SIGINT, SIGTERM].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stopRequested.signal() }
-            source.resume()
-            return source
-        }
+        // Handlers are in place before the path is announced, so a script may stop us at once.
+        let signals = StopSignals()
         var logger = Logger(label: "armature.emulator")
         logger.logLevel = .warning
         let options = DeviceEmulator.Options(
@@ -85,9 +77,8 @@ struct Emulate: ParsableCommand {
         lines.append("press Ctrl-C to stop")
         // Unbuffered: a script waiting for the path must see it now, not at exit.
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        stopRequested.wait()
+        signals.wait()
         emulator.stop()
-        for source in sources { source.cancel() }
         let snapshot = emulator.snapshot()
         FileHandle.standardOutput.write(
             Data("stopped: \(snapshot.counters.rxFrames) frames received, \(snapshot.counters.txFrames) sent\n".utf8))

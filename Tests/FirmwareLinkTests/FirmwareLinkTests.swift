@@ -1,0 +1,229 @@
+@testable import FirmwareLink
+import XCTest
+
+/// The host side of the protocol against the C reference device on an in-memory line.
+final class FirmwareLinkTests: XCTestCase {
+    private func link(_ device: LoopbackDevice, timeout: Double = 0.02) -> FirmwareLink {
+        FirmwareLink(configuration: .init(path: device.path, timeout: timeout, handshakeTimeout: timeout)) { _ in device.reopen() }
+    }
+
+    func testHandshakeReportsTheDevice() throws {
+        let device = LoopbackDevice(jointCount: 3)
+        let link = link(device)
+        let info = try link.connect()
+        XCTAssertEqual(info.jointCount, 3)
+        XCTAssertEqual(info.version, "1.1")
+        XCTAssertTrue(info.acceptsHomeVelocity)
+        XCTAssertEqual(info.watchdogPeriod, 0.1, accuracy: 1e-12)
+        XCTAssertEqual(info.torqueLimits, [.infinity, .infinity, .infinity])
+        XCTAssertTrue(link.isConnected)
+        XCTAssertEqual(device.requests.first?.type, .hello)
+        XCTAssertEqual(device.requests.first?.versionMajor, FirmwareLink.hostVersion.major)
+        XCTAssertTrue(device.status.contains(.handshakeDone))
+    }
+
+    func testVersionMismatchNamesBothVersionsAndWhatToDo() throws {
+        let device = LoopbackDevice()
+        device.rewrite = { reply in
+            reply.versionMajor = 2
+            reply.versionMinor = 3
+            reply.result = .versionMismatch
+        }
+        let link = link(device)
+        XCTAssertThrowsError(try link.connect()) { error in
+            XCTAssertEqual(error as? FirmwareLinkError, .versionMismatch(port: "loopback", host: "1.1", device: "2.3"))
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("2.3") && text.contains("1.1") && text.contains("loopback") && text.contains("Update"), text)
+        }
+        XCTAssertNil(link.fault, "a version mismatch is the device's answer, not a broken line")
+    }
+
+    func testTorqueGetsTheStateOfThatRequest() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        try link.enable()
+        var state = DeviceState(jointCount: 2)
+        try link.torque([1.5, -0.25], state: &state)
+        XCTAssertEqual(state.result, .ok)
+        XCTAssertEqual(state.sequence, device.requests.last?.sequence)
+        XCTAssertEqual(state.appliedSequence, state.sequence)
+        XCTAssertEqual(state.torque, [1.5, -0.25])
+        XCTAssertEqual(state.position, device.position.map(Double.init))
+        XCTAssertEqual(state.timeMicros, 1_000_000)
+        XCTAssertTrue(state.status.contains([.enabled, .handshakeDone]))
+        XCTAssertEqual(link.statistics.roundTrips, 3)
+        XCTAssertNotNil(link.statistics.roundTripP99)
+    }
+
+    func testLateRepliesAndFaultEventsAreSkippedAndCounted() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        try link.enable()
+        var stale = WireMessage(type: .state)
+        stale.sequence = 1  // the HELLO's, long answered
+        stale.jointCount = 2
+        var fault = WireMessage(type: .fault)
+        fault.fault = .estop
+        fault.faultJoint = 0xFF
+        device.beforeNextReply = try WireCodec.encode(stale) + WireCodec.encode(fault)
+        var state = DeviceState(jointCount: 2)
+        try link.torque([0.5, 0.5], state: &state)
+        XCTAssertEqual(state.result, .ok)
+        XCTAssertEqual(state.torque, [0.5, 0.5])
+        XCTAssertEqual(link.statistics.lateReplies, 1)
+        XCTAssertEqual(link.statistics.faultEvents, 1)
+        XCTAssertEqual(link.lastDeviceFault?.code, .estop)
+        XCTAssertNil(link.lastDeviceFault?.joint)
+    }
+
+    func testDamagedFramesAreCountedAndTheLinkCarriesOn() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        try link.enable()
+        var heartbeat = WireMessage(type: .state)
+        heartbeat.jointCount = 2
+        var damaged = try WireCodec.encode(heartbeat)
+        damaged[3] ^= 0x10
+        device.beforeNextReply = damaged + [0x05, 0x11, 0x22, 0x00] + [0xFF, 0xFE, 0xFD, 0x00]
+        var state = DeviceState(jointCount: 2)
+        try link.torque([0.1, 0.2], state: &state)
+        XCTAssertEqual(state.result, .ok)
+        let statistics = link.statistics
+        XCTAssertEqual(statistics.crcErrors, 1)
+        XCTAssertEqual(statistics.decodeErrors, 2, "one COBS overrun, one short frame")
+        XCTAssertEqual(statistics.timeouts, 0)
+    }
+
+    func testTimeoutFaultsTheLinkUntilReconnect() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        try link.enable()
+        device.dropReplies = 1
+        var state = DeviceState(jointCount: 2)
+        let start = Date()
+        XCTAssertThrowsError(try link.torque([1, 1], state: &state)) { error in
+            guard case .timeout(let port, let request, _, let seconds) = error as? FirmwareLinkError else {
+                return XCTFail("expected a timeout, got \(error)")
+            }
+            XCTAssertEqual(port, "loopback")
+            XCTAssertEqual(request, .torque)
+            XCTAssertEqual(seconds, 0.02)
+            XCTAssertTrue(String(describing: error).contains("reconnect"))
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 0.5)
+        XCTAssertEqual(device.requests.last?.type, .disable, "a faulting link stops commanding torque")
+        XCTAssertFalse(device.status.contains(.enabled))
+        XCTAssertEqual(link.statistics.timeouts, 1)
+        // Every call now says the link is faulted, without touching the line.
+        let sent = device.requests.count
+        XCTAssertThrowsError(try link.torque([1, 1], state: &state)) { error in
+            guard case .faulted(_, let cause) = error as? FirmwareLinkError else { return XCTFail("\(error)") }
+            XCTAssertTrue(cause.contains("TORQUE"), cause)
+        }
+        XCTAssertThrowsError(try link.enable())
+        XCTAssertThrowsError(try link.connect())
+        XCTAssertEqual(device.requests.count, sent)
+        // The reply withheld earlier never arrives; the late DISABLE's ACK is discarded on reconnect.
+        try link.reconnect()
+        XCTAssertNil(link.fault)
+        try link.enable()
+        try link.torque([1, 1], state: &state)
+        XCTAssertEqual(state.result, .ok)
+        XCTAssertEqual(device.opens, 2)
+    }
+
+    func testLostLineFaultsTheLink() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        device.hungUp = true
+        var state = DeviceState(jointCount: 2)
+        XCTAssertThrowsError(try link.heartbeat(state: &state)) { error in
+            guard case .linkLost(let port, let reason) = error as? FirmwareLinkError else { return XCTFail("\(error)") }
+            XCTAssertEqual(port, "loopback")
+            XCTAssertTrue(reason.contains("Input/output error"), reason)
+        }
+        XCTAssertFalse(link.isOpen)
+        XCTAssertThrowsError(try link.heartbeat(state: &state)) { error in
+            guard case .faulted = error as? FirmwareLinkError else { return XCTFail("\(error)") }
+        }
+        try link.reconnect()
+        try link.heartbeat(state: &state)
+    }
+
+    func testRefusalsAreTheDevicesAnswerNotALinkFault() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        try link.emergencyStop()
+        XCTAssertThrowsError(try link.enable()) { error in
+            XCTAssertEqual(error as? FirmwareLinkError, .refused(port: "loopback", request: .enable, result: .estopLatched))
+            XCTAssertTrue(String(describing: error).contains("clear the e-stop"))
+        }
+        XCTAssertNil(link.fault)
+        var state = DeviceState(jointCount: 2)
+        try link.torque([1, 1], state: &state)
+        XCTAssertEqual(state.result, .estopLatched)
+        XCTAssertEqual(state.fault, .estop)
+        try link.clearEmergencyStop()
+        try link.enable()
+        try link.torque([1, 1], state: &state)
+        XCTAssertEqual(state.result, .ok)
+        XCTAssertEqual(try link.deviceCounters().torqueRejected, 1)
+    }
+
+    func testHomeSendsVelocitiesOnlyWhenGiven() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        try link.home(position: [0.25, -1], velocity: [0.125, -0.5])
+        XCTAssertEqual(device.homed?.position, [0.25, -1])
+        XCTAssertEqual(device.homed?.velocity, [0.125, -0.5])
+        XCTAssertEqual(device.requests.last?.hasVelocity, true)
+        try link.home(position: [0.5, 0.5])
+        XCTAssertEqual(device.homed?.velocity, [0, 0], "a device that can set velocity rests the arm when none is given")
+        XCTAssertEqual(device.requests.last?.hasVelocity, false)
+        try link.enable()
+        XCTAssertThrowsError(try link.home(position: [0, 0])) { error in
+            XCTAssertEqual(error as? FirmwareLinkError, .refused(port: "loopback", request: .home, result: .mustBeDisabled))
+        }
+    }
+
+    func testWrongJointCountIsRefusedBeforeSending() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        let sent = device.requests.count
+        var state = DeviceState(jointCount: 2)
+        XCTAssertThrowsError(try link.torque([1, 2, 3], state: &state)) { error in
+            XCTAssertEqual(error as? FirmwareLinkError, .wrongJointCount(port: "loopback", device: 2, given: 3))
+        }
+        XCTAssertEqual(device.requests.count, sent)
+        XCTAssertNil(link.fault)
+    }
+
+    func testCommandsBeforeConnectingSayWhatToDo() {
+        let link = link(LoopbackDevice())
+        var state = DeviceState(jointCount: 2)
+        XCTAssertThrowsError(try link.torque([0, 0], state: &state)) { error in
+            XCTAssertEqual(error as? FirmwareLinkError, .notConnected(port: "loopback"))
+            XCTAssertTrue(String(describing: error).contains("connect"))
+        }
+    }
+
+    func testRoundTripPercentilesUseTheMostRecentSamples() {
+        var ring = RoundTripRing(capacity: 100)
+        XCTAssertNil(ring.percentiles())
+        for _ in 0..<1000 { ring.record(nanoseconds: 9_000_000) }  // pushed out below
+        for i in 1...100 { ring.record(nanoseconds: UInt64(i) * 1000) }
+        let p = ring.percentiles()
+        XCTAssertEqual(p?.p50 ?? 0, 50e-6, accuracy: 1e-12)
+        XCTAssertEqual(p?.p99 ?? 0, 99e-6, accuracy: 1e-12)
+        XCTAssertEqual(p?.max ?? 0, 100e-6, accuracy: 1e-12)
+        XCTAssertEqual(ring.total, 1100)
+    }
+}
