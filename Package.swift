@@ -96,7 +96,8 @@ let package = Package(
         .testTarget(name: "RobotModelTests", dependencies: ["RobotModel", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "ArmDynamicsTests", dependencies: ["ArmDynamics", "RobotModel", "TestSupport"]),
         .testTarget(
-            name: "HardwareTests", dependencies: ["Hardware", "RobotModel", "ArmDynamics", "DeterministicRandom", "TestSupport"]),
+            name: "HardwareTests",
+            dependencies: ["Hardware", "FirmwareLink", "RobotModel", "ArmDynamics", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "FirmwareLinkTests", dependencies: ["FirmwareLink", "CArmProto", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Hardware", "RobotModel", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "DeterministicRandom", "TestSupport"]),
