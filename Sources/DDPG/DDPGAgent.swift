@@ -147,8 +147,9 @@ public final class DDPGAgent: @unchecked Sendable {
         actorOptimizer.step()
         statistics.actorLoss = actorLoss / Float(n)
 
-        actor.blend(into: targetActor, tau: configuration.tau)
-        critic.blend(into: targetCritic, tau: configuration.tau)
+        parallelism.pair(
+            { self.actor.blend(into: self.targetActor, tau: self.configuration.tau) },
+            { self.critic.blend(into: self.targetCritic, tau: self.configuration.tau) })
         return statistics
     }
 }

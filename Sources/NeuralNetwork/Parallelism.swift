@@ -20,7 +20,7 @@ public enum Parallelism: Sendable, Equatable {
 
     /// Runs `first` on the calling thread and `second` on the helper, and waits for both.
     @inline(__always)
-    func pair(_ first: () -> Void, _ second: () -> Void) {
+    public func pair(_ first: () -> Void, _ second: () -> Void) {
         switch self {
         case .serial:
             first()
