@@ -42,6 +42,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "DeterministicRandom"),
+        .target(name: "MonotonicTime"),
         .target(name: "RobotModel", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "ArmDynamics", dependencies: ["RobotModel"]),
         .target(
@@ -52,11 +53,14 @@ let package = Package(
             name: "CSerialPort", pkgConfig: "libserialport",
             providers: [.apt(["libserialport-dev"]), .brew(["libserialport"])]
         ),
-        .target(name: "FirmwareLink", dependencies: ["CArmProto", "CSerialPort", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "FirmwareLink",
+            dependencies: ["CArmProto", "CSerialPort", "MonotonicTime", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "Hardware",
             dependencies: [
-                "RobotModel", "ArmDynamics", "DeterministicRandom", "FirmwareLink", "CArmProto",
+                "RobotModel", "ArmDynamics", "DeterministicRandom", "FirmwareLink", "CArmProto", "MonotonicTime",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -81,7 +85,7 @@ let package = Package(
         ),
         .target(
             name: "Runtime",
-            dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", "MonotonicTime", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "armature",

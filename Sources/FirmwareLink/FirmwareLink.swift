@@ -1,5 +1,6 @@
 import CArmProto
 import Logging
+import MonotonicTime
 
 /// The host side of the Armature wire protocol (firmware-protocol/PROTOCOL.md) over one serial
 /// transport: handshake, sequence numbers, replies within a timeout, link faults and statistics.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MonotonicTime
 
 /// A pseudo-terminal's device side (or any tty) opened raw through termios, for the emulator:
 /// libserialport refuses pseudo-terminals.

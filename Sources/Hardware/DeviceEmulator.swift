@@ -5,6 +5,7 @@ import FirmwareLink
 import Foundation
 import Logging
 import RobotModel
+import MonotonicTime
 
 /// The firmware's own device state machine (firmware-protocol/src) on a pseudo-terminal, with a
 /// `SimulatedArm` for motors and sensors: an arm to talk to over the wire when there is none.

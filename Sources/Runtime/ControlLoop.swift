@@ -1,4 +1,5 @@
 import Hardware
+import MonotonicTime
 import Policy
 import RobotModel
 import Tasks
@@ -89,14 +90,14 @@ public final class ControlLoop {
         var episodeReturn = 0.0
         var episodeSteps = 0
         var needsReset = true
-        var started = MonotonicClock.now()
+        var started = MonotonicClock.seconds()
         var deadline = started
         var lastWake: Double?
         let interventionsBefore = task.interventions
 
         while true {
             if let episodes, summary.episodes.count >= episodes { break }
-            if episodes == nil, let duration, MonotonicClock.now() - started >= duration { break }
+            if episodes == nil, let duration, MonotonicClock.seconds() - started >= duration { break }
             if shouldStop() {
                 summary.stopReason = .stopRequested
                 break
@@ -112,14 +113,14 @@ public final class ControlLoop {
                 episodeReturn = 0
                 episodeSteps = 0
                 // Resetting (homing a real arm) takes as long as it takes; schedule from here.
-                deadline = MonotonicClock.now()
+                deadline = MonotonicClock.seconds()
                 if summary.episodes.isEmpty { started = deadline }
                 lastWake = nil
             }
 
             deadline += period
             if realTime { MonotonicClock.sleep(until: deadline) }
-            let wake = MonotonicClock.now()
+            let wake = MonotonicClock.seconds()
             if realTime { summary.timing.jitter.record(max(0, wake - deadline)) }
             if let lastWake { summary.timing.actualPeriod.record(wake - lastWake) }
             lastWake = wake
@@ -135,7 +136,7 @@ public final class ControlLoop {
                 summary.stopReason = .backendFailure(String(describing: error))
                 break
             }
-            let finished = MonotonicClock.now()
+            let finished = MonotonicClock.seconds()
             summary.timing.work.record(finished - wake)
             if realTime && finished > deadline + period {
                 summary.timing.overruns += 1
