@@ -81,7 +81,9 @@ let package = Package(
         .target(name: "Policy", dependencies: ["NeuralNetwork"]),
         .target(
             name: "DDPG",
-            dependencies: ["NeuralNetwork", "Policy", "Tasks", "DeterministicRandom", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "NeuralNetwork", "Policy", "Tasks", "DeterministicRandom", "MonotonicTime", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "Runtime",
@@ -91,7 +93,7 @@ let package = Package(
             name: "armature",
             dependencies: [
                 "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "DDPG",
-                "FirmwareLink", "Runtime",
+                "FirmwareLink", "Runtime", "MonotonicTime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -106,10 +108,10 @@ let package = Package(
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Hardware", "RobotModel", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "NeuralNetwork", "Tasks", "RobotModel", "TestSupport"]),
-        .testTarget(name: "DDPGTests", dependencies: ["DDPG", "NeuralNetwork", "Policy", "Tasks", "Hardware", "RobotModel", "DeterministicRandom", "TestSupport"]),
+        .testTarget(name: "DDPGTests", dependencies: ["DDPG", "MonotonicTime", "NeuralNetwork", "Policy", "Tasks", "Hardware", "RobotModel", "DeterministicRandom", "TestSupport"]),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", "Hardware", "Tasks", "Policy", "NeuralNetwork", "RobotModel", "DeterministicRandom", "TestSupport"]
+            dependencies: ["Runtime", "MonotonicTime", "Hardware", "Tasks", "Policy", "NeuralNetwork", "RobotModel", "DeterministicRandom", "TestSupport"]
         ),
         .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "TestSupport"]),
     ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hardware
+import MonotonicTime
 import Policy
 import RobotModel
 import Runtime

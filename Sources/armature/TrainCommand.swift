@@ -1,18 +1,30 @@
 import ArgumentParser
 import DDPG
 import Foundation
+import MonotonicTime
+import Hardware
 import NeuralNetwork
 import Policy
+import Tasks
 
-/// `armature train`: DDPG on the simulated reach task, with logs, checkpoints and the final actor.
+/// `armature train`: DDPG on the reach task, simulated or through the serial link, with logs, checkpoints and the final actor.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a reaching policy with DDPG (CleanRL's defaults) on the simulated arm.",
+        abstract: "Train a reaching policy with DDPG (CleanRL's defaults) on the simulated arm or through the serial link.",
         discussion: """
-            Writes into --out: TensorBoard event files and scalars.csv (CleanRL's tags), a resumable
-            checkpoint.safetensors every --checkpoint-every steps (at the next episode boundary), and
-            the final actor.safetensors. --resume continues a killed run from its checkpoint with the
-            same options; a fixed seed reproduces the same actor on the same machine.
+            Writes into --out: TensorBoard event files and scalars.csv (CleanRL's tags), a resumable checkpoint.safetensors every --checkpoint-every steps (at the next episode boundary), and the final actor.safetensors. --resume continues a run from its checkpoint with the same options; a fixed seed reproduces the same actor on the same machine.
+
+            Hardware in the loop: --port PORT trains through the arm's firmware (or the emulator's pseudo-terminal) instead of the simulated arm. The arm runs in real time, so the loop steps once per control period on a monotonic clock while the learning updates run on a second thread beside it, never inside it: the loop acts with a copy of the actor that the learner refreshes every few updates, and the learner does at most CleanRL's one update per step (fewer if it cannot keep up). Such a run is not reproducible; the loop's timing (jitter, overruns) and the learner's pace are printed at the end.
+
+            --lockstep: the device waits for each command (armature emulate --lockstep), so training runs step for step as on the simulated arm and matches a simulated run up to the float32 wire. Not for a real arm.
+
+            The arm is switched off (torque off) at every real-time checkpoint and whenever training ends, on errors too. Ctrl-C or SIGTERM stop cleanly (at once in real time, at the end of the episode otherwise) and save a checkpoint to --resume from.
+
+            Examples:
+              armature train --out runs/sim --steps 30000
+              armature emulate --robot robots/reacher.yaml --link /tmp/arm --lockstep &
+              armature train --out runs/lockstep --port /tmp/arm --lockstep --steps 30000
+              armature train --out runs/arm --port /dev/ttyACM0 --steps 30000
             """
     )
 
@@ -54,6 +66,10 @@ struct Train: ParsableCommand {
     var checkpointEvery: Int = 10_000
     @Option(help: "Threads for the learning updates (2: the update's independent products side by side).")
     var threads: Int = 1
+    @Option(help: "Train through the arm's firmware on this serial port (or an emulator's pseudo-terminal) instead of the simulated arm.")
+    var port: String?
+    @Flag(help: "The device on --port waits for each command (armature emulate --lockstep): train synchronously, step for step as in simulation.")
+    var lockstep = false
 
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps must be at least 1") }
@@ -62,6 +78,9 @@ struct Train: ParsableCommand {
         guard ["gaussian", "ou"].contains(noise) else { throw ValidationError("--noise must be gaussian or ou") }
         guard threads > 0 else { throw ValidationError("--threads must be at least 1") }
         guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive whole numbers, e.g. 256,256") }
+        guard !lockstep || port != nil else {
+            throw ValidationError("--lockstep describes the device on --port; give --port PORT too (the simulated arm is always lockstep)")
+        }
     }
 
     var hiddenSizes: [Int]? {
@@ -87,8 +106,38 @@ struct Train: ParsableCommand {
 
     func run() throws {
         setMatrixThreads(threads == 2 ? 1 : threads)
+        // SIGINT and SIGTERM become a flag the training loop polls, so a stop goes through the
+        // clean shutdown below (torque off, checkpoint) instead of killing the process mid-command.
+        let signals = StopSignals()
         let reach = try SimulatedReach(robotPath: robot)
-        defer { reach.arm.deactivate() }
+        let backend: any ArmBackend
+        let task: ReachTask
+        if let port {
+            do {
+                backend = try SerialArm(robot: reach.robot, port: port)
+                task = try ReachTask(robot: reach.robot, backend: backend)
+            } catch {
+                throw UserFacingError(String(describing: error))
+            }
+        } else {
+            backend = reach.arm
+            task = reach.task
+        }
+        // Every way out, errors included, leaves the motors off.
+        defer { backend.deactivate() }
+        let realTime = port != nil && !lockstep
+        if let port {
+            // Fail before anything is written if the device is absent or another arm: open, shake
+            // hands, check the joints, then off again until the first episode's reset.
+            var state = JointState(jointCount: reach.robot.jointCount)
+            do {
+                try backend.activate(state: &state)
+            } catch {
+                throw UserFacingError("cannot train through \(port): \(error)")
+            }
+            backend.deactivate()
+        }
+
         let directory = URL(fileURLWithPath: out)
         let checkpointPath = directory.appendingPathComponent("checkpoint.safetensors").path
         let actorPath = directory.appendingPathComponent("actor.safetensors").path
@@ -107,9 +156,13 @@ struct Train: ParsableCommand {
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
-        let trainer = Trainer(
-            environment: reach.task, configuration: configuration, seed: seed,
-            metadata: reach.policyMetadata(layers: configuration.hiddenSizes.count + 1))
+        let metadata = reach.policyMetadata(layers: configuration.hiddenSizes.count + 1)
+        let concurrent =
+            realTime
+            ? ConcurrentTrainer(
+                environment: task, configuration: configuration, seed: seed, metadata: metadata, period: backend.controlPeriod)
+            : nil
+        let trainer = concurrent?.trainer ?? Trainer(environment: task, configuration: configuration, seed: seed, metadata: metadata)
         if threads == 2 { trainer.agent.parallelism = .twoThreads(HelperThread()) }
         if resume {
             do {
@@ -122,24 +175,88 @@ struct Train: ParsableCommand {
         let log = try ScalarLog(directory: out)
         defer { log.close() }
         let display = ProgressDisplay()
-        print("training on \(reach.robot.name) for \(steps) steps, seed \(seed), warm-up \(configuration.learningStarts) → \(out)")
+        let arm = port.map { "serial \($0)" + (lockstep ? " (lockstep)" : String(format: " (real time, %.0f Hz)", 1 / backend.controlPeriod)) }
+        print(
+            "training on \(reach.robot.name)\(arm.map { " through \($0)" } ?? "") for \(steps) steps, seed \(seed), "
+                + "warm-up \(configuration.learningStarts) → \(out)")
         fflush(nil)
-        var nextCheckpoint = checkpointEvery > 0 ? (trainer.step / checkpointEvery + 1) * checkpointEvery : Int.max
-        try trainer.train(
-            totalSteps: steps, log: log,
-            atEpisodeBoundary: { trainer in
-                guard trainer.step >= nextCheckpoint else { return }
-                nextCheckpoint += checkpointEvery
-                try Checkpoint.save(trainer, to: checkpointPath)
-                try trainer.actorPolicy.save(path: actorPath)
-            },
-            progress: { display.show($0) })
-        display.finish()
-        try Checkpoint.save(trainer, to: checkpointPath)
-        try trainer.actorPolicy.save(path: actorPath)
+        func saveCheckpoint(_ trainer: Trainer) throws {
+            try Checkpoint.save(trainer, to: checkpointPath)
+            try trainer.actorPolicy.save(path: actorPath)
+        }
+
+        var stopped = false
+        do {
+            if let concurrent {
+                let report = try concurrent.train(
+                    totalSteps: steps, log: log, checkpointEvery: checkpointEvery,
+                    // Waiting for the learner and writing files outlast the watchdog; the next reset re-enables the arm.
+                    beforeCheckpoint: { backend.deactivate() }, checkpoint: saveCheckpoint,
+                    shouldStop: { signals.received != nil }, progress: { display.show($0) })
+                backend.deactivate()
+                display.finish()
+                stopped = report.stopRequested
+                printReport(report, backend: backend)
+            } else {
+                var nextCheckpoint = checkpointEvery > 0 ? (trainer.step / checkpointEvery + 1) * checkpointEvery : Int.max
+                do {
+                    try trainer.train(
+                        totalSteps: steps, log: log,
+                        atEpisodeBoundary: { trainer in
+                            if trainer.step >= nextCheckpoint {
+                                nextCheckpoint += checkpointEvery
+                                try saveCheckpoint(trainer)
+                            }
+                            // The synchronous loop has no other place to stop; an episode lasts about a second.
+                            if signals.received != nil { throw StopRequested() }
+                        },
+                        progress: { display.show($0) })
+                } catch is StopRequested {
+                    stopped = true
+                }
+                backend.deactivate()
+                display.finish()
+            }
+        } catch {
+            backend.deactivate()
+            display.finish()
+            let resumeHint =
+                FileManager.default.fileExists(atPath: checkpointPath)
+                ? "the last checkpoint is in \(out); continue with --resume once the cause is fixed"
+                : "no checkpoint was written yet"
+            throw UserFacingError("training stopped at step \(trainer.step): \(error); torque is off, \(resumeHint)")
+        }
+        try saveCheckpoint(trainer)
+        if stopped { print("stopped on request at step \(trainer.step); torque is off; continue with --resume") }
         print("actor → \(actorPath)")
     }
+
+    /// How the real-time loop kept its period while the learner ran beside it.
+    private func printReport(_ report: RealTimeTrainingReport, backend: any ArmBackend) {
+        let t = report.timing
+        print(
+            String(
+                format: "loop: %d cycles, period mean %.3f ms (target %.3f), jitter p99 %.3f ms, max %.3f ms, work mean %.3f ms, max %.3f ms, overruns %d (%.2f%%)",
+                t.cycles, t.actualPeriod.mean * 1e3, t.period * 1e3, t.jitter.percentile(0.99) * 1e3, t.jitter.maximum * 1e3, t.work.mean * 1e3,
+                t.work.maximum * 1e3, t.overruns, t.overrunFraction * 100))
+        print(
+            String(
+                format: "learner: %d updates beside %d steps, update mean %.2f ms, max %.2f ms; %d weight publications, %d picked up by the loop",
+                report.updates, report.steps, report.meanUpdateSeconds * 1e3, report.maxUpdateSeconds * 1e3, report.publishes,
+                report.weightSwaps))
+        if let serial = backend as? SerialArm {
+            let link = serial.linkStatistics
+            print(
+                String(
+                    format: "link: round trip p50 %.3f ms, p99 %.3f ms, max %.3f ms; %d frames out, %d in, %d CRC errors, %d timeouts",
+                    (link.roundTripP50 ?? 0) * 1e3, (link.roundTripP99 ?? 0) * 1e3, (link.roundTripMax ?? 0) * 1e3, link.framesSent,
+                    link.framesReceived, link.crcErrors, link.timeouts))
+        }
+    }
 }
+
+/// Thrown out of the synchronous loop at an episode boundary when a stop was requested.
+private struct StopRequested: Error {}
 
 /// One progress line, rewritten in place on a terminal and printed every few seconds otherwise.
 final class ProgressDisplay {

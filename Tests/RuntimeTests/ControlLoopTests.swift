@@ -1,5 +1,6 @@
 import DeterministicRandom
 import Hardware
+import MonotonicTime
 import NeuralNetwork
 import Policy
 import RobotModel
