@@ -59,15 +59,18 @@ public final class HelperThread: @unchecked Sendable, Equatable {
     public func stop() {
         condition.lock()
         stopping = true
-        posted.add(1, ordering: .releasing)
+        posted.add(1, ordering: .sequentiallyConsistent)
         condition.signal()
         condition.unlock()
     }
 
     func start(_ work: @escaping () -> Void) {
         job = work
-        posted.add(1, ordering: .releasing)
-        if parked.load(ordering: .acquiring) {
+        // Sequentially consistent on both sides of the park handshake: the worker stores `parked`
+        // then reads `posted`, we store `posted` then read `parked`; weaker orderings let both
+        // reads see the old values (store→load reordering) and the wake-up is lost.
+        posted.add(1, ordering: .sequentiallyConsistent)
+        if parked.load(ordering: .sequentiallyConsistent) {
             condition.lock()
             condition.signal()
             condition.unlock()
@@ -88,9 +91,9 @@ public final class HelperThread: @unchecked Sendable, Equatable {
                 spins += 1
                 if spins > 200_000 {
                     condition.lock()
-                    parked.store(true, ordering: .releasing)
-                    while posted.load(ordering: .acquiring) == seen { condition.wait() }
-                    parked.store(false, ordering: .releasing)
+                    parked.store(true, ordering: .sequentiallyConsistent)
+                    while posted.load(ordering: .sequentiallyConsistent) == seen { condition.wait() }
+                    parked.store(false, ordering: .sequentiallyConsistent)
                     condition.unlock()
                 }
             }

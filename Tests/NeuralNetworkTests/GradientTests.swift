@@ -1,4 +1,5 @@
 import DeterministicRandom
+import Foundation
 import NeuralNetwork
 import XCTest
 
@@ -133,4 +134,34 @@ final class SingleInputNetworkTests: XCTestCase {
             XCTAssertEqual(frozen.run([Float](repeating: 0.5, count: sizes[0]))[0], before)
         }
     }
+}
+
+final class HelperThreadTests: XCTestCase {
+    /// Hand-offs alternate with idle gaps long enough for the helper to park, so every wake-up
+    /// path is exercised; a lost wake-up would hang, so the loop runs under a deadline.
+    func testHandOffsNeverLoseAWakeUp() {
+        let helper = HelperThread()
+        defer { helper.stop() }
+        let parallelism = Parallelism.twoThreads(helper)
+        let done = DispatchSemaphore(value: 0)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+        counts.initialize(repeating: 0, count: 2)
+        defer { counts.deallocate() }
+        let box = UncheckedBox(counts: counts, parallelism: parallelism)
+        Thread.detachNewThread {
+            for round in 0..<400 {
+                box.parallelism.pair({ box.counts[0] += 1 }, { box.counts[1] += 1 })
+                if round % 4 == 0 { usleep(3_000) }  // idle: the helper parks
+            }
+            done.signal()
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 60), .success, "a hand-off was lost: the helper never woke")
+        XCTAssertEqual(counts[0], 400)
+        XCTAssertEqual(counts[1], 400)
+    }
+}
+
+private struct UncheckedBox: @unchecked Sendable {
+    let counts: UnsafeMutablePointer<Int>
+    let parallelism: Parallelism
 }
