@@ -291,6 +291,7 @@ private final class Learner: @unchecked Sendable {
     let replay: ReplayBuffer
     let batch: ReplayBatch
     let learningStarts: Int
+    let updatesPerStep: Int
     let publishInterval: Int
     let startStep: Int
     let updatesBefore: Int
@@ -339,6 +340,7 @@ private final class Learner: @unchecked Sendable {
         self.replay = replay
         batch = ReplayBatch(size: agent.configuration.batchSize, observationSize: agent.observationSize, actionSize: agent.actionSize)
         learningStarts = agent.configuration.learningStarts
+        updatesPerStep = agent.configuration.updatesPerStep
         self.publishInterval = publishInterval
         startStep = step
         updatesBefore = agent.updates
@@ -351,8 +353,9 @@ private final class Learner: @unchecked Sendable {
         staging = MLP(sizes: [actor.inputSize] + actor.layers.map(\.outputs), activations: actor.activations)
     }
 
-    /// Updates CleanRL would have done after `step` transitions: one per step after step `learningStarts`.
-    private func allowedUpdates(after step: Int) -> Int { max(0, step - learningStarts - 1) }
+    /// Updates the synchronous trainer would have done after `step` transitions: `updatesPerStep`
+    /// per step after step `learningStarts` (CleanRL: one).
+    private func allowedUpdates(after step: Int) -> Int { max(0, step - learningStarts - 1) * updatesPerStep }
 
     func start() {
         let thread = Thread { [self] in run() }

@@ -14,8 +14,10 @@ public struct DDPGConfiguration: Sendable, Equatable, Codable {
     public var noise: NoiseKind = .gaussian(sigma: 0.1)
     /// Uniform random actions before learning starts.
     public var learningStarts: Int = 25_000
-    /// Actor and target updates every this many steps (the critic updates every step).
+    /// Actor and target updates every this many critic updates.
     public var policyFrequency: Int = 2
+    /// Critic updates per environment step after warm-up (the update-to-data ratio; CleanRL: 1).
+    public var updatesPerStep: Int = 1
 
     public init() {}
 

@@ -112,8 +112,13 @@ public final class Trainer {
             swap(&observation, &nextObservation)
 
             if step > configuration.learningStarts {
-                replay.sample(into: batch, using: &random)
-                let statistics = agent.update(batch: batch)
+                var statistics = UpdateStatistics(criticLoss: 0, meanQ: 0, actorLoss: nil)
+                for _ in 0..<configuration.updatesPerStep {
+                    replay.sample(into: batch, using: &random)
+                    let latest = agent.update(batch: batch)
+                    statistics = UpdateStatistics(
+                        criticLoss: latest.criticLoss, meanQ: latest.meanQ, actorLoss: latest.actorLoss ?? statistics.actorLoss)
+                }
                 if step % 100 == 0, let log {
                     try log.record(Double(statistics.criticLoss), tag: "losses/qf1_loss", step: step)
                     try log.record(Double(statistics.meanQ), tag: "losses/qf1_values", step: step)

@@ -52,8 +52,10 @@ struct Train: ParsableCommand {
     var actorLearningRate: Float = 3e-4
     @Option(help: "Critic learning rate.")
     var criticLearningRate: Float = 3e-4
-    @Option(help: "Actor and target updates every N steps.")
+    @Option(help: "Actor and target updates every N critic updates.")
     var policyFrequency: Int = 2
+    @Option(help: "Critic updates per environment step after warm-up (update-to-data ratio; CleanRL: 1).")
+    var updatesPerStep: Int = 1
     @Option(help: "Exploration noise: gaussian or ou (Ornstein–Uhlenbeck).")
     var noise: String = "gaussian"
     @Option(help: "Noise σ in normalized action units (default 0.1 gaussian, 0.2 OU).")
@@ -75,6 +77,7 @@ struct Train: ParsableCommand {
         guard steps > 0 else { throw ValidationError("--steps must be at least 1") }
         guard batchSize > 0, bufferSize > 0 else { throw ValidationError("--batch-size and --buffer-size must be positive") }
         guard policyFrequency > 0 else { throw ValidationError("--policy-frequency must be at least 1") }
+        guard (1...16).contains(updatesPerStep) else { throw ValidationError("--updates-per-step must be 1 to 16") }
         guard ["gaussian", "ou"].contains(noise) else { throw ValidationError("--noise must be gaussian or ou") }
         guard threads > 0 else { throw ValidationError("--threads must be at least 1") }
         guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive whole numbers, e.g. 256,256") }
@@ -99,6 +102,7 @@ struct Train: ParsableCommand {
         c.batchSize = batchSize
         c.learningStarts = learningStarts
         c.policyFrequency = policyFrequency
+        c.updatesPerStep = updatesPerStep
         c.noise = noise == "ou"
             ? .ornsteinUhlenbeck(theta: noiseTheta, sigma: noiseSigma ?? 0.2) : .gaussian(sigma: noiseSigma ?? 0.1)
         return c

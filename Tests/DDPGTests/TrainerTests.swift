@@ -133,3 +133,23 @@ final class TrainerTests: XCTestCase {
         print("learning check: \(summary)")
     }
 }
+
+final class UpdateRatioTests: XCTestCase {
+    func testUpdatesPerStepMultipliesCriticUpdatesAfterWarmUp() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        var configuration = DDPGConfiguration()
+        configuration.hiddenSizes = [16, 16]
+        configuration.batchSize = 16
+        configuration.learningStarts = 100
+        configuration.bufferSize = 1_000
+        configuration.updatesPerStep = 3
+        let task = try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
+        let trainer = Trainer(
+            environment: task, configuration: configuration, seed: 1,
+            metadata: PolicyMetadata(observationLayout: "reacher-v5", jointNames: ["shoulder", "elbow"], robotName: "reacher", robotFingerprint: "", activations: ["relu", "relu", "tanh"]))
+        try trainer.train(totalSteps: 300, log: nil)
+        // Steps 101…299 update (CleanRL's `global_step > learning_starts`), three times each.
+        XCTAssertEqual(trainer.agent.criticOptimizer.stepCount, 199 * 3)
+        XCTAssertEqual(trainer.agent.actorOptimizer.stepCount, 199 * 3 / 2)
+    }
+}
