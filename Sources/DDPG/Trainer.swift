@@ -1,5 +1,6 @@
 import DeterministicRandom
 import Foundation
+import MonotonicTime
 import NeuralNetwork
 import Policy
 import Tasks
@@ -80,11 +81,10 @@ public final class Trainer {
         progress: (TrainingProgress) -> Void = { _ in }
     ) throws {
         let configuration = agent.configuration
-        let clock = ContinuousClock()
-        let started = clock.now
+        let started = MonotonicClock.seconds()
         let startStep = step
         var lastReport = started
-        func elapsed() -> Double { priorElapsed + (clock.now - started).secondsValue }
+        func elapsed() -> Double { priorElapsed + MonotonicClock.seconds() - started }
 
         while step < totalSteps {
             if needsReset {
@@ -125,7 +125,7 @@ public final class Trainer {
                     if let actorLoss = statistics.actorLoss {
                         try log.record(Double(actorLoss), tag: "losses/actor_loss", step: step)
                     }
-                    try log.record((Double(step - startStep) / max(1e-9, (clock.now - started).secondsValue)).rounded(), tag: "charts/SPS", step: step)
+                    try log.record((Double(step - startStep) / max(1e-9, MonotonicClock.seconds() - started)).rounded(), tag: "charts/SPS", step: step)
                 }
             }
             step += 1
@@ -140,10 +140,10 @@ public final class Trainer {
                 elapsedAtBoundary = elapsed()
                 try atEpisodeBoundary(self)
             }
-            let now = clock.now
-            if now - lastReport >= .seconds(1) || step == totalSteps {
+            let now = MonotonicClock.seconds()
+            if now - lastReport >= 1 || step == totalSteps {
                 lastReport = now
-                let run = (now - started).secondsValue
+                let run = now - started
                 progress(
                     TrainingProgress(
                         step: step, totalSteps: totalSteps, stepsPerSecond: Double(step - startStep) / max(run, 1e-9),
@@ -177,8 +177,4 @@ public final class Trainer {
         elapsedAtBoundary = counters.elapsed
         needsReset = true
     }
-}
-
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

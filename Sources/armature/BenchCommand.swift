@@ -2,6 +2,7 @@ import ArgumentParser
 import DDPG
 import DeterministicRandom
 import Foundation
+import MonotonicTime
 import NeuralNetwork
 import Policy
 
@@ -77,8 +78,7 @@ struct Bench: ParsableCommand {
                 buffer.sample(into: batch, using: &random)
                 agent.update(batch: batch)
             }
-            let clock = ContinuousClock()
-            let start = clock.now
+            let start = MonotonicClock.seconds()
             var done = 0
             while true {
                 for _ in 0..<10 {
@@ -86,7 +86,7 @@ struct Bench: ParsableCommand {
                     agent.update(batch: batch)
                 }
                 done += 10
-                let elapsed = (clock.now - start).seconds
+                let elapsed = MonotonicClock.seconds() - start
                 if elapsed >= seconds { return Double(done) / elapsed }
             }
         }
@@ -118,9 +118,4 @@ struct Bench: ParsableCommand {
         samples.sort()
         return (samples[calls / 2], samples[min(calls - 1, calls * 99 / 100)])
     }
-}
-
-extension Duration {
-    /// The duration in seconds as a floating-point number.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DeterministicRandom
 import Foundation
 import Hardware
+import MonotonicTime
 import RobotModel
 import Tasks
 
@@ -60,8 +61,7 @@ struct Rollout: ParsableCommand {
         defer { arm.deactivate() }
 
         print("\(controller.rawValue) controller on \(description.name), \(episodes) episodes of \(task.maxEpisodeSteps) steps, seed \(seed)")
-        let clock = ContinuousClock()
-        let started = clock.now
+        let started = MonotonicClock.seconds()
         let result = try task.evaluate(
             episodes: episodes, seed: seed,
             act: { observation, action in
@@ -74,7 +74,7 @@ struct Rollout: ParsableCommand {
             onEpisode: { episode, total, distance in
                 print(String(format: "episode %3d  return %8.3f  final distance %.4f m", episode + 1, total, distance))
             })
-        let seconds = (clock.now - started).seconds
+        let seconds = MonotonicClock.seconds() - started
         let steps = Double(episodes * task.maxEpisodeSteps)
         printSummary(result)
         print(String(format: "simulated %.0f control steps in %.3f s (%.0f steps/s); guard interventions %d", steps, seconds, steps / max(seconds, 1e-9), task.interventions.total))

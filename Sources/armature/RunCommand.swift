@@ -55,12 +55,9 @@ struct Run: ParsableCommand {
         } catch {
             throw UserFacingError(error.description)
         }
-        let expectation = PolicyExpectation(
-            observationLayout: task.layout.rawValue, observationSize: task.observationSize,
-            jointNames: description.jointNames, robotName: description.name, robotFingerprint: description.fingerprint)
         let actor: ActorPolicy
         do {
-            let (loaded, warnings) = try ActorPolicy.load(path: policy, expecting: expectation)
+            let (loaded, warnings) = try ActorPolicy.load(path: policy, expecting: task.policyExpectation)
             for warning in warnings { printWarning(warning) }
             actor = loaded
         } catch {

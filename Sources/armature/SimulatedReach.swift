@@ -19,28 +19,30 @@ struct SimulatedReach {
         }
     }
 
-    /// What a policy for this robot and task must match.
-    var policyExpectation: PolicyExpectation {
-        PolicyExpectation(
-            observationLayout: task.layout.rawValue, observationSize: task.observationSize, jointNames: robot.jointNames,
-            robotName: robot.name, robotFingerprint: robot.fingerprint)
-    }
-
-    /// Metadata for a policy trained here (CleanRL's actor activations).
-    func policyMetadata(layers: Int) -> PolicyMetadata {
-        PolicyMetadata(
-            observationLayout: task.layout.rawValue, jointNames: robot.jointNames, robotName: robot.name,
-            robotFingerprint: robot.fingerprint, activations: Array(repeating: "relu", count: layers - 1) + ["tanh"])
-    }
-
     /// Loads a policy checked against this robot and task; warnings go to stderr.
     func loadPolicy(_ path: String) throws -> ActorPolicy {
         do {
-            let (policy, warnings) = try ActorPolicy.load(path: path, expecting: policyExpectation)
+            let (policy, warnings) = try ActorPolicy.load(path: path, expecting: task.policyExpectation)
             for warning in warnings { printWarning(warning) }
             return policy
         } catch {
             throw UserFacingError(error.description)
         }
+    }
+}
+
+extension ReachTask {
+    /// What a policy for this robot and task must match (checked when it is loaded).
+    var policyExpectation: PolicyExpectation {
+        PolicyExpectation(
+            observationLayout: layout.rawValue, observationSize: observationSize, jointNames: robot.jointNames,
+            robotName: robot.name, robotFingerprint: robot.fingerprint)
+    }
+
+    /// Metadata for a policy trained on this task (CleanRL's actor activations).
+    func policyMetadata(layers: Int) -> PolicyMetadata {
+        PolicyMetadata(
+            observationLayout: layout.rawValue, jointNames: robot.jointNames, robotName: robot.name,
+            robotFingerprint: robot.fingerprint, activations: Array(repeating: "relu", count: layers - 1) + ["tanh"])
     }
 }

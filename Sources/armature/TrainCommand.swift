@@ -160,7 +160,7 @@ struct Train: ParsableCommand {
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
-        let metadata = reach.policyMetadata(layers: configuration.hiddenSizes.count + 1)
+        let metadata = reach.task.policyMetadata(layers: configuration.hiddenSizes.count + 1)
         let concurrent =
             realTime
             ? ConcurrentTrainer(
