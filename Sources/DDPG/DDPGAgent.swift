@@ -59,14 +59,9 @@ public final class DDPGAgent: @unchecked Sendable {
     }
 
     /// Spreads updates over two threads (`.twoThreads`, with OpenBLAS at one thread) or not.
-    /// Results are bit-identical either way: only independent products run side by side.
-    public var parallelism: Parallelism = .serial {
-        didSet {
-            for network in [actor, critic, targetActor, targetCritic] { network.parallelism = parallelism }
-            actorOptimizer.parallelism = parallelism
-            criticOptimizer.parallelism = parallelism
-        }
-    }
+    /// Results are bit-identical either way: each thread takes half of the batch's rows, then half
+    /// of each weight matrix's rows, and no sum is split between them.
+    public var parallelism: Parallelism = .serial
 
     /// μ(s) of the live actor for one observation (the deploy path uses a frozen `ActorPolicy`).
     public func act(observation: [Float], into action: inout [Double]) {
@@ -82,74 +77,95 @@ public final class DDPGAgent: @unchecked Sendable {
     ///     every `policyFrequency` updates:
     ///     L_μ    = −mean Q(s, μ(s))                              → Adam step on the actor
     ///     θ′     ← τ·θ + (1 − τ)·θ′                              for both targets
+    ///
+    /// Each step has two phases, and each phase splits evenly over threads: everything row by row
+    /// (forward passes, losses, back-propagation), then everything unit by unit (weight gradients
+    /// summed over the batch, Adam, Polyak). Two hand-offs per step, none of it serial.
     @discardableResult
     public func update(batch: ReplayBatch) -> UpdateStatistics {
         let n = batch.size
-        let o = observationSize
-        let a = actionSize
-        let width = o + a
-
-        // Targets y from the target networks.
-        for b in 0..<n {
-            (targetActorBatch.input.pointer + b * o).update(from: batch.nextObservation(b), count: o)
-        }
-        targetActor.forward(targetActorBatch, batch: n)
-        for b in 0..<n {
-            let row = targetCriticBatch.input.pointer + b * width
-            row.update(from: batch.nextObservation(b), count: o)
-            (row + o).update(from: targetActorBatch.output.pointer + b * a, count: a)
-        }
-        targetCritic.forward(targetCriticBatch, batch: n)
-        let gamma = configuration.gamma
-        for b in 0..<n {
-            targets[b] = batch.reward(b) + (1 - batch.terminated(b)) * gamma * targetCriticBatch.output[b]
-        }
-
-        // Critic regression onto y; dL/dQ = 2(Q − y)/n.
-        for b in 0..<n {
-            let row = criticBatch.input.pointer + b * width
-            row.update(from: batch.observation(b), count: o)
-            (row + o).update(from: batch.action(b), count: a)
-        }
-        critic.forward(criticBatch, batch: n)
+        parallelism.forEachSlice { self.criticRows(batch, rows: $0.rows(of: n)) }
         var loss: Float = 0
         var meanQ: Float = 0
         for b in 0..<n {
-            let q = criticBatch.output[b]
-            let error = q - targets[b]
+            let error = criticBatch.output[b] - targets[b]
             loss += error * error
-            meanQ += q
-            criticBatch.outputGradient[b] = 2 * error / Float(n)
+            meanQ += criticBatch.output[b]
         }
-        critic.backward(criticBatch, batch: n)
-        criticOptimizer.step()
+        criticOptimizer.beginStep()
+        parallelism.forEachSlice { slice in
+            self.critic.parameterGradients(self.criticBatch, batch: n, slice: slice)
+            self.criticOptimizer.apply(slice)
+        }
         updates += 1
 
         var statistics = UpdateStatistics(criticLoss: loss / Float(n), meanQ: meanQ / Float(n), actorLoss: nil)
         guard updates % configuration.policyFrequency == 0 else { return statistics }
 
-        // Actor ascent on Q(s, μ(s)); dL/dQ = −1/n flows through the (just updated) critic into the
-        // action inputs only — the critic's own parameter gradients are not needed here.
-        for b in 0..<n { (actorBatch.input.pointer + b * o).update(from: batch.observation(b), count: o) }
-        actor.forward(actorBatch, batch: n)
-        for b in 0..<n { (criticBatch.input.pointer + b * width + o).update(from: actorBatch.output.pointer + b * a, count: a) }
-        critic.forward(criticBatch, batch: n)
+        parallelism.forEachSlice { self.actorRows(batch, rows: $0.rows(of: n)) }
         var actorLoss: Float = 0
-        for b in 0..<n {
-            actorLoss -= criticBatch.output[b]
-            criticBatch.outputGradient[b] = -1 / Float(n)
+        for b in 0..<n { actorLoss -= criticBatch.output[b] }
+        statistics.actorLoss = actorLoss / Float(n)
+        actorOptimizer.beginStep()
+        let tau = configuration.tau
+        parallelism.forEachSlice { slice in
+            self.actor.parameterGradients(self.actorBatch, batch: n, slice: slice)
+            self.actorOptimizer.apply(slice)
+            self.actor.blend(into: self.targetActor, tau: tau, slice: slice)
+            self.critic.blend(into: self.targetCritic, tau: tau, slice: slice)
         }
-        critic.backward(criticBatch, batch: n, parameterGradients: false, inputGradient: true)
-        for b in 0..<n {
+        return statistics
+    }
+
+    /// The critic step's row-by-row phase: targets y, Q(s, a), dL/dQ = 2(Q − y)/n, back-propagated
+    /// through the critic.
+    private func criticRows(_ batch: ReplayBatch, rows: Range<Int>) {
+        let n = batch.size
+        let o = observationSize
+        let a = actionSize
+        let width = o + a
+        for b in rows {
+            (targetActorBatch.input.pointer + b * o).update(from: batch.nextObservation(b), count: o)
+        }
+        targetActor.forward(targetActorBatch, rows: rows)
+        for b in rows {
+            let row = targetCriticBatch.input.pointer + b * width
+            row.update(from: batch.nextObservation(b), count: o)
+            (row + o).update(from: targetActorBatch.output.pointer + b * a, count: a)
+        }
+        targetCritic.forward(targetCriticBatch, rows: rows)
+        let gamma = configuration.gamma
+        for b in rows {
+            targets[b] = batch.reward(b) + (1 - batch.terminated(b)) * gamma * targetCriticBatch.output[b]
+        }
+        for b in rows {
+            let row = criticBatch.input.pointer + b * width
+            row.update(from: batch.observation(b), count: o)
+            (row + o).update(from: batch.action(b), count: a)
+        }
+        critic.forward(criticBatch, rows: rows)
+        for b in rows { criticBatch.outputGradient[b] = 2 * (criticBatch.output[b] - targets[b]) / Float(n) }
+        critic.propagate(criticBatch, rows: rows, inputGradient: false)
+    }
+
+    /// The actor step's row-by-row phase: μ(s), Q(s, μ(s)) through the (just updated) critic, and
+    /// dL/dQ = −1/n back through the critic into its action inputs — the critic's own parameter
+    /// gradients are not needed — and on through the actor.
+    private func actorRows(_ batch: ReplayBatch, rows: Range<Int>) {
+        let n = batch.size
+        let o = observationSize
+        let a = actionSize
+        let width = o + a
+        for b in rows { (actorBatch.input.pointer + b * o).update(from: batch.observation(b), count: o) }
+        actor.forward(actorBatch, rows: rows)
+        // The observation columns of the critic's input still hold s from the critic step.
+        for b in rows { (criticBatch.input.pointer + b * width + o).update(from: actorBatch.output.pointer + b * a, count: a) }
+        critic.forward(criticBatch, rows: rows)
+        for b in rows { criticBatch.outputGradient[b] = -1 / Float(n) }
+        critic.propagate(criticBatch, rows: rows, inputGradient: true)
+        for b in rows {
             (actorBatch.outputGradient.pointer + b * a).update(from: criticBatch.inputGradient.pointer + b * width + o, count: a)
         }
-        actor.backward(actorBatch, batch: n)
-        actorOptimizer.step()
-        statistics.actorLoss = actorLoss / Float(n)
-
-        parallelism.pair(
-            { self.actor.blend(into: self.targetActor, tau: self.configuration.tau) },
-            { self.critic.blend(into: self.targetCritic, tau: self.configuration.tau) })
-        return statistics
+        actor.propagate(actorBatch, rows: rows, inputGradient: false)
     }
 }

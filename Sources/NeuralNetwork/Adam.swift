@@ -9,14 +9,15 @@ public final class Adam: @unchecked Sendable {
     public let epsilon: Float
     /// Steps taken; bias correction depends on it, so checkpoints save it.
     public var stepCount: Int = 0
-    /// Two threads update each tensor's halves; the arithmetic per element is the same.
-    public var parallelism: Parallelism = .serial
 
     /// The tensors this optimizer updates, with their gradients and moment estimates.
     public let values: [FloatBuffer]
     public let gradients: [FloatBuffer]
     public let firstMoments: [FloatBuffer]
     public let secondMoments: [FloatBuffer]
+    /// Elements per output unit of each tensor (a weight's input width, 1 for a bias): slices
+    /// follow the layers' unit slices, so a thread can step the rows whose gradients it computed.
+    private let unitSizes: [Int]
 
     public init(network: MLP, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
         self.learningRate = learningRate
@@ -27,30 +28,35 @@ public final class Adam: @unchecked Sendable {
         gradients = network.layers.flatMap { [$0.weightGradient, $0.biasGradient] }
         firstMoments = values.map { FloatBuffer(count: $0.count) }
         secondMoments = values.map { FloatBuffer(count: $0.count) }
+        unitSizes = network.layers.flatMap { [$0.inputs, 1] }
     }
 
     /// One update from the gradients currently stored in the network's layers.
     public func step() {
+        beginStep()
+        apply(.whole)
+    }
+
+    /// Counts a step; then `apply` each slice of the parameters (on any threads) to take it.
+    public func beginStep() {
         stepCount += 1
+    }
+
+    /// Updates `slice` of every tensor's output units with the step counted by `beginStep`.
+    public func apply(_ slice: Slice) {
         // PyTorch computes the corrections in double precision and applies them as float32 scalars.
         let correction1 = 1 - pow(Double(beta1), Double(stepCount))
         let correction2 = 1 - pow(Double(beta2), Double(stepCount))
         let stepSize = Float(Double(learningRate) / correction1)
         let correction2Root = Float(correction2.squareRoot())
-        let weight1 = 1 - beta1
-        let weight2 = 1 - beta2
-        func update(half: Int) {
-            for t in 0..<values.count {
-                let count = values[t].count
-                let start = parallelism.isParallel ? half * (count / 2) : 0
-                let end = parallelism.isParallel && half == 0 ? count / 2 : count
-                VectorKernels.adam(
-                    parameters: values[t].pointer + start, gradients: gradients[t].pointer + start,
-                    first: firstMoments[t].pointer + start, second: secondMoments[t].pointer + start, count: end - start,
-                    beta2: beta2, weight1: weight1, weight2: weight2, stepSize: stepSize, correction2Root: correction2Root,
-                    epsilon: epsilon)
-            }
+        for t in 0..<values.count {
+            let units = slice.rows(of: values[t].count / unitSizes[t])
+            let start = units.lowerBound * unitSizes[t]
+            VectorKernels.adam(
+                parameters: values[t].pointer + start, gradients: gradients[t].pointer + start,
+                first: firstMoments[t].pointer + start, second: secondMoments[t].pointer + start, count: units.count * unitSizes[t],
+                beta2: beta2, weight1: 1 - beta1, weight2: 1 - beta2, stepSize: stepSize, correction2Root: correction2Root,
+                epsilon: epsilon)
         }
-        parallelism.pair({ update(half: 0) }, { if self.parallelism.isParallel { update(half: 1) } })
     }
 }

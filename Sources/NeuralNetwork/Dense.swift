@@ -42,31 +42,31 @@ public final class Dense: @unchecked Sendable {
         }
     }
 
-    /// Given dL/dy, writes dL/dW and dL/db (overwriting unless `accumulate`) and, when asked, dL/dx.
-    public func backward(
-        input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int,
-        inputGradient dx: UnsafeMutablePointer<Float>?, parameterGradients: Bool = true, accumulate: Bool = false
-    ) {
-        if parameterGradients {
-            // dW[out, in] = dyᵀ[out, batch] · x[batch, in]
-            cblas_sgemm(
-                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outputs), Int32(inputs), Int32(batch), 1, dy,
-                Int32(outputs), x, Int32(inputs), accumulate ? 1 : 0, weightGradient.pointer, Int32(inputs))
-            // db[out] = column sums of dy
-            VectorKernels.columnSums(dy, rows: batch, columns: outputs, into: biasGradient.pointer, accumulate: accumulate)
-        }
-        if let dx {
-            // dx[batch, in] = dy[batch, out] · W[out, in]
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(inputs), Int32(outputs), 1, dy,
-                Int32(outputs), weight.pointer, Int32(inputs), 0, dx, Int32(inputs))
-        }
+    /// Writes dL/dW and dL/db for the output units `units` (rows of W), from dL/dy and x over the
+    /// whole batch. Disjoint unit ranges can be computed on different threads.
+    public func parameterGradients(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int, units: Range<Int>) {
+        guard !units.isEmpty else { return }
+        let first = units.lowerBound
+        // dW[units, in] = dy[:, units]ᵀ · x
+        cblas_sgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(units.count), Int32(inputs), Int32(batch), 1, dy + first,
+            Int32(outputs), x, Int32(inputs), 0, weightGradient.pointer + first * inputs, Int32(inputs))
+        // db[units] = column sums of dy[:, units]
+        VectorKernels.columnSums(dy + first, rows: batch, columns: units.count, stride: outputs, into: biasGradient.pointer + first)
     }
 
-    /// target ← τ·self + (1 − τ)·target for weights and biases (Polyak averaging).
-    public func blend(into target: Dense, tau: Float) {
-        polyak(weight, into: target.weight, tau: tau)
-        polyak(bias, into: target.bias, tau: tau)
+    /// dL/dx[batch, in] = dL/dy[batch, out] · W[out, in]. Rows are independent.
+    public func inputGradient(outputGradient dy: UnsafePointer<Float>, batch: Int, into dx: UnsafeMutablePointer<Float>) {
+        cblas_sgemm(
+            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(batch), Int32(inputs), Int32(outputs), 1, dy, Int32(outputs),
+            weight.pointer, Int32(inputs), 0, dx, Int32(inputs))
+    }
+
+    /// target ← τ·self + (1 − τ)·target for the weights and biases of output units `units` (Polyak averaging).
+    public func blend(into target: Dense, tau: Float, units: Range<Int>) {
+        let first = units.lowerBound
+        VectorKernels.blend(weight.pointer + first * inputs, into: target.weight.pointer + first * inputs, count: units.count * inputs, tau: tau)
+        VectorKernels.blend(bias.pointer + first, into: target.bias.pointer + first, count: units.count, tau: tau)
     }
 
     /// Copies weights and biases into `target` exactly.
@@ -74,10 +74,6 @@ public final class Dense: @unchecked Sendable {
         target.weight.copy(from: weight)
         target.bias.copy(from: bias)
     }
-}
-
-private func polyak(_ source: FloatBuffer, into destination: FloatBuffer, tau: Float) {
-    VectorKernels.blend(source.pointer, into: destination.pointer, count: source.count, tau: tau)
 }
 
 /// Sets the number of threads OpenBLAS uses for every matrix product in the process.

@@ -12,8 +12,6 @@ public enum Activation: String, Sendable, Equatable, CaseIterable {
 public final class MLP: @unchecked Sendable {
     public let layers: [Dense]
     public let activations: [Activation]
-    /// How passes are spread over threads; results are identical either way.
-    public var parallelism: Parallelism = .serial
 
     /// `sizes` lists the input width then each layer's width; one activation per layer.
     public init(sizes: [Int], activations: [Activation]) {
@@ -37,19 +35,18 @@ public final class MLP: @unchecked Sendable {
     /// Runs the network on the first `batch` rows of `workspace.input`; the result is `workspace.output`.
     public func forward(_ workspace: MLPWorkspace, batch: Int) {
         precondition(batch <= workspace.batch, "batch larger than the workspace")
-        // Rows are independent: two threads take half the batch each (small batches stay serial).
-        let split = parallelism.isParallel && batch >= 32 ? batch / 2 : batch
-        parallelism.pair(
-            { self.forwardRows(workspace, from: 0, count: split) },
-            { if split < batch { self.forwardRows(workspace, from: split, count: batch - split) } })
+        forward(workspace, rows: 0..<batch)
     }
 
-    private func forwardRows(_ workspace: MLPWorkspace, from first: Int, count: Int) {
+    /// Runs the network on `rows` of `workspace.input`, writing those rows of every layer's output.
+    /// Rows are independent: disjoint ranges can run on different threads.
+    public func forward(_ workspace: MLPWorkspace, rows: Range<Int>) {
+        let first = rows.lowerBound
         for (l, layer) in layers.enumerated() {
             let input = (l == 0 ? workspace.input.pointer : workspace.outputs[l - 1].pointer) + first * layer.inputs
             let output = workspace.outputs[l].pointer + first * layer.outputs
-            layer.forward(input, batch: count, into: output)
-            let elements = count * layer.outputs
+            layer.forward(input, batch: rows.count, into: output)
+            let elements = rows.count * layer.outputs
             switch activations[l] {
             case .relu: VectorKernels.relu(output, count: elements)
             case .tanh: for i in 0..<elements { output[i] = tanh(output[i]) }
@@ -63,34 +60,43 @@ public final class MLP: @unchecked Sendable {
     /// `parameterGradients` (skip them when only dL/d(input) is wanted, as for the critic in the
     /// actor's update) and dL/d(input) into `workspace.inputGradient` when `inputGradient`.
     public func backward(_ workspace: MLPWorkspace, batch: Int, parameterGradients: Bool = true, inputGradient: Bool = false) {
+        propagate(workspace, rows: 0..<batch, inputGradient: inputGradient)
+        if parameterGradients { self.parameterGradients(workspace, batch: batch, slice: .whole) }
+    }
+
+    /// The row-by-row part of back-propagation, for `rows`: turns each layer's dL/d(output) into
+    /// dL/d(pre-activation) in place and passes it down through the weights, ending with
+    /// dL/d(input) in `workspace.inputGradient` when `inputGradient`. No row depends on another,
+    /// so disjoint ranges can run on different threads; `parameterGradients` needs all rows done.
+    public func propagate(_ workspace: MLPWorkspace, rows: Range<Int>, inputGradient: Bool) {
+        let first = rows.lowerBound
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[l]
-            let gradient = workspace.gradients[l].pointer
-            let output = workspace.outputs[l].pointer
-            let count = batch * layer.outputs
+            let gradient = workspace.gradients[l].pointer + first * layer.outputs
+            let output = workspace.outputs[l].pointer + first * layer.outputs
+            let count = rows.count * layer.outputs
             // dL/d(pre-activation) from dL/d(post-activation), using the stored post-activation values.
             switch activations[l] {
             case .relu: VectorKernels.reluGradient(gradient, output: output, count: count)
             case .tanh: for i in 0..<count { gradient[i] *= 1 - output[i] * output[i] }
             case .identity: break
             }
+            if l > 0 {
+                layer.inputGradient(outputGradient: gradient, batch: rows.count, into: workspace.gradients[l - 1].pointer + first * layer.inputs)
+            } else if inputGradient {
+                layer.inputGradient(outputGradient: gradient, batch: rows.count, into: workspace.inputGradient.pointer + first * layer.inputs)
+            }
+        }
+    }
+
+    /// dL/dW and dL/db of every layer for `slice` of its output units, summed over the first
+    /// `batch` rows, once `propagate` has covered all of them. Slices write disjoint rows of each
+    /// weight matrix, so they can run on different threads.
+    public func parameterGradients(_ workspace: MLPWorkspace, batch: Int, slice: Slice) {
+        for (l, layer) in layers.enumerated() {
             let input = l == 0 ? workspace.input.pointer : workspace.outputs[l - 1].pointer
-            let inputGradientBuffer: UnsafeMutablePointer<Float>? =
-                l == 0 ? (inputGradient ? workspace.inputGradient.pointer : nil) : workspace.gradients[l - 1].pointer
-            // dW and dx are independent products of the same size: one per thread.
-            parallelism.pair(
-                {
-                    if parameterGradients {
-                        layer.backward(input: input, outputGradient: gradient, batch: batch, inputGradient: nil, parameterGradients: true)
-                    }
-                },
-                {
-                    if let inputGradientBuffer {
-                        layer.backward(
-                            input: input, outputGradient: gradient, batch: batch, inputGradient: inputGradientBuffer,
-                            parameterGradients: false)
-                    }
-                })
+            layer.parameterGradients(
+                input: input, outputGradient: workspace.gradients[l].pointer, batch: batch, units: slice.rows(of: layer.outputs))
         }
     }
 
@@ -99,9 +105,11 @@ public final class MLP: @unchecked Sendable {
         for (source, destination) in zip(layers, target.layers) { source.copyParameters(into: destination) }
     }
 
-    /// target ← τ·self + (1 − τ)·target, layer by layer.
-    public func blend(into target: MLP, tau: Float) {
-        for (source, destination) in zip(layers, target.layers) { source.blend(into: destination, tau: tau) }
+    /// target ← τ·self + (1 − τ)·target, layer by layer, for `slice` of each layer's output units.
+    public func blend(into target: MLP, tau: Float, slice: Slice = .whole) {
+        for (source, destination) in zip(layers, target.layers) {
+            source.blend(into: destination, tau: tau, units: slice.rows(of: source.outputs))
+        }
     }
 
 }

@@ -1,12 +1,40 @@
 import Foundation
 import Synchronization
 
-/// How a network spreads one forward or backward pass over threads.
+/// One of `count` equal parts of some rows, for splitting a pass over threads.
+public struct Slice: Sendable, Equatable {
+    public let index: Int
+    public let count: Int
+
+    public static let whole = Slice(index: 0, count: 1)
+
+    public init(index: Int, count: Int) {
+        precondition(count >= 1 && (0..<count).contains(index), "slice \(index) of \(count)")
+        self.index = index
+        self.count = count
+    }
+
+    /// This slice's share of `0..<total`; the slices of a count tile it without gaps or overlaps.
+    /// Inner boundaries fall on multiples of 16 rows, the height of OpenBLAS's AVX-512 sgemm tiles: a
+    /// product cut there is tiled exactly as the whole one is, so each element is summed in the
+    /// same order and the result does not depend on the number of threads.
+    public func rows(of total: Int) -> Range<Int> { boundary(index, total)..<boundary(index + 1, total) }
+
+    private func boundary(_ i: Int, _ total: Int) -> Int {
+        if i == count { return total }
+        return min(total, (total * i / count + Slice.alignment / 2) / Slice.alignment * Slice.alignment)
+    }
+
+    private static let alignment = 16
+}
+
+/// How a learner spreads one update over threads.
 ///
 /// OpenBLAS's own threading splits each 256×256 product finely and synchronises often; for DDPG's
-/// small matrices two coarse halves on two cores scale better: forward passes split the batch,
-/// backward passes compute the weight gradient and the input gradient side by side. With
-/// `.twoThreads` set OpenBLAS to one thread (`setMatrixThreads(1)`), or the two compete.
+/// small matrices two coarse halves on two cores scale better. The caller cuts its work into
+/// phases whose halves are independent (rows of a batch, rows of a weight matrix) and runs each
+/// phase with `forEachSlice`. With `.twoThreads` set OpenBLAS to one thread
+/// (`setMatrixThreads(1)`), or the two compete.
 public enum Parallelism: Sendable, Equatable {
     case serial
     /// The caller's thread plus this helper thread.
@@ -16,6 +44,15 @@ public enum Parallelism: Sendable, Equatable {
     public var isParallel: Bool {
         if case .twoThreads = self { return true }
         return false
+    }
+
+    /// Runs `body` once with `.whole` (serial), or on both threads with the two halves, and waits.
+    @inline(__always)
+    public func forEachSlice(_ body: (Slice) -> Void) {
+        switch self {
+        case .serial: body(.whole)
+        case .twoThreads: pair({ body(Slice(index: 0, count: 2)) }, { body(Slice(index: 1, count: 2)) })
+        }
     }
 
     /// Runs `first` on the calling thread and `second` on the helper, and waits for both.
@@ -36,7 +73,7 @@ public enum Parallelism: Sendable, Equatable {
 }
 
 /// A thread that runs one job at a time for `Parallelism.pair`, with hand-offs in well under a
-/// microsecond: it spins briefly for the next job (updates come in bursts of ~25 hand-offs) and
+/// microsecond: it spins briefly for the next job (an update is a burst of a few hand-offs) and
 /// parks on a condition variable when idle so it costs nothing between bursts.
 public final class HelperThread: @unchecked Sendable, Equatable {
     private let posted = Atomic<Int>(0)
