@@ -11,9 +11,9 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure DDPG updates per second and the actor's batch-1 latency (CleanRL's shapes).",
         discussion: """
-            Shapes: observation 10, action 2, hidden 256×256, batch 256, replay of 100 000 random
-            transitions. An "update" at policy frequency 2 is the average of one critic-only step and
-            one full step (critic, actor, both targets), as CleanRL's default cadence. Compare with
+            Shapes: observation 10, action 2, hidden 256×256, batch 256, replay of 100 000 random \
+            transitions. An "update" at policy frequency 2 is the average of one critic-only step and \
+            one full step (critic, actor, both targets), as CleanRL's default cadence. Compare with \
             bench/pytorch_ddpg.py on the same machine; record results in BENCHMARKS.md.
             """
     )

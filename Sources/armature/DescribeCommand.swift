@@ -7,8 +7,8 @@ struct Describe: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a robot's joints (torque range, actuator scale and midpoint, limits) and links (mass, inertia).",
         discussion: """
-            scale = (high − low)/2 and midpoint = (high + low)/2 map a normalized action a in [-1, 1]
-            to torque a·scale + midpoint. Masses and inertias are derived from the link shapes
+            scale = (high − low)/2 and midpoint = (high + low)/2 map a normalized action a in [-1, 1] \
+            to torque a·scale + midpoint. Masses and inertias are derived from the link shapes \
             (MuJoCo's formulas) unless the file gives them.
             """
     )

@@ -8,7 +8,7 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a policy (deterministic actor, no noise) on the simulated reach task.",
         discussion: """
-            Prints mean ± std return, mean final fingertip distance and the success rate (final
+            Prints mean ± std return, mean final fingertip distance and the success rate (final \
             distance < 1 cm), and writes the same as JSON (--summary, default next to the policy).
             """
     )

@@ -9,12 +9,12 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply normalized actions open-loop to the simulated arm and write the trajectory.",
         discussion: """
-            The actions file has a header a0,a1,…(one column per joint) and one row per control step.
-            The arm starts at rest at --initial-q. After every control step the output gets a row
+            The actions file has a header a0,a1,…(one column per joint) and one row per control step. \
+            The arm starts at rest at --initial-q. After every control step the output gets a row \
             step,q0,…,qd0,…,tip_x,tip_y (rad, rad/s, m).
 
-            Actions pass through the actuator map (clamped to [-1, 1], scaled to the torque range)
-            straight to the physics, as MuJoCo applies ctrl; --guard adds the SafetyGuard that
+            Actions pass through the actuator map (clamped to [-1, 1], scaled to the torque range) \
+            straight to the physics, as MuJoCo applies ctrl; --guard adds the SafetyGuard that \
             deployment uses (position and velocity limit cuts).
             """
     )
