@@ -13,7 +13,8 @@ struct Bench: ParsableCommand {
         discussion: """
             Shapes: observation 10, action 2, hidden 256×256, batch 256, replay of 100 000 random \
             transitions. An "update" at policy frequency 2 is the average of one critic-only step and \
-            one full step (critic, actor, both targets), as CleanRL's default cadence. Compare with \
+            one full step (critic, actor, both targets), as CleanRL's default cadence. Each rate is the \
+            median of --rounds timing windows, as bench/pytorch_ddpg.py reports its own. Compare with \
             bench/pytorch_ddpg.py on the same machine; record results in BENCHMARKS.md.
             """
     )
@@ -22,6 +23,8 @@ struct Bench: ParsableCommand {
     var threads: [Int] = [1, 2]
     @Option(help: "Seconds to measure each configuration.")
     var seconds: Double = 5
+    @Option(help: "Timing windows per configuration; the median window's rate is reported, which a burst of other work on the machine cannot drag down.")
+    var rounds: Int = 5
     @Option(help: "Actor inference calls for the latency percentiles.")
     var calls: Int = 20_000
     @Flag(help: "Print one JSON line at the end.")
@@ -30,6 +33,7 @@ struct Bench: ParsableCommand {
     func validate() throws {
         guard threads.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must be ≥ 1") }
         guard seconds > 0 else { throw ValidationError("--seconds must be > 0") }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be ≥ 1") }
     }
 
     func run() throws {
@@ -78,17 +82,24 @@ struct Bench: ParsableCommand {
                 buffer.sample(into: batch, using: &random)
                 agent.update(batch: batch)
             }
-            let start = MonotonicClock.seconds()
-            var done = 0
-            while true {
-                for _ in 0..<10 {
-                    buffer.sample(into: batch, using: &random)
-                    agent.update(batch: batch)
+            var rates: [Double] = []
+            for _ in 0..<rounds {
+                let start = MonotonicClock.seconds()
+                var done = 0
+                while true {
+                    for _ in 0..<10 {
+                        buffer.sample(into: batch, using: &random)
+                        agent.update(batch: batch)
+                    }
+                    done += 10
+                    let elapsed = MonotonicClock.seconds() - start
+                    if elapsed >= seconds / Double(rounds) {
+                        rates.append(Double(done) / elapsed)
+                        break
+                    }
                 }
-                done += 10
-                let elapsed = MonotonicClock.seconds() - start
-                if elapsed >= seconds { return Double(done) / elapsed }
             }
+            return rates.sorted()[rates.count / 2]
         }
         return (rate(full), rate(alternating))
     }

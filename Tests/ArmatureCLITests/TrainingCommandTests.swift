@@ -55,3 +55,22 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertTrue(refused.stderr.hasPrefix("error: \(bad):"), refused.stderr)
     }
 }
+
+final class BenchCommandTests: XCTestCase {
+    /// The benchmark's machine-readable line carries every figure BENCHMARKS.md records, each a
+    /// positive rate or latency, at both thread counts.
+    func testBenchReportsUpdateRatesAndActorLatency() throws {
+        let result = try CommandRunner.armature(["bench", "--seconds", "0.3", "--rounds", "3", "--calls", "200", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let line = try XCTUnwrap(result.stdout.split(separator: "\n").last)
+        let figures = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double], String(line))
+        for key in ["updates_per_s_pf1_threads1", "updates_per_s_pf2_threads1", "updates_per_s_pf1_threads2", "updates_per_s_pf2_threads2", "actor_p50_us", "actor_p99_us"] {
+            XCTAssertGreaterThan(figures[key] ?? 0, 0, key)
+        }
+        XCTAssertLessThanOrEqual(figures["actor_p50_us"]!, figures["actor_p99_us"]!)
+        XCTAssertTrue(result.stdout.contains("threads 2:"), result.stdout)
+        let refused = try CommandRunner.armature(["bench", "--rounds", "0"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("--rounds"), refused.stderr)
+    }
+}
