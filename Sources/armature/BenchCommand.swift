@@ -42,9 +42,10 @@ struct Bench: ParsableCommand {
             // Two threads: our coarse split with single-threaded OpenBLAS beats OpenBLAS's own threading here.
             setMatrixThreads(count == 2 ? 1 : count)
             let (pf1, pf2) = measureUpdates(parallelism: count == 2 ? .twoThreads(HelperThread()) : .serial)
-            results["updates_per_s_pf2_threads\(count)"] = pf2
-            results["updates_per_s_pf1_threads\(count)"] = pf1
-            print(String(format: "threads %d: %.0f updates/s (policy frequency 2), %.0f full updates/s (policy frequency 1)", count, pf2, pf1))
+            results["updates_per_s_pf2_threads\(count)"] = median(pf2)
+            results["updates_per_s_pf1_threads\(count)"] = median(pf1)
+            print(String(format: "threads %d: %.0f updates/s (policy frequency 2), %.0f full updates/s (policy frequency 1)", count, median(pf2), median(pf1)))
+            print("  per window: \(rounded(pf2)) / \(rounded(pf1))")
         }
         setMatrixThreads(1)
         let (p50, p99) = measureActorLatency()
@@ -57,8 +58,9 @@ struct Bench: ParsableCommand {
         }
     }
 
-    /// Updates/s for a critic-only + full pair (policy frequency 2) and for full updates only.
-    func measureUpdates(parallelism: Parallelism) -> (Double, Double) {
+    /// Updates/s in each timing window, for full updates only (policy frequency 1) and for a
+    /// critic-only + full pair (policy frequency 2).
+    func measureUpdates(parallelism: Parallelism) -> ([Double], [Double]) {
         var random = Xoshiro256(seed: 1)
         let full = makeAgent(policyFrequency: 1, random: &random)
         let alternating = makeAgent(policyFrequency: 2, random: &random)
@@ -77,7 +79,7 @@ struct Bench: ParsableCommand {
             buffer.add(observation: observation, action: action, reward: random.uniform(-1, 0), terminated: false, nextObservation: next)
         }
         let batch = ReplayBatch(size: 256, observationSize: 10, actionSize: 2)
-        func rate(_ agent: DDPGAgent) -> Double {
+        func rates(_ agent: DDPGAgent) -> [Double] {
             for _ in 0..<20 {
                 buffer.sample(into: batch, using: &random)
                 agent.update(batch: batch)
@@ -99,10 +101,14 @@ struct Bench: ParsableCommand {
                     }
                 }
             }
-            return rates.sorted()[rates.count / 2]
+            return rates
         }
-        return (rate(full), rate(alternating))
+        return (rates(full), rates(alternating))
     }
+
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+    func rounded(_ values: [Double]) -> String { values.map { String(format: "%.0f", $0) }.joined(separator: " ") }
 
     func makeAgent(policyFrequency: Int, random: inout Xoshiro256) -> DDPGAgent {
         var configuration = DDPGConfiguration()
