@@ -59,8 +59,7 @@ public final class DDPGAgent: @unchecked Sendable {
     }
 
     /// Spreads updates over two threads (`.twoThreads`, with OpenBLAS at one thread) or not.
-    /// Results are bit-identical either way: each thread takes half of the batch's rows, then half
-    /// of each weight matrix's rows, and no sum is split between them.
+    /// Results are bit-identical either way (see `update`).
     public var parallelism: Parallelism = .serial
 
     /// μ(s) of the live actor for one observation (the deploy path uses a frozen `ActorPolicy`).
@@ -78,13 +77,25 @@ public final class DDPGAgent: @unchecked Sendable {
     ///     L_μ    = −mean Q(s, μ(s))                              → Adam step on the actor
     ///     θ′     ← τ·θ + (1 − τ)·θ′                              for both targets
     ///
-    /// Each step has two phases, and each phase splits evenly over threads: everything row by row
-    /// (forward passes, losses, back-propagation), then everything unit by unit (weight gradients
-    /// summed over the batch, Adam, Polyak). Two hand-offs per step, none of it serial.
+    /// With two threads each stage below is a pair of independent jobs of about equal size:
+    /// whole products where two exist side by side (μ′(s′) beside Q(s, a); one layer's weight
+    /// gradient beside the next layer's input gradient), halves of the batch's rows where they do
+    /// not. Whole products are worth keeping whole: each thread packs the whole weight matrix for
+    /// any share of a product, so halving one costs a packing. No sum is ever split, so the result
+    /// is bit-identical to one thread wherever OpenBLAS runs a half product with the kernel of the
+    /// whole (`ParallelUpdateTests` pins the shapes, CleanRL's among them).
     @discardableResult
     public func update(batch: ReplayBatch) -> UpdateStatistics {
         let n = batch.size
-        parallelism.forEachSlice { self.criticRows(batch, rows: $0.rows(of: n)) }
+        // μ′(s′) beside Q(s, a); then Q′(s′, μ′(s′)), y and dL/dQ = 2(Q − y)/n, half the rows each.
+        let actorStep = (updates + 1) % configuration.policyFrequency == 0
+        parallelism.pair({ self.targetActorForward(batch) }, { self.criticForward(batch) })
+        if actorStep {
+            // μ(s) needs only the actor, which the critic's step leaves alone: it balances Q′.
+            parallelism.pair({ self.criticTargetRows(batch, rows: 0..<n) }, { self.actorForward(batch) })
+        } else {
+            parallelism.forEachSlice { self.criticTargetRows(batch, rows: $0.rows(of: n)) }
+        }
         var loss: Float = 0
         var meanQ: Float = 0
         for b in 0..<n {
@@ -92,24 +103,22 @@ public final class DDPGAgent: @unchecked Sendable {
             loss += error * error
             meanQ += criticBatch.output[b]
         }
+        finishBackward(critic, criticBatch, batch: n)
         criticOptimizer.beginStep()
-        parallelism.forEachSlice { slice in
-            self.critic.parameterGradients(self.criticBatch, batch: n, slice: slice)
-            self.criticOptimizer.apply(slice)
-        }
+        parallelism.forEachSlice { self.criticOptimizer.apply($0) }
         updates += 1
 
         var statistics = UpdateStatistics(criticLoss: loss / Float(n), meanQ: meanQ / Float(n), actorLoss: nil)
-        guard updates % configuration.policyFrequency == 0 else { return statistics }
+        guard actorStep else { return statistics }
 
         parallelism.forEachSlice { self.actorRows(batch, rows: $0.rows(of: n)) }
         var actorLoss: Float = 0
         for b in 0..<n { actorLoss -= criticBatch.output[b] }
         statistics.actorLoss = actorLoss / Float(n)
+        finishBackward(actor, actorBatch, batch: n)
         actorOptimizer.beginStep()
         let tau = configuration.tau
         parallelism.forEachSlice { slice in
-            self.actor.parameterGradients(self.actorBatch, batch: n, slice: slice)
             self.actorOptimizer.apply(slice)
             self.actor.blend(into: self.targetActor, tau: tau, slice: slice)
             self.critic.blend(into: self.targetCritic, tau: tau, slice: slice)
@@ -117,17 +126,38 @@ public final class DDPGAgent: @unchecked Sendable {
         return statistics
     }
 
-    /// The critic step's row-by-row phase: targets y, Q(s, a), dL/dQ = 2(Q − y)/n, back-propagated
-    /// through the critic.
-    private func criticRows(_ batch: ReplayBatch, rows: Range<Int>) {
+    private func targetActorForward(_ batch: ReplayBatch) {
+        let o = observationSize
+        for b in 0..<batch.size {
+            (targetActorBatch.input.pointer + b * o).update(from: batch.nextObservation(b), count: o)
+        }
+        targetActor.forward(targetActorBatch, batch: batch.size)
+    }
+
+    private func actorForward(_ batch: ReplayBatch) {
+        let o = observationSize
+        for b in 0..<batch.size { (actorBatch.input.pointer + b * o).update(from: batch.observation(b), count: o) }
+        actor.forward(actorBatch, batch: batch.size)
+    }
+
+    private func criticForward(_ batch: ReplayBatch) {
+        let o = observationSize
+        let width = o + actionSize
+        for b in 0..<batch.size {
+            let row = criticBatch.input.pointer + b * width
+            row.update(from: batch.observation(b), count: o)
+            (row + o).update(from: batch.action(b), count: actionSize)
+        }
+        critic.forward(criticBatch, batch: batch.size)
+    }
+
+    /// Q′(s′, μ′(s′)), the targets y, dL/dQ = 2(Q − y)/n and its way down to the critic's last
+    /// hidden layer, for `rows`.
+    private func criticTargetRows(_ batch: ReplayBatch, rows: Range<Int>) {
         let n = batch.size
         let o = observationSize
         let a = actionSize
         let width = o + a
-        for b in rows {
-            (targetActorBatch.input.pointer + b * o).update(from: batch.nextObservation(b), count: o)
-        }
-        targetActor.forward(targetActorBatch, rows: rows)
         for b in rows {
             let row = targetCriticBatch.input.pointer + b * width
             row.update(from: batch.nextObservation(b), count: o)
@@ -137,27 +167,19 @@ public final class DDPGAgent: @unchecked Sendable {
         let gamma = configuration.gamma
         for b in rows {
             targets[b] = batch.reward(b) + (1 - batch.terminated(b)) * gamma * targetCriticBatch.output[b]
+            criticBatch.outputGradient[b] = 2 * (criticBatch.output[b] - targets[b]) / Float(n)
         }
-        for b in rows {
-            let row = criticBatch.input.pointer + b * width
-            row.update(from: batch.observation(b), count: o)
-            (row + o).update(from: batch.action(b), count: a)
-        }
-        critic.forward(criticBatch, rows: rows)
-        for b in rows { criticBatch.outputGradient[b] = 2 * (criticBatch.output[b] - targets[b]) / Float(n) }
-        critic.propagate(criticBatch, rows: rows, inputGradient: false)
+        beginBackward(critic, criticBatch, rows: rows)
     }
 
-    /// The actor step's row-by-row phase: μ(s), Q(s, μ(s)) through the (just updated) critic, and
-    /// dL/dQ = −1/n back through the critic into its action inputs — the critic's own parameter
-    /// gradients are not needed — and on through the actor.
+    /// The actor step's row-by-row part, after `actorForward`: Q(s, μ(s)) through the (just
+    /// updated) critic, and dL/dQ = −1/n back through the critic into its action inputs — the
+    /// critic's own parameter gradients are not needed — and on into the actor's last hidden layer.
     private func actorRows(_ batch: ReplayBatch, rows: Range<Int>) {
         let n = batch.size
         let o = observationSize
         let a = actionSize
         let width = o + a
-        for b in rows { (actorBatch.input.pointer + b * o).update(from: batch.observation(b), count: o) }
-        actor.forward(actorBatch, rows: rows)
         // The observation columns of the critic's input still hold s from the critic step.
         for b in rows { (criticBatch.input.pointer + b * width + o).update(from: actorBatch.output.pointer + b * a, count: a) }
         critic.forward(criticBatch, rows: rows)
@@ -166,6 +188,27 @@ public final class DDPGAgent: @unchecked Sendable {
         for b in rows {
             (actorBatch.outputGradient.pointer + b * a).update(from: criticBatch.inputGradient.pointer + b * width + o, count: a)
         }
-        actor.propagate(actorBatch, rows: rows, inputGradient: false)
+        beginBackward(actor, actorBatch, rows: rows)
+    }
+
+    /// The output layer's dL/d(pre-activation) and its way down to the last hidden layer's.
+    private func beginBackward(_ network: MLP, _ workspace: MLPWorkspace, rows: Range<Int>) {
+        network.beginBackward(workspace, rows: rows)
+        let top = network.layers.count - 1
+        if top >= 1 { network.propagate(workspace, rows: rows, from: top, through: top) }
+    }
+
+    /// The rest of back-propagation after `beginBackward` covered every row, and every weight
+    /// gradient: the top two layers' weight gradients on one thread while the other carries the
+    /// input gradient down the remaining layers and takes their weight gradients (with two hidden
+    /// layers: one 256×256×256 product each).
+    private func finishBackward(_ network: MLP, _ workspace: MLPWorkspace, batch n: Int) {
+        let top = network.layers.count - 1
+        parallelism.pair(
+            {
+                if top - 1 >= 1 { network.propagate(workspace, rows: 0..<n, from: top - 1, through: 1) }
+                if top - 2 >= 0 { network.parameterGradients(workspace, batch: n, layers: 0...(top - 2)) }
+            },
+            { network.parameterGradients(workspace, batch: n, layers: max(0, top - 1)...top) })
     }
 }

@@ -43,7 +43,7 @@ public final class Dense: @unchecked Sendable {
     }
 
     /// Writes dL/dW and dL/db for the output units `units` (rows of W), from dL/dy and x over the
-    /// whole batch. Disjoint unit ranges can be computed on different threads.
+    /// whole batch.
     public func parameterGradients(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int, units: Range<Int>) {
         guard !units.isEmpty else { return }
         let first = units.lowerBound

@@ -61,7 +61,7 @@ public final class MLP: @unchecked Sendable {
     /// actor's update) and dL/d(input) into `workspace.inputGradient` when `inputGradient`.
     public func backward(_ workspace: MLPWorkspace, batch: Int, parameterGradients: Bool = true, inputGradient: Bool = false) {
         propagate(workspace, rows: 0..<batch, inputGradient: inputGradient)
-        if parameterGradients { self.parameterGradients(workspace, batch: batch, slice: .whole) }
+        if parameterGradients { self.parameterGradients(workspace, batch: batch) }
     }
 
     /// The row-by-row part of back-propagation, for `rows`: turns each layer's dL/d(output) into
@@ -69,34 +69,54 @@ public final class MLP: @unchecked Sendable {
     /// dL/d(input) in `workspace.inputGradient` when `inputGradient`. No row depends on another,
     /// so disjoint ranges can run on different threads; `parameterGradients` needs all rows done.
     public func propagate(_ workspace: MLPWorkspace, rows: Range<Int>, inputGradient: Bool) {
+        beginBackward(workspace, rows: rows)
+        propagate(workspace, rows: rows, from: layers.count - 1, through: inputGradient ? 0 : 1)
+    }
+
+    /// Turns dL/d(output), written by the caller into `workspace.outputGradient`, into the last
+    /// layer's dL/d(pre-activation) for `rows`: the first step of `propagate`.
+    public func beginBackward(_ workspace: MLPWorkspace, rows: Range<Int>) {
+        applyActivationDerivative(workspace, layer: layers.count - 1, rows: rows)
+    }
+
+    /// Layers `top` down to `lowest`, each taking its dL/d(pre-activation) to the next layer down's
+    /// (through the weights, then that layer's activation derivative) or, for layer 0, to
+    /// dL/d(input) in `workspace.inputGradient`. Lets a caller stop between layers, for instance to
+    /// compute one layer's weight gradient beside the next layer's input gradient.
+    public func propagate(_ workspace: MLPWorkspace, rows: Range<Int>, from top: Int, through lowest: Int) {
         let first = rows.lowerBound
-        for l in stride(from: layers.count - 1, through: 0, by: -1) {
+        for l in stride(from: top, through: lowest, by: -1) {
             let layer = layers[l]
             let gradient = workspace.gradients[l].pointer + first * layer.outputs
-            let output = workspace.outputs[l].pointer + first * layer.outputs
-            let count = rows.count * layer.outputs
-            // dL/d(pre-activation) from dL/d(post-activation), using the stored post-activation values.
-            switch activations[l] {
-            case .relu: VectorKernels.reluGradient(gradient, output: output, count: count)
-            case .tanh: for i in 0..<count { gradient[i] *= 1 - output[i] * output[i] }
-            case .identity: break
-            }
             if l > 0 {
                 layer.inputGradient(outputGradient: gradient, batch: rows.count, into: workspace.gradients[l - 1].pointer + first * layer.inputs)
-            } else if inputGradient {
+                applyActivationDerivative(workspace, layer: l - 1, rows: rows)
+            } else {
                 layer.inputGradient(outputGradient: gradient, batch: rows.count, into: workspace.inputGradient.pointer + first * layer.inputs)
             }
         }
     }
 
-    /// dL/dW and dL/db of every layer for `slice` of its output units, summed over the first
-    /// `batch` rows, once `propagate` has covered all of them. Slices write disjoint rows of each
-    /// weight matrix, so they can run on different threads.
-    public func parameterGradients(_ workspace: MLPWorkspace, batch: Int, slice: Slice) {
-        for (l, layer) in layers.enumerated() {
+    /// dL/d(pre-activation) from dL/d(post-activation) in place, from the stored post-activation values.
+    private func applyActivationDerivative(_ workspace: MLPWorkspace, layer l: Int, rows: Range<Int>) {
+        let width = layers[l].outputs
+        let gradient = workspace.gradients[l].pointer + rows.lowerBound * width
+        let output = workspace.outputs[l].pointer + rows.lowerBound * width
+        let count = rows.count * width
+        switch activations[l] {
+        case .relu: VectorKernels.reluGradient(gradient, output: output, count: count)
+        case .tanh: for i in 0..<count { gradient[i] *= 1 - output[i] * output[i] }
+        case .identity: break
+        }
+    }
+
+    /// dL/dW and dL/db of `layers` (default all), summed over the first `batch` rows, once those
+    /// layers' dL/d(pre-activation) covers all of them. Different layers can run on different threads.
+    public func parameterGradients(_ workspace: MLPWorkspace, batch: Int, layers which: ClosedRange<Int>? = nil) {
+        for l in which ?? 0...(layers.count - 1) {
+            let layer = layers[l]
             let input = l == 0 ? workspace.input.pointer : workspace.outputs[l - 1].pointer
-            layer.parameterGradients(
-                input: input, outputGradient: workspace.gradients[l].pointer, batch: batch, units: slice.rows(of: layer.outputs))
+            layer.parameterGradients(input: input, outputGradient: workspace.gradients[l].pointer, batch: batch, units: 0..<layer.outputs)
         }
     }
 

@@ -31,9 +31,9 @@ public struct Slice: Sendable, Equatable {
 /// How a learner spreads one update over threads.
 ///
 /// OpenBLAS's own threading splits each 256×256 product finely and synchronises often; for DDPG's
-/// small matrices two coarse halves on two cores scale better. The caller cuts its work into
-/// phases whose halves are independent (rows of a batch, rows of a weight matrix) and runs each
-/// phase with `forEachSlice`. With `.twoThreads` set OpenBLAS to one thread
+/// small matrices two coarse jobs on two cores scale better. The caller cuts its work into stages
+/// of two independent jobs — two whole products (`pair`) or two halves of a batch's rows or of a
+/// parameter list (`forEachSlice`). With `.twoThreads` set OpenBLAS to one thread
 /// (`setMatrixThreads(1)`), or the two compete.
 public enum Parallelism: Sendable, Equatable {
     case serial
