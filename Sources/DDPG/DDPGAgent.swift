@@ -78,21 +78,23 @@ public final class DDPGAgent: @unchecked Sendable {
     ///     θ′     ← τ·θ + (1 − τ)·θ′                              for both targets
     ///
     /// With two threads each stage below is a pair of independent jobs of about equal size:
-    /// whole products where two exist side by side (μ′(s′) beside Q(s, a); one layer's weight
-    /// gradient beside the next layer's input gradient), halves of the batch's rows where they do
-    /// not. Whole products are worth keeping whole: each thread packs the whole weight matrix for
+    /// whole products where two exist side by side (μ′(s′) beside Q(s, a); Q′(s′, μ′(s′)) beside
+    /// μ(s); one layer's weight gradient beside the next layer's input gradient), halves of the
+    /// batch's rows where they do not, halves of the parameters for Adam and Polyak. Whole products are worth keeping whole: each thread packs the whole weight matrix for
     /// any share of a product, so halving one costs a packing. No sum is ever split, so the result
     /// is bit-identical to one thread wherever OpenBLAS runs a half product with the kernel of the
     /// whole (`ParallelUpdateTests` pins the shapes, CleanRL's among them).
     @discardableResult
     public func update(batch: ReplayBatch) -> UpdateStatistics {
         let n = batch.size
-        // μ′(s′) beside Q(s, a); then Q′(s′, μ′(s′)), y and dL/dQ = 2(Q − y)/n, half the rows each.
+        // μ′(s′) beside Q(s, a); then Q′(s′, μ′(s′)), y and dL/dQ = 2(Q − y)/n.
         let actorStep = (updates + 1) % configuration.policyFrequency == 0
-        parallelism.pair({ self.targetActorForward(batch) }, { self.criticForward(batch) })
+        parallelism.pair(
+            { self.forward(self.targetActor, self.targetActorBatch, on: batch, next: true) }, { self.criticForward(batch) })
         if actorStep {
             // μ(s) needs only the actor, which the critic's step leaves alone: it balances Q′.
-            parallelism.pair({ self.criticTargetRows(batch, rows: 0..<n) }, { self.actorForward(batch) })
+            parallelism.pair(
+                { self.criticTargetRows(batch, rows: 0..<n) }, { self.forward(self.actor, self.actorBatch, on: batch, next: false) })
         } else {
             parallelism.forEachSlice { self.criticTargetRows(batch, rows: $0.rows(of: n)) }
         }
@@ -126,18 +128,13 @@ public final class DDPGAgent: @unchecked Sendable {
         return statistics
     }
 
-    private func targetActorForward(_ batch: ReplayBatch) {
+    /// `network` on the batch's observations s, or its next observations s′.
+    private func forward(_ network: MLP, _ workspace: MLPWorkspace, on batch: ReplayBatch, next: Bool) {
         let o = observationSize
         for b in 0..<batch.size {
-            (targetActorBatch.input.pointer + b * o).update(from: batch.nextObservation(b), count: o)
+            (workspace.input.pointer + b * o).update(from: next ? batch.nextObservation(b) : batch.observation(b), count: o)
         }
-        targetActor.forward(targetActorBatch, batch: batch.size)
-    }
-
-    private func actorForward(_ batch: ReplayBatch) {
-        let o = observationSize
-        for b in 0..<batch.size { (actorBatch.input.pointer + b * o).update(from: batch.observation(b), count: o) }
-        actor.forward(actorBatch, batch: batch.size)
+        network.forward(workspace, batch: batch.size)
     }
 
     private func criticForward(_ batch: ReplayBatch) {
@@ -172,7 +169,7 @@ public final class DDPGAgent: @unchecked Sendable {
         beginBackward(critic, criticBatch, rows: rows)
     }
 
-    /// The actor step's row-by-row part, after `actorForward`: Q(s, μ(s)) through the (just
+    /// The actor step's row-by-row part, after μ(s): Q(s, μ(s)) through the (just
     /// updated) critic, and dL/dQ = −1/n back through the critic into its action inputs — the
     /// critic's own parameter gradients are not needed — and on into the actor's last hidden layer.
     private func actorRows(_ batch: ReplayBatch, rows: Range<Int>) {

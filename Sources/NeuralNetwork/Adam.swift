@@ -15,8 +15,9 @@ public final class Adam: @unchecked Sendable {
     public let gradients: [FloatBuffer]
     public let firstMoments: [FloatBuffer]
     public let secondMoments: [FloatBuffer]
-    /// Elements per output unit of each tensor (a weight's input width, 1 for a bias): slices
-    /// follow the layers' unit slices, so a thread can step the rows whose gradients it computed.
+    /// Elements per output unit of each tensor (a weight's input width, 1 for a bias): slices cut
+    /// between units, as `MLP.blend` does, so a thread that steps a slice can then average the
+    /// same parameters into a target without waiting for the other.
     private let unitSizes: [Int]
 
     public init(network: MLP, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {

@@ -42,17 +42,14 @@ public final class Dense: @unchecked Sendable {
         }
     }
 
-    /// Writes dL/dW and dL/db for the output units `units` (rows of W), from dL/dy and x over the
-    /// whole batch.
-    public func parameterGradients(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int, units: Range<Int>) {
-        guard !units.isEmpty else { return }
-        let first = units.lowerBound
-        // dW[units, in] = dy[:, units]ᵀ · x
+    /// Writes dL/dW and dL/db from dL/dy and x over the batch.
+    public func parameterGradients(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, batch: Int) {
+        // dW[out, in] = dyᵀ[out, batch] · x[batch, in]
         cblas_sgemm(
-            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(units.count), Int32(inputs), Int32(batch), 1, dy + first,
-            Int32(outputs), x, Int32(inputs), 0, weightGradient.pointer + first * inputs, Int32(inputs))
-        // db[units] = column sums of dy[:, units]
-        VectorKernels.columnSums(dy + first, rows: batch, columns: units.count, stride: outputs, into: biasGradient.pointer + first)
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outputs), Int32(inputs), Int32(batch), 1, dy, Int32(outputs), x,
+            Int32(inputs), 0, weightGradient.pointer, Int32(inputs))
+        // db[out] = column sums of dy
+        VectorKernels.columnSums(dy, rows: batch, columns: outputs, into: biasGradient.pointer)
     }
 
     /// dL/dx[batch, in] = dL/dy[batch, out] · W[out, in]. Rows are independent.

@@ -116,7 +116,7 @@ public final class MLP: @unchecked Sendable {
         for l in which ?? 0...(layers.count - 1) {
             let layer = layers[l]
             let input = l == 0 ? workspace.input.pointer : workspace.outputs[l - 1].pointer
-            layer.parameterGradients(input: input, outputGradient: workspace.gradients[l].pointer, batch: batch, units: 0..<layer.outputs)
+            layer.parameterGradients(input: input, outputGradient: workspace.gradients[l].pointer, batch: batch)
         }
     }
 

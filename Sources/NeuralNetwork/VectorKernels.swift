@@ -41,11 +41,11 @@ enum VectorKernels {
         }
     }
 
-    /// sums[j] = Σ_rows x[row, j] for j < columns, rows `stride` apart: the bias gradient.
-    static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, stride: Int, into sums: UnsafeMutablePointer<Float>) {
+    /// sums[j] = Σ_rows x[row, j] for a rows × columns matrix: the bias gradient.
+    static func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
         sums.update(repeating: 0, count: columns)
         for row in 0..<rows {
-            let source = UnsafeMutablePointer(mutating: x + row * stride)
+            let source = UnsafeMutablePointer(mutating: x + row * columns)
             var j = 0
             while j + width <= columns {
                 store(load(sums, j) + load(source, j), sums, j)
