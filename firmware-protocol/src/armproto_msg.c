@@ -92,6 +92,25 @@ static int joints_ok(uint8_t n)
     return n >= 1 && n <= ARMPROTO_MAX_JOINTS;
 }
 
+/* The checks every payload with a joint array needs: the fixed part is
+ * there, its joint count (the byte at count_at) is in range, and the array of
+ * per_joint bytes per joint after the fixed part is complete. 0 and *n set,
+ * or the error to return. */
+static int joint_array(const uint8_t *p, size_t len, size_t fixed, size_t count_at, size_t per_joint, uint8_t *n)
+{
+    if (len < fixed) {
+        return ARMPROTO_ERR_BAD_LENGTH;
+    }
+    *n = p[count_at];
+    if (!joints_ok(*n)) {
+        return ARMPROTO_ERR_JOINT_COUNT;
+    }
+    if (len < fixed + per_joint * *n) {
+        return ARMPROTO_ERR_BAD_LENGTH;
+    }
+    return 0;
+}
+
 int armproto_pack_payload(const armproto_msg *m, uint8_t *p, size_t cap)
 {
     size_t len;
@@ -239,6 +258,7 @@ int armproto_pack_payload(const armproto_msg *m, uint8_t *p, size_t cap)
 int armproto_unpack_payload(uint8_t type, const uint8_t *p, size_t len, armproto_msg *m)
 {
     uint8_t n;
+    int err;
 
     if (m == NULL || (p == NULL && len > 0)) {
         return ARMPROTO_ERR_ARG;
@@ -275,15 +295,8 @@ int armproto_unpack_payload(uint8_t type, const uint8_t *p, size_t len, armproto
         return 0;
     case ARMPROTO_MSG_TORQUE:
     case ARMPROTO_MSG_HOME:
-        if (len < LEN_JOINTS_HDR) {
-            return ARMPROTO_ERR_BAD_LENGTH;
-        }
-        n = p[4];
-        if (!joints_ok(n)) {
-            return ARMPROTO_ERR_JOINT_COUNT;
-        }
-        if (len < LEN_JOINTS_HDR + 4u * n) {
-            return ARMPROTO_ERR_BAD_LENGTH;
+        if ((err = joint_array(p, len, LEN_JOINTS_HDR, 4, 4, &n)) != 0) {
+            return err;
         }
         m->joint_count = n;
         get_f32s(p + 5, type == ARMPROTO_MSG_TORQUE ? m->tau : m->q, n);
@@ -295,15 +308,8 @@ int armproto_unpack_payload(uint8_t type, const uint8_t *p, size_t len, armproto
         }
         return 0;
     case ARMPROTO_MSG_HELLO_REPLY:
-        if (len < LEN_HELLO_REPLY) {
-            return ARMPROTO_ERR_BAD_LENGTH;
-        }
-        n = p[7];
-        if (!joints_ok(n)) {
-            return ARMPROTO_ERR_JOINT_COUNT;
-        }
-        if (len < LEN_HELLO_REPLY + 4u * n) {
-            return ARMPROTO_ERR_BAD_LENGTH;
+        if ((err = joint_array(p, len, LEN_HELLO_REPLY, 7, 4, &n)) != 0) {
+            return err;
         }
         m->result = p[4];
         m->version_major = p[5];
@@ -329,15 +335,8 @@ int armproto_unpack_payload(uint8_t type, const uint8_t *p, size_t len, armproto
         m->result = p[5];
         return 0;
     case ARMPROTO_MSG_STATE:
-        if (len < LEN_STATE) {
-            return ARMPROTO_ERR_BAD_LENGTH;
-        }
-        n = p[22];
-        if (!joints_ok(n)) {
-            return ARMPROTO_ERR_JOINT_COUNT;
-        }
-        if (len < LEN_STATE + 12u * n) {
-            return ARMPROTO_ERR_BAD_LENGTH;
+        if ((err = joint_array(p, len, LEN_STATE, 22, 12, &n)) != 0) {
+            return err;
         }
         m->applied_seq = ap_get_u32(p + 4);
         m->time_us = ap_get_u64(p + 8);
