@@ -31,18 +31,8 @@ final class HardwareInTheLoopTests: XCTestCase {
         return emulator
     }
 
-    private let metadata = PolicyMetadata(
-        observationLayout: "reacher-v5", jointNames: ["shoulder", "elbow"], robotName: "reacher", robotFingerprint: "",
-        activations: ["relu", "relu", "tanh"])
+    private let metadata = TrainingFixtures.reacherMetadata
 
-    private func smallConfiguration() -> DDPGConfiguration {
-        var c = DDPGConfiguration()
-        c.hiddenSizes = [32, 32]
-        c.batchSize = 32
-        c.learningStarts = 200
-        c.bufferSize = 5_000
-        return c
-    }
 
     private func largestDifference(_ a: MLP, _ b: MLP) -> Float {
         var largest: Float = 0
@@ -63,12 +53,12 @@ final class HardwareInTheLoopTests: XCTestCase {
         let serial = try SerialArm(robot: robot, port: emulator.path)
         defer { serial.deactivate() }
         let viaWire = Trainer(
-            environment: try ReachTask(robot: robot, backend: serial), configuration: smallConfiguration(), seed: 7, metadata: metadata)
+            environment: try ReachTask(robot: robot, backend: serial), configuration: TrainingFixtures.smallConfiguration(), seed: 7, metadata: metadata)
         let simulated = Trainer(
-            environment: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), configuration: smallConfiguration(), seed: 7,
+            environment: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 7,
             metadata: metadata)
         let untrained = Trainer(
-            environment: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), configuration: smallConfiguration(), seed: 7,
+            environment: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 7,
             metadata: metadata)
 
         try viaWire.train(totalSteps: 600, log: nil)
@@ -145,7 +135,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         defer { arm.deactivate() }
         // The simulator paced at 2 ms so that a few hundred steps take under a second.
         let concurrent = ConcurrentTrainer(
-            environment: try ReachTask(robot: robot, backend: arm), configuration: smallConfiguration(), seed: 5, metadata: metadata,
+            environment: try ReachTask(robot: robot, backend: arm), configuration: TrainingFixtures.smallConfiguration(), seed: 5, metadata: metadata,
             period: 0.002, publishInterval: 4)
         var events: [String] = []
         var polls = 0
@@ -175,7 +165,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         XCTAssertGreaterThan(report.weightSwaps, 0, "the loop picked up published weights")
 
         let resumed = Trainer(
-            environment: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), configuration: smallConfiguration(), seed: 5,
+            environment: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 5,
             metadata: metadata)
         try Checkpoint.restore(resumed, from: path)
         XCTAssertEqual(resumed.step, 250)
@@ -192,7 +182,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         let environment = FailingEnvironment(
             wrapping: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), failingAtStep: 260)
         let concurrent = ConcurrentTrainer(
-            environment: environment, configuration: smallConfiguration(), seed: 1, metadata: metadata, period: 0.001)
+            environment: environment, configuration: TrainingFixtures.smallConfiguration(), seed: 1, metadata: metadata, period: 0.001)
         XCTAssertThrowsError(try concurrent.train(totalSteps: 1_000, log: nil)) { error in
             XCTAssertEqual(error as? FailingEnvironment.Failure, FailingEnvironment.Failure(step: 260))
         }

@@ -25,24 +25,13 @@ final class TrainerTests: XCTestCase {
         return try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
     }
 
-    let metadata = PolicyMetadata(
-        observationLayout: "reacher-v5", jointNames: ["shoulder", "elbow"], robotName: "reacher", robotFingerprint: "",
-        activations: ["relu", "relu", "tanh"])
+    let metadata = TrainingFixtures.reacherMetadata
 
-    /// Small and quick, but the same code path as the defaults.
-    func smallConfiguration() -> DDPGConfiguration {
-        var c = DDPGConfiguration()
-        c.hiddenSizes = [32, 32]
-        c.batchSize = 32
-        c.learningStarts = 200
-        c.bufferSize = 5_000
-        return c
-    }
 
     func actorBytes(_ trainer: Trainer) throws -> [UInt8] { try SafeTensors.encode(trainer.actorPolicy.file) }
 
     func testTargetsStartAsExactCopies() throws {
-        let trainer = Trainer(environment: try reacherTask(), configuration: smallConfiguration(), seed: 1, metadata: metadata)
+        let trainer = Trainer(environment: try reacherTask(), configuration: TrainingFixtures.smallConfiguration(), seed: 1, metadata: metadata)
         for (online, target) in [(trainer.agent.actor, trainer.agent.targetActor), (trainer.agent.critic, trainer.agent.targetCritic)] {
             for (a, b) in zip(online.layers, target.layers) {
                 XCTAssertEqual(a.weight.array, b.weight.array)
@@ -53,7 +42,7 @@ final class TrainerTests: XCTestCase {
 
     func testAFixedSeedGivesTheSameActorFile() throws {
         func run(seed: UInt64) throws -> [UInt8] {
-            let trainer = Trainer(environment: try reacherTask(), configuration: smallConfiguration(), seed: seed, metadata: metadata)
+            let trainer = Trainer(environment: try reacherTask(), configuration: TrainingFixtures.smallConfiguration(), seed: seed, metadata: metadata)
             try trainer.train(totalSteps: 600, log: nil)
             return try actorBytes(trainer)
         }
@@ -66,7 +55,7 @@ final class TrainerTests: XCTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("checkpoint.safetensors").path
-        var configuration = smallConfiguration()
+        var configuration = TrainingFixtures.smallConfiguration()
         configuration.noise = .ornsteinUhlenbeck(theta: 0.15, sigma: 0.2)
 
         let straight = Trainer(environment: try reacherTask(), configuration: configuration, seed: 5, metadata: metadata)
@@ -91,9 +80,9 @@ final class TrainerTests: XCTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("checkpoint.safetensors").path
-        let trainer = Trainer(environment: try reacherTask(), configuration: smallConfiguration(), seed: 1, metadata: metadata)
+        let trainer = Trainer(environment: try reacherTask(), configuration: TrainingFixtures.smallConfiguration(), seed: 1, metadata: metadata)
         try Checkpoint.save(trainer, to: path)
-        var other = smallConfiguration()
+        var other = TrainingFixtures.smallConfiguration()
         other.gamma = 0.9
         let mismatched = Trainer(environment: try reacherTask(), configuration: other, seed: 1, metadata: metadata)
         XCTAssertThrowsError(try Checkpoint.restore(mismatched, from: path)) { error in
@@ -102,7 +91,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testLogsCleanRLTags() throws {
-        let trainer = Trainer(environment: try reacherTask(), configuration: smallConfiguration(), seed: 2, metadata: metadata)
+        let trainer = Trainer(environment: try reacherTask(), configuration: TrainingFixtures.smallConfiguration(), seed: 2, metadata: metadata)
         let scalars = RecordedScalars()
         try trainer.train(totalSteps: 500, log: scalars)
         XCTAssertEqual(
@@ -146,7 +135,7 @@ final class UpdateRatioTests: XCTestCase {
         let task = try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
         let trainer = Trainer(
             environment: task, configuration: configuration, seed: 1,
-            metadata: PolicyMetadata(observationLayout: "reacher-v5", jointNames: ["shoulder", "elbow"], robotName: "reacher", robotFingerprint: "", activations: ["relu", "relu", "tanh"]))
+            metadata: TrainingFixtures.reacherMetadata)
         try trainer.train(totalSteps: 300, log: nil)
         // Steps 101…299 update (CleanRL's `global_step > learning_starts`), three times each.
         XCTAssertEqual(trainer.agent.criticOptimizer.stepCount, 199 * 3)
