@@ -59,8 +59,26 @@ public final class DDPGAgent: @unchecked Sendable {
     }
 
     /// Spreads updates over two threads (`.twoThreads`, with OpenBLAS at one thread) or not.
-    /// Results are bit-identical either way (see `update`).
-    public var parallelism: Parallelism = .serial
+    /// Results are bit-identical either way (see `update`). Choosing two threads measures where
+    /// the batch's rows may be cut (`rowSplit`), a few milliseconds of matrix products.
+    public var parallelism: Parallelism = .serial {
+        didSet {
+            guard parallelism.isParallel, rowSplit == nil else { return }
+            rowSplit = measureRowSplit()
+        }
+    }
+
+    /// Where two threads cut the batch in the stages that run row by row; nil until two threads
+    /// are chosen. A nil `cut` inside means this BLAS has no exact cut near the middle, and those
+    /// stages run on one thread.
+    public private(set) var rowSplit: RowSplit?
+
+    /// The row-by-row stages run the critic (and its target, of the same shapes) forward, carry
+    /// gradients down through all its layers, and take the actor's top layer's input gradient.
+    private func measureRowSplit() -> RowSplit {
+        let actorTop = actor.layers.count > 1 ? [actor.layers[actor.layers.count - 1]] : []
+        return RowSplit.measure(batch: configuration.batchSize, forward: critic.layers, inputGradient: critic.layers + actorTop)
+    }
 
     /// μ(s) of the live actor for one observation (the deploy path uses a frozen `ActorPolicy`).
     public func act(observation: [Float], into action: inout [Double]) {
@@ -80,10 +98,11 @@ public final class DDPGAgent: @unchecked Sendable {
     /// With two threads each stage below is a pair of independent jobs of about equal size:
     /// whole products where two exist side by side (μ′(s′) beside Q(s, a); Q′(s′, μ′(s′)) beside
     /// μ(s); one layer's weight gradient beside the next layer's input gradient), halves of the
-    /// batch's rows where they do not, halves of the parameters for Adam and Polyak. Whole products are worth keeping whole: each thread packs the whole weight matrix for
-    /// any share of a product, so halving one costs a packing. No sum is ever split, so the result
-    /// is bit-identical to one thread wherever OpenBLAS runs a half product with the kernel of the
-    /// whole (`ParallelUpdateTests` pins the shapes, CleanRL's among them).
+    /// batch's rows where they do not, halves of the parameters for Adam and Polyak. Whole products
+    /// are worth keeping whole: each thread packs the whole weight matrix for any share of a
+    /// product, so halving one costs a packing. No sum is ever split, and rows are cut only where
+    /// `rowSplit` measured that this BLAS sums every element of the parts in the order of the
+    /// whole, so the result is bit-identical to one thread on every CPU (`ParallelUpdateTests`).
     @discardableResult
     public func update(batch: ReplayBatch) -> UpdateStatistics {
         let n = batch.size
@@ -96,7 +115,7 @@ public final class DDPGAgent: @unchecked Sendable {
             parallelism.pair(
                 { self.criticTargetRows(batch, rows: 0..<n) }, { self.forward(self.actor, self.actorBatch, on: batch, next: false) })
         } else {
-            parallelism.forEachSlice { self.criticTargetRows(batch, rows: $0.rows(of: n)) }
+            parallelism.forEachRows(n, split: rowSplit) { self.criticTargetRows(batch, rows: $0) }
         }
         var loss: Float = 0
         var meanQ: Float = 0
@@ -113,7 +132,7 @@ public final class DDPGAgent: @unchecked Sendable {
         var statistics = UpdateStatistics(criticLoss: loss / Float(n), meanQ: meanQ / Float(n), actorLoss: nil)
         guard actorStep else { return statistics }
 
-        parallelism.forEachSlice { self.actorRows(batch, rows: $0.rows(of: n)) }
+        parallelism.forEachRows(n, split: rowSplit) { self.actorRows(batch, rows: $0) }
         var actorLoss: Float = 0
         for b in 0..<n { actorLoss -= criticBatch.output[b] }
         statistics.actorLoss = actorLoss / Float(n)

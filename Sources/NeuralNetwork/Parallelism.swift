@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// One of `count` equal parts of some rows, for splitting a pass over threads.
+/// One of `count` equal parts of some rows, for splitting elementwise work (Adam, Polyak averaging)
+/// over threads. Matrix products cut their batch rows by a measured `RowSplit` instead.
 public struct Slice: Sendable, Equatable {
     public let index: Int
     public let count: Int
@@ -15,9 +16,9 @@ public struct Slice: Sendable, Equatable {
     }
 
     /// This slice's share of `0..<total`; the slices of a count tile it without gaps or overlaps.
-    /// Inner boundaries fall on multiples of 16 rows, the height of OpenBLAS's AVX-512 sgemm tiles: a
-    /// product cut there is tiled exactly as the whole one is, so each element is summed in the
-    /// same order and the result does not depend on the number of threads.
+    /// Inner boundaries fall on multiples of 16 rows (16 floats or more, a 64-byte cache line), so
+    /// the two threads' parts of a tensor do not keep writing one shared line. Elementwise work
+    /// gives the same bits however it is cut.
     public func rows(of total: Int) -> Range<Int> { boundary(index, total)..<boundary(index + 1, total) }
 
     private func boundary(_ i: Int, _ total: Int) -> Int {
@@ -32,9 +33,9 @@ public struct Slice: Sendable, Equatable {
 ///
 /// OpenBLAS's own threading splits each 256×256 product finely and synchronises often; for DDPG's
 /// small matrices two coarse jobs on two cores scale better. The caller cuts its work into stages
-/// of two independent jobs — two whole products (`pair`) or two halves of a batch's rows or of a
-/// parameter list (`forEachSlice`). With `.twoThreads` set OpenBLAS to one thread
-/// (`setMatrixThreads(1)`), or the two compete.
+/// of two independent jobs — two whole products (`pair`), two parts of a batch's rows at a
+/// measured exact cut (`forEachRows`), or two halves of a parameter list (`forEachSlice`). With
+/// `.twoThreads` set OpenBLAS to one thread (`setMatrixThreads(1)`), or the two compete.
 public enum Parallelism: Sendable, Equatable {
     case serial
     /// The caller's thread plus this helper thread.
@@ -53,6 +54,14 @@ public enum Parallelism: Sendable, Equatable {
         case .serial: body(.whole)
         case .twoThreads: pair({ body(Slice(index: 0, count: 2)) }, { body(Slice(index: 1, count: 2)) })
         }
+    }
+
+    /// Runs `body` on `split`'s two row ranges side by side, or once on `0..<total` when serial,
+    /// when `total` is not the measured batch, or when no cut is exact.
+    @inline(__always)
+    public func forEachRows(_ total: Int, split: RowSplit?, _ body: (Range<Int>) -> Void) {
+        guard isParallel, let (first, second) = split?.halves(of: total) else { return body(0..<total) }
+        pair({ body(first) }, { body(second) })
     }
 
     /// Runs `first` on the calling thread and `second` on the helper, and waits for both.

@@ -76,32 +76,45 @@ final class PyTorchUpdateTests: XCTestCase {
 }
 
 final class ParallelUpdateTests: XCTestCase {
-    /// Two threads run whole products side by side or split a batch's rows at multiples of
-    /// OpenBLAS's tile height, never a sum, so the numbers must not change: at CleanRL's shapes, a
-    /// batch that does not halve evenly, widths that are not a multiple of 16, and with one and
-    /// three hidden layers (the stages are laid out for two).
+    /// Two threads run whole products side by side or cut a batch's rows where `RowSplit` measured
+    /// that this BLAS sums every element as for the whole batch, never a sum, so not one bit may
+    /// change: at CleanRL's shapes, batches that do not halve evenly, widths that are not a multiple
+    /// of 16, one and three hidden layers, and shapes whose half products fall below OpenBLAS's
+    /// small-matrix threshold while the whole does not (SkylakeX's small kernels sum in another order).
     func testTwoThreadUpdatesEqualSerialUpdates() {
         let shapes: [([Int], Int)] = [
-            ([256, 256], 256), ([256, 256], 200), ([100, 100], 256), ([64, 64], 256), ([64, 64], 200), ([64], 256),
-            ([64, 64, 64], 256),
+            ([256, 256], 256), ([256, 256], 200), ([100, 100], 256), ([100, 100], 200), ([64, 64], 256), ([64, 64], 200),
+            ([64], 256), ([64, 64, 64], 256), ([37, 37], 33),
         ]
         for (hidden, batchSize) in shapes {
             let (serial, parallel) = updatePair(hidden: hidden, batchSize: batchSize)
             XCTAssertEqual(serial.statistics, parallel.statistics, "hidden \(hidden), batch \(batchSize)")
-            XCTAssertEqual(serial.parameters, parallel.parameters, "hidden \(hidden), batch \(batchSize)")
+            XCTAssertNil(
+                firstDifference(serial.parameters, parallel.parameters),
+                "hidden \(hidden), batch \(batchSize): parameters, targets or Adam moments differ")
         }
     }
 
-    /// Below about a million multiply-adds OpenBLAS switches to small-matrix kernels that sum in
-    /// another order; where a half of a cut product falls below that and the whole does not, the
-    /// two agree only to rounding.
-    func testTwoThreadUpdatesAgreeToRoundingWhereOpenBLASChangesKernels() {
-        for (hidden, batchSize) in [([37, 37], 33), ([100, 100], 200)] {
-            let (serial, parallel) = updatePair(hidden: hidden, batchSize: batchSize)
-            for (x, y) in zip(serial.parameters, parallel.parameters) {
-                XCTAssertEqual(x, y, accuracy: 1e-5, "hidden \(hidden), batch \(batchSize)")
-            }
-        }
+    /// At CleanRL's shapes the row-by-row stages really run on two threads: every kernel family
+    /// has an exact cut within 24 rows of the middle (Haswell and Zen: 120; the others: 128).
+    func testCleanRLShapesCutTheBatchNearTheMiddle() throws {
+        setMatrixThreads(1)
+        var random = Xoshiro256(seed: 1)
+        let agent = DDPGAgent(observationSize: 10, actionSize: 2, configuration: DDPGConfiguration(), random: &random)
+        XCTAssertNil(agent.rowSplit, "measured only when two threads are chosen")
+        let helper = HelperThread()
+        defer { helper.stop() }
+        agent.parallelism = .twoThreads(helper)
+        let cut = try XCTUnwrap(agent.rowSplit?.cut, "no exact cut for batch 256 on this BLAS")
+        XCTAssertLessThanOrEqual(abs(cut - 128), 24)
+    }
+
+    /// The index and values of the first element whose bits differ, or nil.
+    private func firstDifference(_ a: [Float], _ b: [Float]) -> String? {
+        if a.count != b.count { return "\(a.count) values against \(b.count)" }
+        guard let i = a.indices.first(where: { a[$0].bitPattern != b[$0].bitPattern }) else { return nil }
+        let count = a.indices.filter { a[$0].bitPattern != b[$0].bitPattern }.count
+        return "\(count) of \(a.count) differ, first at \(i): \(a[i]) against \(b[i])"
     }
 
     private struct Outcome {
