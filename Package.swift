@@ -4,19 +4,21 @@ import PackageDescription
 #if os(Linux) && arch(x86_64)
 import Foundation
 
-/// Vector width for the network kernels, from the CPU of the machine that builds (as -march=native
-/// would, capped at a named level). Without it Swift emits 128-bit SSE. ARMATURE_PORTABLE=1 builds
-/// baseline x86-64 for binaries that must run on older CPUs.
-let vectorFlags: [String] = {
-    if ProcessInfo.processInfo.environment["ARMATURE_PORTABLE"] == "1" { return [] }
+/// Vector level for the network kernels, from the CPU of the machine that builds (as -march=native
+/// would, capped at a named level), and a compilation condition naming it so `armature bench` can
+/// say what it runs. Without it Swift emits 128-bit SSE. ARMATURE_PORTABLE=1 builds baseline x86-64
+/// for binaries that must run on any x86-64 CPU.
+let (vectorFlags, vectorLevel): ([String], String?) = {
+    if ProcessInfo.processInfo.environment["ARMATURE_PORTABLE"] == "1" { return ([], nil) }
     let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
     let flags = Set(cpu.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
-    if flags.isSuperset(of: ["avx2", "fma", "bmi2", "avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return ["-Xcc", "-march=x86-64-v4"] }
-    if flags.isSuperset(of: ["avx2", "fma", "bmi2", "movbe"]) { return ["-Xcc", "-march=x86-64-v3"] }
-    return []
+    if flags.isSuperset(of: ["avx2", "fma", "bmi2", "avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return (["-Xcc", "-march=x86-64-v4"], "X86_64_V4") }
+    if flags.isSuperset(of: ["avx2", "fma", "bmi2", "movbe"]) { return (["-Xcc", "-march=x86-64-v3"], "X86_64_V3") }
+    return ([], nil)
 }()
 #else
 let vectorFlags: [String] = []
+let vectorLevel: String? = nil
 #endif
 
 // Module map: see docs/ARCHITECTURE.md. Lower modules never import higher ones.
@@ -76,7 +78,7 @@ let package = Package(
         ),
         .target(
             name: "NeuralNetwork", dependencies: ["CBLAS", "CKernels", "DeterministicRandom"],
-            swiftSettings: vectorFlags.isEmpty ? [] : [.unsafeFlags(vectorFlags)]
+            swiftSettings: (vectorFlags.isEmpty ? [] : [.unsafeFlags(vectorFlags)]) + (vectorLevel.map { [.define($0)] } ?? [])
         ),
         .target(name: "Policy", dependencies: ["NeuralNetwork"]),
         .target(

@@ -2,10 +2,10 @@
 """PyTorch CPU baseline for Armature's DDPG: update throughput and actor inference latency.
 
 HOW TO RUN
-    pip install torch numpy
-    python3 bench/pytorch_ddpg.py                  # both 1 and 2 threads, each in its own subprocess
-    python3 bench/pytorch_ddpg.py --threads 1      # one setting, in this process
-    python3 bench/pytorch_ddpg.py --seconds 20     # longer timing windows (default 10 s per mode)
+    scripts/install-python-packages --bench        # torch and numpy into .venv
+    .venv/bin/python3 bench/pytorch_ddpg.py                  # both 1 and 2 threads, each in its own subprocess
+    .venv/bin/python3 bench/pytorch_ddpg.py --threads 1      # one setting, in this process
+    .venv/bin/python3 bench/pytorch_ddpg.py --seconds 20     # longer timing windows (default 10 s per mode)
   Default run takes about one minute on a 2-core machine. Output: a human table, then a final
   line `JSON {...}` (one line, machine readable).
 

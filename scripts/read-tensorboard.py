@@ -4,8 +4,8 @@
 Usage: scripts/read-tensorboard.py RUN_DIR
 
 Reads the directory with TensorBoard's own loader, so it shows what TensorBoard would plot; Armature's
-tests use it to check the event files it writes. Needs the tensorboard package:
-    python3 -m pip install tensorboard
+tests use it to check the event files it writes. Needs the tensorboard package, which
+scripts/install-python-packages puts in .venv: .venv/bin/python3 scripts/read-tensorboard.py RUN_DIR
 """
 import json
 import os
@@ -24,7 +24,7 @@ def main() -> int:
         from tensorboard.backend.event_processing.event_accumulator import SCALARS, EventAccumulator
     except ImportError as error:
         print(f"read-tensorboard: cannot import tensorboard ({error}); "
-              "install it with: python3 -m pip install tensorboard", file=sys.stderr)
+              "run scripts/install-python-packages and use .venv/bin/python3", file=sys.stderr)
         return 2
     # 0 keeps every point; by default TensorBoard keeps a random sample of 10,000 per tag.
     accumulator = EventAccumulator(run, size_guidance={SCALARS: 0})

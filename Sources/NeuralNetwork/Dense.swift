@@ -72,8 +72,3 @@ public final class Dense: @unchecked Sendable {
         target.bias.copy(from: bias)
     }
 }
-
-/// Sets the number of threads OpenBLAS uses for every matrix product in the process.
-public func setMatrixThreads(_ count: Int) {
-    openblas_set_num_threads(Int32(count))
-}

@@ -34,17 +34,29 @@ struct Bench: ParsableCommand {
         guard threads.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must be ≥ 1") }
         guard seconds > 0 else { throw ValidationError("--seconds must be > 0") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be ≥ 1") }
+        guard calls >= 1 else { throw ValidationError("--calls must be ≥ 1") }
     }
 
     func run() throws {
-        var results: [String: Double] = [:]
+        let machine = MachineReport.current()
+        for line in machine.lines { print(line) }
+        var results: [String: Any] = machine.json
         for count in threads {
             // Two threads: our coarse split with single-threaded OpenBLAS beats OpenBLAS's own threading here.
             setMatrixThreads(count == 2 ? 1 : count)
-            let (pf1, pf2) = measureUpdates(parallelism: count == 2 ? .twoThreads(HelperThread()) : .serial)
+            let helper = count == 2 ? HelperThread() : nil
+            defer { helper?.stop() }
+            let (pf1, pf2, rowSplit) = measureUpdates(parallelism: helper.map { .twoThreads($0) } ?? .serial)
             results["updates_per_s_pf2_threads\(count)"] = median(pf2)
             results["updates_per_s_pf1_threads\(count)"] = median(pf1)
+            results["openblas_threads_threads\(count)"] = MatrixLibrary.threads
+            var how = "OpenBLAS at \(MatrixLibrary.threads) thread\(MatrixLibrary.threads == 1 ? "" : "s")"
+            if let rowSplit {
+                results["row_cut"] = rowSplit.cut ?? NSNull()
+                how += ", a helper thread; batch rows cut at " + (rowSplit.cut.map { "\($0) of \(rowSplit.batch)" } ?? "none (no exact cut: row stages on one thread)")
+            }
             print(String(format: "threads %d: %.0f updates/s (policy frequency 2), %.0f full updates/s (policy frequency 1)", count, median(pf2), median(pf1)))
+            print("  \(how)")
             print("  per window: \(rounded(pf2)) / \(rounded(pf1))")
         }
         setMatrixThreads(1)
@@ -59,8 +71,8 @@ struct Bench: ParsableCommand {
     }
 
     /// Updates/s in each timing window, for full updates only (policy frequency 1) and for a
-    /// critic-only + full pair (policy frequency 2).
-    func measureUpdates(parallelism: Parallelism) -> ([Double], [Double]) {
+    /// critic-only + full pair (policy frequency 2), and where two threads cut the batch's rows.
+    func measureUpdates(parallelism: Parallelism) -> ([Double], [Double], RowSplit?) {
         var random = Xoshiro256(seed: 1)
         let full = makeAgent(policyFrequency: 1, random: &random)
         let alternating = makeAgent(policyFrequency: 2, random: &random)
@@ -103,7 +115,7 @@ struct Bench: ParsableCommand {
             }
             return rates
         }
-        return (rates(full), rates(alternating))
+        return (rates(full), rates(alternating), alternating.rowSplit)
     }
 
     func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

@@ -63,14 +63,28 @@ final class BenchCommandTests: XCTestCase {
         let result = try CommandRunner.armature(["bench", "--seconds", "0.3", "--rounds", "3", "--calls", "200", "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let line = try XCTUnwrap(result.stdout.split(separator: "\n").last)
-        let figures = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double], String(line))
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], String(line))
+        let figures = report.compactMapValues { $0 as? Double }
         for key in ["updates_per_s_pf1_threads1", "updates_per_s_pf2_threads1", "updates_per_s_pf1_threads2", "updates_per_s_pf2_threads2", "actor_p50_us", "actor_p99_us"] {
             XCTAssertGreaterThan(figures[key] ?? 0, 0, key)
         }
         XCTAssertLessThanOrEqual(figures["actor_p50_us"]!, figures["actor_p99_us"]!)
         XCTAssertTrue(result.stdout.contains("threads 2:"), result.stdout)
-        let refused = try CommandRunner.armature(["bench", "--rounds", "0"])
-        XCTAssertEqual(refused.status, 1)
-        XCTAssertTrue(refused.stderr.contains("--rounds"), refused.stderr)
+        // The figures name what they ran on: the CPU, its vector extensions, the BLAS kernels and threads.
+        for key in ["cpu", "openblas_core", "openblas_config", "compiled_vector_level"] {
+            XCTAssertFalse((report[key] as? String ?? "").isEmpty, key)
+        }
+        #if arch(x86_64)
+        XCTAssertTrue((report["vector_extensions"] as? [String] ?? []).contains("sse2"), "\(report["vector_extensions"] ?? "none")")
+        #endif
+        XCTAssertEqual(report["openblas_threads_threads1"] as? Int, 1)
+        XCTAssertEqual(report["openblas_threads_threads2"] as? Int, 1, "two-thread updates run OpenBLAS single-threaded")
+        XCTAssertNotNil(report["row_cut"] as? Int, "CleanRL's batch has an exact cut on every kernel family")
+        XCTAssertTrue(result.stdout.contains("OpenBLAS kernels: "), result.stdout)
+        for option in ["--rounds", "--calls"] {
+            let refused = try CommandRunner.armature(["bench", option, "0"])
+            XCTAssertEqual(refused.status, 1, option)
+            XCTAssertTrue(refused.stderr.contains(option), refused.stderr)
+        }
     }
 }

@@ -96,7 +96,8 @@ final class ParallelUpdateTests: XCTestCase {
     }
 
     /// At CleanRL's shapes the row-by-row stages really run on two threads: every kernel family
-    /// has an exact cut within 24 rows of the middle (Haswell and Zen: 120; the others: 128).
+    /// has an exact cut within 24 rows of the middle (Haswell and Zen: 132, a multiple of their
+    /// 12-row blocks; the other families: 128).
     func testCleanRLShapesCutTheBatchNearTheMiddle() throws {
         setMatrixThreads(1)
         var random = Xoshiro256(seed: 1)

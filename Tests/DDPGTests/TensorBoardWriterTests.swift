@@ -265,8 +265,7 @@ final class TensorBoardWriterTests: XCTestCase {
             _ = try Python.run(["-c", "import tensorboard"])
         } catch {
             XCTFail(
-                "this test needs python3 with the tensorboard package (install it with: "
-                    + "python3 -m pip install tensorboard): \(error)")
+                "this test needs the tensorboard package (\(Python.installHint)): \(error)")
             throw error
         }
         let output = try Python.run([RepositoryFiles.path("scripts/read-tensorboard.py"), run])

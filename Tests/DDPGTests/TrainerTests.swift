@@ -40,6 +40,8 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// Exact, not approximate: the same products on the same kernels in one process sum in the
+    /// same order, whatever kernel family this CPU runs.
     func testAFixedSeedGivesTheSameActorFile() throws {
         func run(seed: UInt64) throws -> [UInt8] {
             let trainer = Trainer(environment: try reacherTask(), configuration: TrainingFixtures.smallConfiguration(), seed: seed, metadata: metadata)
@@ -48,6 +50,25 @@ final class TrainerTests: XCTestCase {
         }
         XCTAssertEqual(try run(seed: 7), try run(seed: 7))
         XCTAssertNotEqual(try run(seed: 7), try run(seed: 8))
+    }
+
+    /// One seed, one actor file, whatever the thread count: two threads cut rows only where this
+    /// BLAS sums as for the whole batch (`RowSplit`), so every update is bit-identical.
+    func testOneAndTwoThreadsWriteTheSameActorFile() throws {
+        var configuration = TrainingFixtures.smallConfiguration()
+        configuration.hiddenSizes = [64, 64]
+        configuration.batchSize = 64
+        let helper = HelperThread()
+        defer { helper.stop() }
+        var files: [[UInt8]] = []
+        for parallelism in [Parallelism.serial, .twoThreads(helper)] {
+            let trainer = Trainer(environment: try reacherTask(), configuration: configuration, seed: 3, metadata: metadata)
+            trainer.agent.parallelism = parallelism
+            try trainer.train(totalSteps: 500, log: nil)
+            XCTAssertEqual(trainer.agent.updates, 299)
+            files.append(try actorBytes(trainer))
+        }
+        XCTAssertTrue(files[0] == files[1], "the two-thread actor file differs from the one-thread actor file")
     }
 
     func testResumingFromACheckpointContinuesBitForBit() throws {

@@ -458,8 +458,7 @@ final class SafeTensorsTests: XCTestCase {
             _ = try runPython("import safetensors, numpy", arguments: [])
         } catch {
             XCTFail(
-                "the interoperability tests need python3 with the safetensors and numpy packages "
-                    + "(install them with: python3 -m pip install safetensors numpy): \(error)")
+                "the interoperability tests need the safetensors and numpy packages (\(Python.installHint)): \(error)")
             throw error
         }
     }
