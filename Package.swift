@@ -7,14 +7,21 @@ import Foundation
 /// Vector level for the network kernels, from the CPU of the machine that builds (as -march=native
 /// would, capped at a named level), and a compilation condition naming it so `armature bench` can
 /// say what it runs. Without it Swift emits 128-bit SSE. ARMATURE_PORTABLE=1 builds baseline x86-64
-/// for binaries that must run on any x86-64 CPU.
+/// for binaries that must run on any x86-64 CPU; ARMATURE_MARCH=x86-64-v3 (or -v4) builds for that
+/// level whatever the build machine has, e.g. AVX2 binaries on an AVX-512 machine.
 let (vectorFlags, vectorLevel): ([String], String?) = {
-    if ProcessInfo.processInfo.environment["ARMATURE_PORTABLE"] == "1" { return ([], nil) }
+    let environment = ProcessInfo.processInfo.environment
+    if environment["ARMATURE_PORTABLE"] == "1" { return ([], nil) }
     let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
     let flags = Set(cpu.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
-    if flags.isSuperset(of: ["avx2", "fma", "bmi2", "avx512f", "avx512bw", "avx512vl", "avx512dq"]) { return (["-Xcc", "-march=x86-64-v4"], "X86_64_V4") }
-    if flags.isSuperset(of: ["avx2", "fma", "bmi2", "movbe"]) { return (["-Xcc", "-march=x86-64-v3"], "X86_64_V3") }
-    return ([], nil)
+    let level = environment["ARMATURE_MARCH"]
+        ?? (flags.isSuperset(of: ["avx2", "fma", "bmi2", "avx512f", "avx512bw", "avx512vl", "avx512dq"]) ? "x86-64-v4"
+            : flags.isSuperset(of: ["avx2", "fma", "bmi2", "movbe"]) ? "x86-64-v3" : "x86-64")
+    switch level {
+    case "x86-64-v4": return (["-Xcc", "-march=x86-64-v4"], "X86_64_V4")
+    case "x86-64-v3": return (["-Xcc", "-march=x86-64-v3"], "X86_64_V3")
+    default: return ([], nil)
+    }
 }()
 #else
 let vectorFlags: [String] = []

@@ -225,6 +225,8 @@ def run_in_process(threads, seconds, rounds, warmup, latency_calls):
 def print_table(results, meta):
     print(f"PyTorch {meta['torch']} on {meta['cpu']} ({meta['cores']} cores); "
           f"DDPG obs 10, act 2, hidden 256-256, batch 256, Adam 3e-4, replay 100k")
+    print(f"ATen kernels: {meta['cpu_capability']}; BLAS: {meta['blas']}; instruction caps: "
+          f"{', '.join(f'{k}={v}' for k, v in meta['isa_caps'].items()) or 'none'}")
     print(f"timed {meta['seconds']} s per mode per thread setting, {meta['rounds']} alternating rounds, "
           f"{meta['warmup']} warm-up steps of each kind excluded")
     print()
@@ -269,7 +271,12 @@ def main():
     meta = {"torch": torch.__version__, "python": platform.python_version(), "cpu": cpu_model(),
             "cores": os.cpu_count(), "seconds": args.seconds, "rounds": args.rounds,
             "warmup": args.warmup,
-            "loadavg_start": list(os.getloadavg())}
+            "loadavg_start": list(os.getloadavg()),
+            # What decides the vector width of PyTorch's kernels, so AVX2 and AVX-512 runs stay apart.
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "blas": "MKL" if torch.backends.mkl.is_available() else "not MKL",
+            "isa_caps": {k: os.environ[k] for k in ("ATEN_CPU_CAPABILITY", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA")
+                         if k in os.environ}}
 
     if args.threads is not None:
         res = run_in_process(args.threads, args.seconds, args.rounds, args.warmup, args.latency_calls)

@@ -4,15 +4,15 @@ import DeterministicRandom
 /// gives on the whole batch — measured on the BLAS this process runs, not assumed.
 ///
 /// Cutting the rows of y = x·Wᵀ or dx = dy·W cuts no sum, yet a BLAS kernel may still sum an element
-/// in another order when the element sits elsewhere in the kernel's register block. OpenBLAS 0.3.21
-/// does on three kernel families (BENCHMARKS.md has the measurements): Haswell and Zen take a
-/// batch's rows twelve at a time and sum some positions of each block (and the four-row tails) as
-/// separate even-k and odd-k partial sums, so only cuts at multiples of 12 are exact; SkylakeX and
-/// Cooperlake need multiples of 8 for 256-wide layers and switch to small-matrix kernels, which sum
-/// in yet another order, below 10⁶ multiply-adds, so a half product can change kernels where the
-/// whole does not; Prescott and the SSE families need multiples of 2 or 4. No fixed alignment
-/// covers every BLAS, so `measure` tries cuts near the middle on the real products and keeps the
-/// first that changes no bit; when none does, the rows stay together.
+/// in another order when the element sits elsewhere in the kernel's register block or when a part
+/// is small enough for another kernel. OpenBLAS 0.3.21 does both (BENCHMARKS.md has the
+/// measurements; bench/openblas_row_cuts.sh repeats them): Haswell and Zen take a batch's rows
+/// twelve at a time and sum some positions of each block, and the tails, as separate even-k and
+/// odd-k partial sums, so only cuts at multiples of 12 are exact; SkylakeX and Cooperlake hand
+/// products under 10⁶ multiply-adds to small-matrix kernels that sum in another order, so a part
+/// may change kernels where the whole does not; Prescott and the other SSE families need multiples
+/// of 2 or 4. No fixed alignment covers every BLAS, so `measure` tries cuts near the middle on the
+/// real shapes and keeps the first that changes no bit; when none does, the rows stay together.
 public struct RowSplit: Sendable, Equatable {
     /// The batch size the cut was measured for.
     public let batch: Int
