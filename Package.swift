@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "DDPG",
             dependencies: [
-                "NeuralNetwork", "Policy", "Tasks", "DeterministicRandom", "MonotonicTime", .product(name: "Logging", package: "swift-log"),
+                "NeuralNetwork", "Policy", "Tasks", "RobotModel", "DeterministicRandom", "MonotonicTime", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

@@ -43,6 +43,13 @@ public enum Checkpoint {
         ]
         metadata["observation_size"] = String(agent.observationSize)
         metadata["action_size"] = String(agent.actionSize)
+        // A diverged trainer must not replace the last good checkpoint.
+        for (name, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
+            if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
+                throw CheckpointError(
+                    path: path, reason: "not written: '\(name)' holds \(tensor.values[bad]) at index \(bad) (training diverged); the previous checkpoint is kept")
+            }
+        }
         do {
             try SafeTensors.write(SafeTensorsFile(tensors: tensors, metadata: metadata), to: path)
         } catch {
@@ -52,8 +59,18 @@ public enum Checkpoint {
 
     /// The configuration a checkpoint was trained with, to build a matching trainer before `restore`.
     public static func configuration(at path: String) throws(CheckpointError) -> DDPGConfiguration {
-        let file = try read(path)
-        return try decode(DDPGConfiguration.self, file.metadata["configuration"], key: "configuration", path: path)
+        try configuration(in: try read(path), path: path)
+    }
+
+    /// The stored configuration, checked as strictly as the command line checks its options: a
+    /// trainer is built from it before anything else is read.
+    private static func configuration(in file: SafeTensorsFile, path: String) throws(CheckpointError) -> DDPGConfiguration {
+        let configuration = try decode(DDPGConfiguration.self, file.metadata["configuration"], key: "configuration", path: path)
+        let problems = configuration.problems
+        guard problems.isEmpty else {
+            throw CheckpointError(path: path, reason: "configuration is invalid (edited or damaged): " + problems.joined(separator: "; "))
+        }
+        return configuration
     }
 
     /// Loads a checkpoint into a trainer built with the same configuration and environment shape.
@@ -64,13 +81,16 @@ public enum Checkpoint {
         guard file.metadata["observation_size"] == String(agent.observationSize),
             file.metadata["action_size"] == String(agent.actionSize)
         else { throw fail("made for a different observation or action size than this robot and task") }
-        let saved = try decode(DDPGConfiguration.self, file.metadata["configuration"], key: "configuration", path: path)
+        let saved = try configuration(in: file, path: path)
         guard saved == agent.configuration else {
             throw fail("trained with different hyperparameters; resume with the same options (or start a new run)")
         }
         func load(_ name: String, into buffer: FloatBuffer) throws(CheckpointError) {
             guard let tensor = file.tensors[name], tensor.values.count == buffer.count else {
                 throw fail("tensor '\(name)' is missing or has the wrong size")
+            }
+            if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
+                throw fail("tensor '\(name)' holds \(tensor.values[bad]) at index \(bad); a checkpoint holds finite numbers only")
             }
             buffer.copy(from: tensor.values)
         }
@@ -87,20 +107,35 @@ public enum Checkpoint {
                 try load("\(prefix).m.\(i)", into: optimizer.firstMoments[i])
                 try load("\(prefix).v.\(i)", into: optimizer.secondMoments[i])
             }
-            guard let steps = file.metadata["\(prefix).step"].flatMap(Int.init) else { throw fail("'\(prefix).step' missing") }
+            guard let steps = file.metadata["\(prefix).step"].flatMap(Int.init), steps >= 0 else {
+                throw fail("'\(prefix).step' is missing or negative")
+            }
             optimizer.stepCount = steps
         }
+        // The buffer fills in order and then wraps: below capacity the next row is the count.
+        let capacity = trainer.replay.capacity
         guard let rows = file.tensors["replay.rows"], let count = file.metadata["replay.count"].flatMap(Int.init),
             let next = file.metadata["replay.next_index"].flatMap(Int.init),
-            rows.values.count == count * trainer.replay.rowSize, count <= trainer.replay.capacity, next < trainer.replay.capacity
-        else { throw fail("replay buffer missing or of another shape") }
+            (0...capacity).contains(count), (0..<capacity).contains(next), count == capacity || next == count,
+            rows.values.count == count * trainer.replay.rowSize
+        else { throw fail("replay buffer missing, of another shape, or with its count and next index out of range") }
+        if let bad = rows.values.firstIndex(where: { !$0.isFinite }) {
+            throw fail("replay row \(bad / trainer.replay.rowSize) holds a non-finite value; a checkpoint holds finite numbers only")
+        }
         trainer.replay.restore(rows: rows.values, count: count, nextIndex: next)
         trainer.random = try generator(file.metadata["random.trainer"], key: "random.trainer", path: path)
         let noiseState = try decode([Double].self, file.metadata["noise.state"], key: "noise.state", path: path)
+        guard noiseState.count == agent.actionSize, noiseState.allSatisfy(\.isFinite) else {
+            throw fail("'noise.state' must hold \(agent.actionSize) finite numbers")
+        }
         trainer.noise = ExplorationNoise(
             kind: saved.noise, state: noiseState, random: try generator(file.metadata["random.noise"], key: "random.noise", path: path))
         trainer.environment.random = try generator(file.metadata["random.environment"], key: "random.environment", path: path)
-        trainer.restore(try decode(Trainer.Counters.self, file.metadata["counters"], key: "counters", path: path))
+        let counters = try decode(Trainer.Counters.self, file.metadata["counters"], key: "counters", path: path)
+        guard counters.step >= 0, counters.episodes >= 0, counters.updates >= 0, counters.recentReturns.count <= 10,
+            counters.recentReturns.allSatisfy(\.isFinite), counters.elapsed.isFinite, counters.elapsed >= 0
+        else { throw fail("'counters' out of range (negative counts, more than ten returns or non-finite values)") }
+        trainer.restore(counters)
     }
 
     private static func read(_ path: String) throws(CheckpointError) -> SafeTensorsFile {

@@ -150,6 +150,7 @@ public final class ConcurrentTrainer {
                 if let lastWake { report.timing.actualPeriod.record(wake - lastWake) }
                 lastWake = wake
 
+                if let failure = learner.failure() { throw failure }
                 if learner.takePublished(into: behaviour, ifNewerThan: &behaviourVersion) { report.weightSwaps += 1 }
                 if step < learningStarts {
                     learner.drawUniform(into: &action)
@@ -158,7 +159,7 @@ public final class ConcurrentTrainer {
                     behaviour.forward(behaviourWorkspace, batch: 1)
                     for i in action.indices { action[i] = Double(behaviourWorkspace.output[i]) }
                     trainer.noise.perturb(&action)
-                    for i in action.indices { action[i] = min(1, max(-1, action[i])) }
+                    try TrainingError.clamp(&action, step: step)
                 }
                 let outcome = try environment.step(action: action, observation: &nextObservation)
                 // As in `Trainer`: the real final observation is stored on truncation; only termination masks it.
@@ -330,6 +331,9 @@ private final class Learner: @unchecked Sendable {
     private let statisticsLock = NSLock()
     private var latest: UpdateStatistics?
     private var latestUpdates = 0
+    /// Set once an update diverged; the learner has stopped and the loop must stop too.
+    private let diverged = Atomic<Bool>(false)
+    private var divergence: TrainingError?
 
     private let stagingLock = NSLock()
     private let staging: MLP
@@ -423,6 +427,14 @@ private final class Learner: @unchecked Sendable {
         return true
     }
 
+    /// Why the learner stopped, if an update diverged; a single atomic load when it has not.
+    func failure() -> TrainingError? {
+        guard diverged.load(ordering: .acquiring) else { return nil }
+        statisticsLock.lock()
+        defer { statisticsLock.unlock() }
+        return divergence
+    }
+
     /// The last update's statistics and the update count they belong to; nil if none yet or the learner holds the lock.
     func latestStatistics() -> (updates: Int, statistics: UpdateStatistics)? {
         guard statisticsLock.try() else { return nil }
@@ -447,8 +459,9 @@ private final class Learner: @unchecked Sendable {
                 resumeSignal.wait()
                 continue
             }
-            // Counted over the whole run, resumes included, as `Trainer` counts them.
-            guard agent.updates < allowedUpdates(after: startStep + consumed.load(ordering: .relaxed)) else {
+            // Counted over the whole run, resumes included, as `Trainer` counts them. After a
+            // divergence the thread only drains and answers pause and stop until the loop stops.
+            guard !diverged.load(ordering: .relaxed), agent.updates < allowedUpdates(after: startStep + consumed.load(ordering: .relaxed)) else {
                 waitForData()
                 continue
             }
@@ -456,6 +469,16 @@ private final class Learner: @unchecked Sendable {
             let started = MonotonicClock.seconds()
             let statistics = agent.update(batch: batch)
             let seconds = MonotonicClock.seconds() - started
+            do {
+                try TrainingError.check(statistics, update: agent.updates, step: startStep + consumed.load(ordering: .relaxed))
+            } catch {
+                // Diverged weights are never published to the loop; it stops at its next step.
+                statisticsLock.lock()
+                divergence = error
+                statisticsLock.unlock()
+                diverged.store(true, ordering: .releasing)
+                continue
+            }
             if agent.updates % publishInterval == 0 { publish() }
             updateSeconds += seconds
             maxUpdateSeconds = max(maxUpdateSeconds, seconds)

@@ -99,7 +99,7 @@ public final class Trainer {
             } else {
                 agent.act(observation: observation, into: &action)
                 noise.perturb(&action)
-                for i in action.indices { action[i] = min(1, max(-1, action[i])) }
+                try TrainingError.clamp(&action, step: step)
             }
             let outcome = try environment.step(action: action, observation: &nextObservation)
             episodeReturn += outcome.reward
@@ -116,6 +116,7 @@ public final class Trainer {
                 for _ in 0..<configuration.updatesPerStep {
                     replay.sample(into: batch, using: &random)
                     let latest = agent.update(batch: batch)
+                    try TrainingError.check(latest, update: agent.updates, step: step)
                     statistics = UpdateStatistics(
                         criticLoss: latest.criticLoss, meanQ: latest.meanQ, actorLoss: latest.actorLoss ?? statistics.actorLoss)
                 }

@@ -67,12 +67,21 @@ public final class SimulatedArm: ArmBackend {
             pendingIndex = (pendingIndex + 1) % pending.count
         }
         simulator.advance(torques: applied, steps: substeps)
+        // A description at the edge of its bounds (a nearly massless link under a large torque) can
+        // still integrate to infinity; nothing downstream may see that as a state.
+        for i in 0..<jointCount where !simulator.q[i].isFinite || !simulator.qd[i].isFinite {
+            isActive = false
+            throw BackendError.diverged(joint: i, time: simulator.time)
+        }
         read(into: &state)
     }
 
     public func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
         guard position.count == jointCount, velocity.count == jointCount else {
             throw BackendError.wrongSize(expected: jointCount, got: position.count)
+        }
+        if let joint = (0..<jointCount).first(where: { !position[$0].isFinite || !velocity[$0].isFinite }) {
+            throw BackendError.nonFiniteStart(joint: joint)
         }
         simulator.reset(q: position, qd: velocity, time: simulator.time)
         clearPending()
@@ -107,11 +116,20 @@ public final class SimulatedArm: ArmBackend {
 public enum BackendError: Error, Sendable, Equatable, CustomStringConvertible {
     case inactive
     case wrongSize(expected: Int, got: Int)
+    /// The simulated arm's state stopped being finite; it is switched off.
+    case diverged(joint: Int, time: Double)
+    case nonFiniteStart(joint: Int)
 
     public var description: String {
         switch self {
         case .inactive: return "the arm is not active; call activate() before commanding torque"
         case .wrongSize(let expected, let got): return "expected \(expected) joint values, got \(got)"
+        case .diverged(let joint, let time):
+            return String(
+                format: "the simulation diverged at t = %.4f s: joint %d's angle or speed is no longer finite; "
+                    + "check the robot description's masses, inertias and torque ranges (a near-massless link under a large torque)",
+                time, joint)
+        case .nonFiniteStart(let joint): return "the start state of joint \(joint) is not a finite number"
         }
     }
 }

@@ -48,6 +48,11 @@ public final class ActorPolicy: @unchecked Sendable {
 
     /// Writes the policy atomically.
     public func save(path: String) throws(PolicyError) {
+        // A policy file is a promise that the actor can drive an arm; loading refuses non-finite
+        // weights, so writing never produces one (and never replaces a good file with it).
+        for (name, tensor) in file.tensors.sorted(by: { $0.key < $1.key }) {
+            if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) { throw PolicyError(path: path, .nonFinite(tensor: name, index: bad)) }
+        }
         do {
             try SafeTensors.write(file, to: path)
         } catch {

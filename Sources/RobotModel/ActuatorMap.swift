@@ -28,6 +28,16 @@ public struct ActuatorMap: Sendable, Equatable {
         return ((1 - a) * low[joint] + (1 + a) * high[joint]) / 2
     }
 
+    /// Clamps normalized actions to [-1, 1] in place, as exploration does before an action is
+    /// stored and sent. `min(1, max(-1, a))` would turn NaN into −1, full negative torque, so a
+    /// non-finite component is never clamped: it throws, naming the joint, and nothing is changed.
+    public static func clamp(actions: inout [Double]) throws(ActionError) {
+        if let joint = actions.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFinite(joint: joint, value: actions[joint])
+        }
+        for i in actions.indices { actions[i] = min(1, max(-1, actions[i])) }
+    }
+
     /// Normalized action that yields `torque` on `joint`, clamped to [-1, 1].
     public func action(torque: Double, joint: Int) -> Double {
         min(1, max(-1, (torque - midpoint[joint]) / scale[joint]))

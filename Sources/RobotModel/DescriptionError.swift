@@ -14,6 +14,8 @@ public struct DescriptionProblem: Sendable, Equatable, CustomStringConvertible {
         case notPositive(Double)
         case negative(Double)
         case emptyRange(low: Double, high: Double)
+        /// Finite but outside what the simulator, the wire and a real arm can hold.
+        case outOfRange(Double, bound: String)
         case badChoice(String, choices: [String], suggestion: String?)
         case noJoints
         case countMismatch(joints: Int, links: Int)
@@ -75,6 +77,8 @@ public struct DescriptionProblem: Sendable, Equatable, CustomStringConvertible {
             return "must not be negative (got \(value))"
         case .emptyRange(let low, let high):
             return "low (\(low)) must be less than high (\(high))"
+        case .outOfRange(let value, let bound):
+            return "\(value) is out of range: \(bound)"
         case .badChoice(let value, let choices, let suggestion):
             let list = choices.joined(separator: ", ")
             if let suggestion { return "'\(value)' is not one of \(list); did you mean '\(suggestion)'?" }

@@ -1,5 +1,33 @@
 import Yams
 
+/// What each numeric field may hold (see `Bound`): generous for real arms — a 1 MN·m motor, a
+/// 100 t link, a 100 kHz loop — and far inside what the simulator's doubles and the wire's floats
+/// carry, so that no accepted description can overflow into infinities or NaN.
+enum Bounds {
+    static let gravity = Bound(0, 1000, "m/s²")
+    static let rate = Bound(0.01, 100_000, "Hz")
+    static let timestep = Bound(1e-6, 100, "s")
+    /// Physics steps per control period, so that one control step stays a bounded amount of work.
+    static let substeps = 100_000.0
+    static let timeConstant = Bound(1e-6, 1000, "s")
+    static let dampingRatio = Bound(1e-6, 1000, "")
+    static let baud = Bound(1, 100_000_000, "bit/s")
+    static let timeout = Bound(1e-4, 60, "s")
+    static let torque = Bound.magnitude(1e6, "N·m")
+    static let position = Bound.magnitude(1000, "rad")
+    static let positionDegrees = Bound.magnitude(57_000, "degrees")
+    static let velocity = Bound(1e-6, 10_000, "rad/s")
+    static let velocityDegrees = Bound(1e-4, 570_000, "degrees/s")
+    static let damping = Bound(0, 1e6, "N·m·s/rad")
+    static let armature = Bound(0, 1000, "kg·m²")
+    static let length = Bound(1e-4, 100, "m")
+    static let offset = Bound.magnitude(100, "m")
+    static let radius = Bound(1e-5, 100, "m")
+    static let density = Bound(0.01, 100_000, "kg/m³")
+    static let mass = Bound(1e-6, 100_000, "kg")
+    static let inertia = Bound(1e-12, 100_000, "kg·m²")
+}
+
 /// Turns a composed YAML tree into a validated `RobotDescription`, logging every problem.
 struct DescriptionReader {
     let log: ProblemLog
@@ -16,7 +44,7 @@ struct DescriptionReader {
         let name = top.string("name")
         let summary = top.string("description", required: false) ?? ""
         let plane = top.choice("plane", as: Plane.self, default: .horizontal)
-        let gravity = top.nonNegative("gravity", default: 9.81)
+        let gravity = top.nonNegative("gravity", default: 9.81, within: Bounds.gravity)
         let control = readControl(top)
         let physics = readPhysics(top, controlPeriod: control?.period)
         let serial = readSerial(top)
@@ -35,7 +63,7 @@ struct DescriptionReader {
     private func readControl(_ top: MappingReader) -> ControlSettings? {
         guard let node = top.node("control", required: true),
             let reader = MappingReader(node, path: "control", allowed: ["rate_hz"], log: log),
-            let rate = reader.positive("rate_hz")
+            let rate = reader.positive("rate_hz", within: Bounds.rate)
         else { return nil }
         return ControlSettings(rateHz: rate)
     }
@@ -46,17 +74,25 @@ struct DescriptionReader {
             return controlPeriod.map { PhysicsSettings(timestep: $0) }
         }
         guard let reader = MappingReader(node, path: "physics", allowed: allowed, log: log) else { return nil }
-        let timestep = reader.has("timestep") ? reader.positive("timestep") : controlPeriod
+        let timestep = reader.has("timestep") ? reader.positive("timestep", within: Bounds.timestep) : controlPeriod
         let integrator = reader.choice("integrator", as: Integrator.self, default: .rk4)
         let defaults = PhysicsSettings(timestep: 1)
-        let timeConstant = reader.has("limit_time_constant") ? reader.positive("limit_time_constant") : defaults.limitTimeConstant
-        let dampingRatio = reader.has("limit_damping_ratio") ? reader.positive("limit_damping_ratio") : defaults.limitDampingRatio
+        let timeConstant =
+            reader.has("limit_time_constant") ? reader.positive("limit_time_constant", within: Bounds.timeConstant) : defaults.limitTimeConstant
+        let dampingRatio =
+            reader.has("limit_damping_ratio") ? reader.positive("limit_damping_ratio", within: Bounds.dampingRatio) : defaults.limitDampingRatio
         let impedance = readImpedance(reader) ?? (reader.has("limit_impedance") ? nil : defaults.limitImpedance)
         if let timestep, let controlPeriod {
             let ratio = controlPeriod / timestep
             if ratio < 1 - 1e-9 || abs(ratio - ratio.rounded()) > 1e-6 {
                 log.report(
                     .invalid("the control period (\(controlPeriod) s) must be a whole number of timesteps (\(timestep) s)"),
+                    at: reader.value("timestep"), field: "physics.timestep")
+                return nil
+            }
+            if ratio > Bounds.substeps {
+                log.report(
+                    .invalid("\(Int(ratio.rounded())) timesteps per control period is more than \(Int(Bounds.substeps)); use a longer timestep"),
                     at: reader.value("timestep"), field: "physics.timestep")
                 return nil
             }
@@ -97,9 +133,11 @@ struct DescriptionReader {
             if let value = baud, value <= 0 {
                 log.report(.notPositive(Double(value)), at: reader.value("baud"), field: "serial.baud")
                 baud = nil
+            } else if let value = baud {
+                baud = Bounds.baud.check(Double(value), at: reader.value("baud"), field: "serial.baud", log: log).map { _ in value }
             }
         }
-        let timeout = reader.has("timeout") ? reader.positive("timeout") : 0.02
+        let timeout = reader.has("timeout") ? reader.positive("timeout", within: Bounds.timeout) : 0.02
         guard let port, let baud, let timeout else { return nil }
         return SerialSettings(port: port, baud: baud, timeout: timeout)
     }
@@ -119,28 +157,28 @@ struct DescriptionReader {
     private func readJoint(_ node: Node, path: String) -> Joint? {
         guard let reader = MappingReader(node, path: path, allowed: Self.jointKeys, log: log) else { return nil }
         let name = reader.string("name")
-        let torque = reader.limits("torque")
+        let torque = reader.limits("torque", within: Bounds.torque)
         let degrees = Double.pi / 180
         var position: Limits?? = .some(nil)
         if reader.has("position") && reader.has("position_deg") {
             log.report(.conflicting("position", "position_deg"), at: node, field: path)
             position = nil
         } else if reader.has("position") {
-            position = reader.limits("position").map { .some($0) }
+            position = reader.limits("position", within: Bounds.position).map { .some($0) }
         } else if reader.has("position_deg") {
-            position = reader.limits("position_deg", scale: degrees).map { .some($0) }
+            position = reader.limits("position_deg", scale: degrees, within: Bounds.positionDegrees).map { .some($0) }
         }
         var velocity: Double?? = .some(nil)
         if reader.has("velocity_limit") && reader.has("velocity_limit_deg") {
             log.report(.conflicting("velocity_limit", "velocity_limit_deg"), at: node, field: path)
             velocity = nil
         } else if reader.has("velocity_limit") {
-            velocity = reader.positive("velocity_limit").map { .some($0) }
+            velocity = reader.positive("velocity_limit", within: Bounds.velocity).map { .some($0) }
         } else if reader.has("velocity_limit_deg") {
-            velocity = reader.positive("velocity_limit_deg").map { .some($0 * degrees) }
+            velocity = reader.positive("velocity_limit_deg", within: Bounds.velocityDegrees).map { .some($0 * degrees) }
         }
-        let damping = reader.nonNegative("damping", default: 0)
-        let armature = reader.nonNegative("armature", default: 0)
+        let damping = reader.nonNegative("damping", default: 0, within: Bounds.damping)
+        let armature = reader.nonNegative("armature", default: 0, within: Bounds.armature)
         guard let name, let torque, let position, let velocity, let damping, let armature else { return nil }
         return Joint(
             name: name, torque: torque, position: position, velocityLimit: velocity, damping: damping,
@@ -158,7 +196,7 @@ struct DescriptionReader {
     private func readLink(_ node: Node, path: String) -> Link? {
         guard let reader = MappingReader(node, path: path, allowed: Self.linkKeys, log: log) else { return nil }
         let name = reader.string("name")
-        let length = reader.positive("length")
+        let length = reader.positive("length", within: Bounds.length)
         let hasShapes = reader.has("shapes")
         let hasInertial = reader.has("inertial")
         if hasShapes == hasInertial {
@@ -184,9 +222,9 @@ struct DescriptionReader {
         } else if let inertialNode = reader.value("inertial"),
             let sub = MappingReader(inertialNode, path: "\(path).inertial", allowed: ["mass", "com", "inertia"], log: log)
         {
-            let mass = sub.positive("mass")
-            let com = sub.number("com")
-            let inertia = sub.positive("inertia")
+            let mass = sub.positive("mass", within: Bounds.mass)
+            let com = sub.number("com", within: Bounds.offset)
+            let inertia = sub.positive("inertia", within: Bounds.inertia)
             if let mass, let com, let inertia { inertial = Inertial(mass: mass, com: com, inertia: inertia) }
         }
         guard let name, let length, let inertial else { return nil }
@@ -204,15 +242,15 @@ struct DescriptionReader {
                 at: reader.value("type"), field: "\(path).type")
             return nil
         }
-        let density = reader.positive("density")
+        let density = reader.positive("density", within: Bounds.density)
         let unexpected: [String]
         var shape: Shape?
         switch kind {
         case .capsule, .cylinder:
             unexpected = ["at", "size"]
-            let radius = reader.positive("radius")
-            let from = reader.has("from") ? reader.number("from") : 0
-            let to = reader.has("to") ? reader.number("to") : linkLength
+            let radius = reader.positive("radius", within: Bounds.radius)
+            let from = reader.has("from") ? reader.number("from", within: Bounds.offset) : 0
+            let to = reader.has("to") ? reader.number("to", within: Bounds.offset) : linkLength
             if let from, let to, from == to {
                 log.report(.invalid("'from' and 'to' are equal: a \(kind.rawValue) needs a length"), at: node, field: path)
             } else if let density, let radius, let from, let to {
@@ -220,12 +258,12 @@ struct DescriptionReader {
             }
         case .sphere:
             unexpected = ["from", "to", "size"]
-            let radius = reader.positive("radius")
-            let at = reader.has("at") ? reader.number("at") : linkLength
+            let radius = reader.positive("radius", within: Bounds.radius)
+            let at = reader.has("at") ? reader.number("at", within: Bounds.offset) : linkLength
             if let density, let radius, let at { shape = Shape(kind: kind, density: density, radius: radius, at: at) }
         case .box:
             unexpected = ["from", "to", "radius"]
-            let at = reader.has("at") ? reader.number("at") : linkLength.map { $0 / 2 }
+            let at = reader.has("at") ? reader.number("at", within: Bounds.offset) : linkLength.map { $0 / 2 }
             let size = readBoxSize(reader, path: path)
             if let density, let at, let size { shape = Shape(kind: kind, density: density, at: at, boxSize: size) }
         }
@@ -249,6 +287,7 @@ struct DescriptionReader {
                 log.report(.notPositive(value), at: item.node, field: item.path)
                 return nil
             }
+            guard Bounds.radius.check(value, at: item.node, field: item.path, log: log) != nil else { return nil }
             sizes.append(value)
         }
         return sizes

@@ -87,24 +87,30 @@ struct MappingReader {
         return readNumber(found, field: child(key), log: log)
     }
 
-    /// A number that must be > 0.
-    func positive(_ key: String, required: Bool = true) -> Double? {
+    /// A number that must be > 0 and within `bound`.
+    func positive(_ key: String, required: Bool = true, within bound: Bound) -> Double? {
         guard let value = number(key, required: required) else { return nil }
         if value <= 0 {
             log.report(.notPositive(value), at: self.node(key, required: false), field: child(key))
             return nil
         }
-        return value
+        return bound.check(value, at: self.node(key, required: false), field: child(key), log: log)
     }
 
-    /// A number that must be ≥ 0, `fallback` when absent.
-    func nonNegative(_ key: String, default fallback: Double) -> Double? {
+    /// A number that must be ≥ 0 and within `bound`, `fallback` when absent.
+    func nonNegative(_ key: String, default fallback: Double, within bound: Bound) -> Double? {
         guard let value = number(key, required: false) else { return has(key) ? nil : fallback }
         if value < 0 {
             log.report(.negative(value), at: self.node(key, required: false), field: child(key))
             return nil
         }
-        return value
+        return bound.check(value, at: self.node(key, required: false), field: child(key), log: log)
+    }
+
+    /// A number within `bound`.
+    func number(_ key: String, required: Bool = true, within bound: Bound) -> Double? {
+        guard let value = number(key, required: required) else { return nil }
+        return bound.check(value, at: self.node(key, required: false), field: child(key), log: log)
     }
 
     func integer(_ key: String, required: Bool = true) -> Int? {
@@ -137,18 +143,48 @@ struct MappingReader {
         return sequence.enumerated().map { ($0.element, "\(child(key))[\($0.offset)]") }
     }
 
-    /// A `{low, high}` mapping with finite numbers and low < high.
-    func limits(_ key: String, required: Bool = true, scale: Double = 1) -> Limits? {
+    /// A `{low, high}` mapping with numbers within `bound` (in the field's own unit, before
+    /// `scale`) and low < high.
+    func limits(_ key: String, required: Bool = true, scale: Double = 1, within bound: Bound) -> Limits? {
         guard let found = node(key, required: required) else { return nil }
         guard let reader = MappingReader(found, path: child(key), allowed: ["low", "high"], log: log) else {
             return nil
         }
-        guard let low = reader.number("low"), let high = reader.number("high") else { return nil }
+        guard let low = reader.number("low", within: bound), let high = reader.number("high", within: bound) else { return nil }
         guard low < high else {
             log.report(.emptyRange(low: low, high: high), at: found, field: child(key))
             return nil
         }
         return Limits(low: low * scale, high: high * scale)
+    }
+}
+
+/// The range a numeric field may take: what a real arm can physically have, with room to spare,
+/// and what the simulator's arithmetic and the float32 wire can carry without overflowing. A value
+/// past it is a typo (a missing minus sign in an exponent) rather than a robot.
+struct Bound {
+    let lowest: Double
+    let highest: Double
+    let unit: String
+
+    init(_ lowest: Double, _ highest: Double, _ unit: String) {
+        self.lowest = lowest
+        self.highest = highest
+        self.unit = unit
+    }
+
+    /// ±`magnitude`.
+    static func magnitude(_ magnitude: Double, _ unit: String) -> Bound { Bound(-magnitude, magnitude, unit) }
+
+    func check(_ value: Double, at node: Node?, field: String, log: ProblemLog) -> Double? {
+        guard value < lowest || value > highest else { return value }
+        let unitText = unit.isEmpty ? "" : " \(unit)"
+        log.report(.outOfRange(value, bound: "allowed from \(format(lowest)) to \(format(highest))\(unitText)"), at: node, field: field)
+        return nil
+    }
+
+    private func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e7 ? String(Int(value)) : "\(value)"
     }
 }
 

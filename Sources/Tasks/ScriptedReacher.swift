@@ -1,3 +1,4 @@
+import RobotModel
 import Foundation
 
 /// A hand-written reaching controller, the baseline a learned policy must beat: Jacobian-transpose
@@ -30,8 +31,11 @@ public struct ScriptedReacher: Sendable {
         let j11 = foreLength * cos(q01)
         let pull0 = j00 * ex + j10 * ey
         let pull1 = j01 * ex + j11 * ey
-        action[0] = min(1, max(-1, stiffness * pull0 - damping * Double(o[6])))
-        action[1] = min(1, max(-1, stiffness * pull1 - damping * Double(o[7])))
+        action[0] = stiffness * pull0 - damping * Double(o[6])
+        action[1] = stiffness * pull1 - damping * Double(o[7])
+        // A non-finite observation leaves a non-finite action, which the actuator map refuses
+        // (torque off), instead of a clamp turning NaN into full torque.
+        try? ActuatorMap.clamp(actions: &action)
     }
 }
 

@@ -31,10 +31,10 @@ struct Bench: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard threads.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads must be ≥ 1") }
-        guard seconds > 0 else { throw ValidationError("--seconds must be > 0") }
-        guard rounds >= 1 else { throw ValidationError("--rounds must be ≥ 1") }
-        guard calls >= 1 else { throw ValidationError("--calls must be ≥ 1") }
+        for count in threads { try OptionBounds.require("--threads", count, in: 1...64) }
+        try OptionBounds.require("--seconds", seconds, above: 0, upTo: 86_400, unit: "s")
+        try OptionBounds.require("--rounds", rounds, in: 1...1000)
+        try OptionBounds.require("--calls", calls, in: 1...10_000_000)
     }
 
     func run() throws {

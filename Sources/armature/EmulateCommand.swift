@@ -46,12 +46,10 @@ struct Emulate: ParsableCommand {
     var watchdogMilliseconds: Double = 100
 
     func validate() throws {
-        for (name, value) in [("--noise", noise), ("--corrupt", corrupt), ("--drop", drop)] where !(0...1).contains(value) {
+        for (name, value) in [("--noise", noise), ("--corrupt", corrupt), ("--drop", drop)] where !(value >= 0 && value <= 1) {
             throw ValidationError("\(name) is a fraction of frames: give a number from 0 to 1, not \(value)")
         }
-        guard watchdogMilliseconds > 0, watchdogMilliseconds.isFinite else {
-            throw ValidationError("--watchdog-ms must be a positive number of milliseconds, not \(watchdogMilliseconds)")
-        }
+        try OptionBounds.require("--watchdog-ms", watchdogMilliseconds, above: 0, upTo: 60_000, unit: "ms")
     }
 
     func run() throws {

@@ -27,7 +27,7 @@ struct Eval: ParsableCommand {
     var verbose = false
 
     func validate() throws {
-        guard episodes > 0 else { throw ValidationError("--episodes must be at least 1") }
+        try OptionBounds.require("--episodes", episodes, in: 1...OptionBounds.mostEpisodes)
     }
 
     func run() throws {

@@ -39,9 +39,11 @@ struct Rollout: ParsableCommand {
     var latency: Int = 0
 
     func validate() throws {
-        guard episodes > 0 else { throw ValidationError("--episodes must be at least 1") }
-        guard positionNoise >= 0, positionNoise.isFinite else { throw ValidationError("--position-noise must be ≥ 0") }
-        guard latency >= 0 else { throw ValidationError("--latency must be ≥ 0") }
+        try OptionBounds.require("--episodes", episodes, in: 1...OptionBounds.mostEpisodes)
+        try OptionBounds.require("--position-noise", positionNoise, above: 0, inclusive: true, upTo: 1, unit: "rad")
+        try OptionBounds.require("--latency", latency, in: 0...1000)
+        try OptionBounds.require("--stiffness", stiffness, above: 0, inclusive: true, upTo: 1e6, unit: "per m²")
+        try OptionBounds.require("--damping", damping, above: 0, inclusive: true, upTo: 1e6, unit: "per rad/s")
     }
 
     func run() throws {

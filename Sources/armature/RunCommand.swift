@@ -41,9 +41,9 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         guard sim != (port != nil) else { throw ValidationError("give exactly one of --sim or --port PORT") }
-        if let episodes, episodes < 1 { throw ValidationError("--episodes must be at least 1") }
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be positive") }
-        if let rateHz, !(rateHz > 0 && rateHz <= 100_000) { throw ValidationError("--rate-hz must be in (0, 100000]") }
+        if let episodes { try OptionBounds.require("--episodes", episodes, in: 1...OptionBounds.mostEpisodes) }
+        if let duration { try OptionBounds.require("--duration", duration, above: 0, upTo: OptionBounds.longestRun, unit: "s") }
+        if let rateHz { try OptionBounds.require("--rate-hz", rateHz, above: 0.01, inclusive: true, upTo: 100_000, unit: "Hz") }
     }
 
     func run() throws {

@@ -74,13 +74,14 @@ struct Train: ParsableCommand {
     var lockstep = false
 
     func validate() throws {
-        guard steps > 0 else { throw ValidationError("--steps must be at least 1") }
-        guard batchSize > 0, bufferSize > 0 else { throw ValidationError("--batch-size and --buffer-size must be positive") }
-        guard policyFrequency > 0 else { throw ValidationError("--policy-frequency must be at least 1") }
-        guard (1...16).contains(updatesPerStep) else { throw ValidationError("--updates-per-step must be 1 to 16") }
+        try OptionBounds.require("--steps", steps, in: 1...1_000_000_000_000)
+        try OptionBounds.require("--checkpoint-every", checkpointEvery, in: 0...1_000_000_000_000)
+        try OptionBounds.require("--threads", threads, in: 1...64)
         guard ["gaussian", "ou"].contains(noise) else { throw ValidationError("--noise must be gaussian or ou") }
-        guard threads > 0 else { throw ValidationError("--threads must be at least 1") }
         guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive whole numbers, e.g. 256,256") }
+        // Every hyperparameter is checked where checkpoints are checked too (DDPGConfiguration).
+        let problems = ddpgConfiguration.problems
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
         guard !lockstep || port != nil else {
             throw ValidationError("--lockstep describes the device on --port; give --port PORT too (the simulated arm is always lockstep)")
         }

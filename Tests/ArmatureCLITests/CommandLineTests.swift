@@ -12,15 +12,6 @@ final class CommandLineTests: XCTestCase {
         return path
     }
 
-    /// A user error is one or more `error:` lines and exit status 1, never a crash or a trap.
-    func assertUserError(_ result: CommandRunner.Result, mentions: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(result.status, 1, result.stderr, file: file, line: line)
-        XCTAssertTrue(result.stderr.hasPrefix("error: "), result.stderr, file: file, line: line)
-        XCTAssertTrue(result.stderr.contains(mentions), result.stderr, file: file, line: line)
-        XCTAssertFalse(result.stderr.contains("Fatal error"), file: file, line: line)
-        XCTAssertFalse(result.stderr.contains("Stack dump"), file: file, line: line)
-    }
-
     func testDescribePrintsTheJointTableAndDerivedMasses() throws {
         let result = try CommandRunner.armature(["describe", "robots/two-joint-arm.yaml"])
         XCTAssertEqual(result.status, 0, result.stderr)

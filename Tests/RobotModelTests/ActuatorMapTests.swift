@@ -74,3 +74,22 @@ final class ActuatorMapTests: XCTestCase {
         XCTAssertEqual(torques, (0..<7).map { map.torque(action: actions[$0], joint: $0) })
     }
 }
+
+final class ActionClampTests: XCTestCase {
+    /// The clamp exploration uses: in-range values pass, others saturate, and a non-finite
+    /// component throws with nothing changed — never −1 from min(1, max(−1, NaN)).
+    func testClampSaturatesFiniteActionsAndRefusesNonFiniteOnes() throws {
+        var actions = [0.5, -3, 7]
+        try ActuatorMap.clamp(actions: &actions)
+        XCTAssertEqual(actions, [0.5, -1, 1])
+        for bad in [Double.nan, .infinity, -.infinity] {
+            var actions = [0.2, bad]
+            XCTAssertThrowsError(try ActuatorMap.clamp(actions: &actions)) { error in
+                guard case .nonFinite(let joint, _)? = error as? ActionError else { return XCTFail("\(error)") }
+                XCTAssertEqual(joint, 1)
+            }
+            XCTAssertEqual(actions[0], 0.2)
+            XCTAssertFalse(actions[1].isFinite)
+        }
+    }
+}
