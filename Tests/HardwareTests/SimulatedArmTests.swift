@@ -81,3 +81,39 @@ final class SimulatedArmTests: XCTestCase {
         XCTAssertEqual(state.time, 1, accuracy: 1e-9)
     }
 }
+
+final class SimulatedArmDivergenceTests: XCTestCase {
+    /// Within every field's bounds an arm can still be built to blow up: two microgram links a
+    /// hundred metres long under a meganewton-metre. The simulated arm stops with an error naming
+    /// the joint and the time, switched off, and never hands out a non-finite state.
+    func testADivergingSimulationStopsWithAnErrorInsteadOfReportingNaN() throws {
+        let text = """
+            name: wild
+            control: {rate_hz: 10}
+            joints:
+              - {name: a, torque: {low: -1000000, high: 1000000}}
+              - {name: b, torque: {low: -1000000, high: 1000000}}
+            links:
+              - {name: l0, length: 100, inertial: {mass: 0.000001, com: 100, inertia: 0.000000000001}}
+              - {name: l1, length: 100, inertial: {mass: 0.000001, com: -100, inertia: 0.000000000001}}
+            """
+        let robot = try RobotDescription.parse(data: Data(text.utf8), file: "wild.yaml")
+        let arm = SimulatedArm(robot: robot)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        var failure: Error?
+        for _ in 0..<1000 {
+            do {
+                try arm.step(torques: [1_000_000, -1_000_000], state: &state)
+            } catch {
+                failure = error
+                break
+            }
+            XCTAssertTrue(state.position.allSatisfy(\.isFinite) && state.velocity.allSatisfy(\.isFinite), "a non-finite state was reported")
+        }
+        guard case .diverged(let joint, _)? = failure as? BackendError else { return XCTFail("expected divergence, got \(String(describing: failure))") }
+        XCTAssertTrue((0..<2).contains(joint))
+        XCTAssertFalse(arm.isActive, "switched off")
+        XCTAssertThrowsError(try arm.reset(position: [.nan, 0], velocity: [0, 0], state: &state))
+    }
+}

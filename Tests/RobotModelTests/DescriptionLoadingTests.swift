@@ -97,6 +97,35 @@ final class DescriptionLoadingTests: XCTestCase {
         XCTAssertEqual(negativeDamping.map(\.kind), [.negative(-1)])
     }
 
+    /// Finite but absurd numbers (a missing minus sign in an exponent) are out of range, with the
+    /// bound and unit in the message: a 1e-300 Hz rate crashed `describe`, a 1e11 s serial timeout
+    /// crashed `run --port`, and ±1e308 N·m made the simulation produce NaN.
+    func testNumbersPastPhysicalBoundsAreErrorsNamingTheBound() {
+        let cases: [(String, String, String, String)] = [
+            ("rate_hz: 50", "rate_hz: 1e-300", "control.rate_hz", "allowed from 0.01 to 100000 Hz"),
+            ("torque: {low: -2, high: 2}", "torque: {low: -1e308, high: 1e308}", "joints[0].torque.low", "N·m"),
+            ("velocity_limit: 5", "velocity_limit: 1e12", "joints[0].velocity_limit", "rad/s"),
+            ("damping: 1", "damping: 1e300", "joints[0].damping", "N·m·s/rad"),
+            ("position: {low: -1, high: 1}", "position: {low: -1e9, high: 1}", "joints[0].position.low", "rad"),
+            ("length: 0.1", "length: 1e-9", "links[0].length", "allowed from 0.0001 to 100 m"),
+            ("mass: 0.5", "mass: 1e300", "links[0].inertial.mass", "kg"),
+            ("inertia: 0.001", "inertia: 1e-300", "links[0].inertial.inertia", "kg·m²"),
+            ("name: test-arm", "name: test-arm\nserial: {port: /dev/ttyACM0, timeout: 1e11}", "serial.timeout", "allowed from 0.0001 to 60 s"),
+            ("name: test-arm", "name: test-arm\ngravity: 1e300", "gravity", "m/s²"),
+        ]
+        for (original, replacement, field, bound) in cases {
+            XCTAssertTrue(minimal.contains(original), original)
+            let problems = problemsFor(minimal.replacingOccurrences(of: original, with: replacement))
+            XCTAssertEqual(problems.map(\.field), [field], replacement)
+            guard case .outOfRange? = problems.first?.kind else { return XCTFail("\(replacement): \(problems)") }
+            XCTAssertTrue(problems[0].description.contains(bound), problems[0].description)
+            XCTAssertNotNil(problems[0].line, "the problem points at its line")
+        }
+        // A timestep so small that one control period needs more than 100 000 physics steps.
+        let fine = problemsFor(minimal.replacingOccurrences(of: "control: {rate_hz: 50}", with: "control: {rate_hz: 0.01}\nphysics: {timestep: 0.000001}"))
+        XCTAssertEqual(fine.map(\.field), ["physics.timestep"])
+    }
+
     func testAnArmWithNoJointsIsAnError() {
         let text = """
             name: empty
