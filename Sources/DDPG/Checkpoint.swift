@@ -30,6 +30,7 @@ public enum Checkpoint {
         var metadata: [String: String] = [
             "format": formatName,
             "format_version": "1",
+            "seed": String(trainer.seed),
             "configuration": json(agent.configuration),
             "counters": json(trainer.counters),
             "optimizer.actor.step": String(agent.actorOptimizer.stepCount),
@@ -62,6 +63,11 @@ public enum Checkpoint {
         try configuration(in: try read(path), path: path)
     }
 
+    /// The seed the run started from; nil in checkpoints written before it was recorded.
+    public static func seed(at path: String) throws(CheckpointError) -> UInt64? {
+        try read(path).metadata["seed"].flatMap(UInt64.init)
+    }
+
     /// The stored configuration, checked as strictly as the command line checks its options: a
     /// trainer is built from it before anything else is read.
     private static func configuration(in file: SafeTensorsFile, path: String) throws(CheckpointError) -> DDPGConfiguration {
@@ -82,7 +88,10 @@ public enum Checkpoint {
             file.metadata["action_size"] == String(agent.actionSize)
         else { throw fail("made for a different observation or action size than this robot and task") }
         let saved = try configuration(in: file, path: path)
-        guard saved == agent.configuration else {
+        // The replay may have grown since (a resumed run asking for more steps); nothing else may differ.
+        var comparable = saved
+        comparable.bufferSize = agent.configuration.bufferSize
+        guard comparable == agent.configuration, saved.bufferSize <= agent.configuration.bufferSize else {
             throw fail("trained with different hyperparameters; resume with the same options (or start a new run)")
         }
         func load(_ name: String, into buffer: FloatBuffer) throws(CheckpointError) {
@@ -113,7 +122,7 @@ public enum Checkpoint {
             optimizer.stepCount = steps
         }
         // The buffer fills in order and then wraps: below capacity the next row is the count.
-        let capacity = trainer.replay.capacity
+        let capacity = saved.bufferSize
         guard let rows = file.tensors["replay.rows"], let count = file.metadata["replay.count"].flatMap(Int.init),
             let next = file.metadata["replay.next_index"].flatMap(Int.init),
             (0...capacity).contains(count), (0..<capacity).contains(next), count == capacity || next == count,
@@ -122,7 +131,7 @@ public enum Checkpoint {
         if let bad = rows.values.firstIndex(where: { !$0.isFinite }) {
             throw fail("replay row \(bad / trainer.replay.rowSize) holds a non-finite value; a checkpoint holds finite numbers only")
         }
-        trainer.replay.restore(rows: rows.values, count: count, nextIndex: next)
+        trainer.replay.restore(rows: rows.values, count: count, nextIndex: next, savedCapacity: capacity)
         trainer.random = try generator(file.metadata["random.trainer"], key: "random.trainer", path: path)
         let noiseState = try decode([Double].self, file.metadata["noise.state"], key: "noise.state", path: path)
         guard noiseState.count == agent.actionSize, noiseState.allSatisfy(\.isFinite) else {

@@ -55,12 +55,26 @@ public final class ReplayBuffer: @unchecked Sendable {
     /// The stored rows in insertion ring order, for checkpoints.
     public var rows: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count * rowSize)) }
 
-    /// Restores rows and ring position saved from a buffer of the same shape.
-    public func restore(rows: [Float], count: Int, nextIndex: Int) {
-        precondition(rows.count == count * rowSize && count <= capacity && nextIndex < capacity, "replay state does not fit")
-        rows.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: rows.count) }
+    /// Restores rows and ring position saved from a buffer of `savedCapacity` rows, which may be
+    /// smaller than this one (a resumed run that asks for more steps). A grown buffer holds the
+    /// saved rows oldest first, so it continues as one that had been this large all along would
+    /// whenever the saved one never overwrote a row.
+    public func restore(rows: [Float], count: Int, nextIndex: Int, savedCapacity: Int) {
+        precondition(
+            rows.count == count * rowSize && savedCapacity <= capacity && count <= savedCapacity && nextIndex < savedCapacity,
+            "replay state does not fit")
+        rows.withUnsafeBufferPointer { saved in
+            if savedCapacity == capacity || count < savedCapacity {
+                storage.pointer.update(from: saved.baseAddress!, count: rows.count)
+            } else {
+                // A full ring: its oldest row is at nextIndex.
+                let older = (count - nextIndex) * rowSize
+                storage.pointer.update(from: saved.baseAddress! + nextIndex * rowSize, count: older)
+                (storage.pointer + older).update(from: saved.baseAddress!, count: nextIndex * rowSize)
+            }
+        }
         self.count = count
-        self.nextIndex = nextIndex
+        self.nextIndex = savedCapacity == capacity ? nextIndex : count % capacity
     }
 }
 

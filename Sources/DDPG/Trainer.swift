@@ -51,7 +51,8 @@ public final class Trainer {
     private var episodeReturn = 0.0
     private var episodeLength = 0
     private var needsReset = true
-    private let seed: UInt64
+    /// The seed the run started from; checkpoints record it.
+    public let seed: UInt64
 
     public init(environment: any Environment, configuration: DDPGConfiguration, seed: UInt64, metadata: PolicyMetadata) {
         self.environment = environment

@@ -12,7 +12,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a reaching policy with DDPG (CleanRL's defaults) on the simulated arm or through the serial link.",
         discussion: """
-            Writes into --out: TensorBoard event files and scalars.csv (CleanRL's tags), a resumable checkpoint.safetensors every --checkpoint-every steps (at the next episode boundary), and the final actor.safetensors. --resume continues a run from its checkpoint with the same options; a fixed seed reproduces the same actor on the same machine.
+            Writes into --out: TensorBoard event files and scalars.csv (CleanRL's tags), a resumable checkpoint.safetensors every --checkpoint-every steps (at the next episode boundary), and the final actor.safetensors. --resume continues a run from its checkpoint with its own hyperparameters (an option that would change one is refused by name); a fixed seed reproduces the same actor on the same machine.
 
             Hardware in the loop: --port PORT trains through the arm's firmware (or the emulator's pseudo-terminal) instead of the simulated arm. The arm runs in real time, so the loop steps once per control period on a monotonic clock while the learning updates run on a second thread beside it, never inside it: the loop acts with a copy of the actor that the learner refreshes every few updates, and the learner does at most CleanRL's one update per step (fewer if it cannot keep up). Such a run is not reproducible; the loop's timing (jitter, overruns) and the learner's pace are printed at the end.
 
@@ -32,38 +32,38 @@ struct Train: ParsableCommand {
     var robot: String = "robots/reacher.yaml"
     @Option(help: "Total environment steps.")
     var steps: Int = 100_000
-    @Option(help: "Random seed (networks, targets, noise, minibatches).")
-    var seed: UInt64 = 1
+    @Option(help: "Random seed (networks, targets, noise, minibatches; default 1). A resumed run keeps its own.")
+    var seed: UInt64?
     @Option(help: "Run directory.")
     var out: String
-    @Flag(help: "Continue from the run directory's checkpoint.")
+    @Flag(help: "Continue from the run directory's checkpoint: --steps, --buffer-size (to grow the replay), --checkpoint-every, --threads and the arm (--port, --lockstep) may change; the hyperparameters stay the run's.")
     var resume = false
-    @Option(help: "Uniform random steps before learning starts.")
-    var learningStarts: Int = 25_000
-    @Option(help: "Minibatch size.")
-    var batchSize: Int = 256
-    @Option(help: "Replay buffer capacity (transitions).")
-    var bufferSize: Int = 1_000_000
-    @Option(help: "Discount γ.")
-    var gamma: Float = 0.99
-    @Option(help: "Target smoothing τ.")
-    var tau: Float = 0.005
-    @Option(help: "Actor learning rate.")
-    var actorLearningRate: Float = 3e-4
-    @Option(help: "Critic learning rate.")
-    var criticLearningRate: Float = 3e-4
-    @Option(help: "Actor and target updates every N critic updates.")
-    var policyFrequency: Int = 2
-    @Option(help: "Critic updates per environment step after warm-up (update-to-data ratio; CleanRL: 1).")
-    var updatesPerStep: Int = 1
-    @Option(help: "Exploration noise: gaussian or ou (Ornstein–Uhlenbeck).")
-    var noise: String = "gaussian"
+    @Option(help: "Uniform random steps before learning starts (default 25000).")
+    var learningStarts: Int?
+    @Option(help: "Minibatch size (default 256).")
+    var batchSize: Int?
+    @Option(help: "Replay buffer capacity in transitions (default 1000000, at most --steps).")
+    var bufferSize: Int?
+    @Option(help: "Discount γ (default 0.99).")
+    var gamma: Float?
+    @Option(help: "Target smoothing τ (default 0.005).")
+    var tau: Float?
+    @Option(help: "Actor learning rate (default 0.0003).")
+    var actorLearningRate: Float?
+    @Option(help: "Critic learning rate (default 0.0003).")
+    var criticLearningRate: Float?
+    @Option(help: "Actor and target updates every N critic updates (default 2).")
+    var policyFrequency: Int?
+    @Option(help: "Critic updates per environment step after warm-up (update-to-data ratio; default 1, CleanRL's).")
+    var updatesPerStep: Int?
+    @Option(help: "Exploration noise: gaussian (default) or ou (Ornstein–Uhlenbeck).")
+    var noise: String?
     @Option(help: "Noise σ in normalized action units (default 0.1 gaussian, 0.2 OU).")
     var noiseSigma: Double?
-    @Option(help: "OU mean reversion θ.")
-    var noiseTheta: Double = 0.15
-    @Option(help: "Hidden layer widths, comma-separated.")
-    var hidden: String = "256,256"
+    @Option(help: "OU mean reversion θ (default 0.15).")
+    var noiseTheta: Double?
+    @Option(help: "Hidden layer widths, comma-separated (default 256,256).")
+    var hidden: String?
     @Option(help: "Checkpoint interval in steps (0: only at the end).")
     var checkpointEvery: Int = 10_000
     @Option(help: "Threads for the learning updates (2: the update's independent products side by side).")
@@ -77,7 +77,7 @@ struct Train: ParsableCommand {
         try OptionBounds.require("--steps", steps, in: 1...1_000_000_000_000)
         try OptionBounds.require("--checkpoint-every", checkpointEvery, in: 0...1_000_000_000_000)
         try OptionBounds.require("--threads", threads, in: 1...64)
-        guard ["gaussian", "ou"].contains(noise) else { throw ValidationError("--noise must be gaussian or ou") }
+        guard noise.map(["gaussian", "ou"].contains) ?? true else { throw ValidationError("--noise must be gaussian or ou") }
         guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive whole numbers, e.g. 256,256") }
         // Every hyperparameter is checked where checkpoints are checked too (DDPGConfiguration).
         let problems = ddpgConfiguration.problems
@@ -87,26 +87,64 @@ struct Train: ParsableCommand {
         }
     }
 
+    /// The widths given with --hidden, the default's when absent; nil when they are not widths.
     var hiddenSizes: [Int]? {
+        guard let hidden else { return DDPGConfiguration().hiddenSizes }
         let sizes = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         return sizes.isEmpty || sizes.contains { $0 <= 0 } ? nil : sizes
     }
 
+    /// The hyperparameters as given, CleanRL's defaults for the rest. The replay holds at most
+    /// --steps transitions: a short run needs no gigabyte buffer.
     var ddpgConfiguration: DDPGConfiguration {
-        var c = DDPGConfiguration()
-        c.hiddenSizes = hiddenSizes ?? [256, 256]
-        c.actorLearningRate = actorLearningRate
-        c.criticLearningRate = criticLearningRate
-        c.bufferSize = min(bufferSize, steps)
-        c.gamma = gamma
-        c.tau = tau
-        c.batchSize = batchSize
-        c.learningStarts = learningStarts
-        c.policyFrequency = policyFrequency
-        c.updatesPerStep = updatesPerStep
+        let defaults = DDPGConfiguration()
+        var c = defaults
+        c.hiddenSizes = hiddenSizes ?? defaults.hiddenSizes
+        c.actorLearningRate = actorLearningRate ?? defaults.actorLearningRate
+        c.criticLearningRate = criticLearningRate ?? defaults.criticLearningRate
+        c.bufferSize = min(bufferSize ?? defaults.bufferSize, steps)
+        c.gamma = gamma ?? defaults.gamma
+        c.tau = tau ?? defaults.tau
+        c.batchSize = batchSize ?? defaults.batchSize
+        c.learningStarts = learningStarts ?? defaults.learningStarts
+        c.policyFrequency = policyFrequency ?? defaults.policyFrequency
+        c.updatesPerStep = updatesPerStep ?? defaults.updatesPerStep
         c.noise = noise == "ou"
-            ? .ornsteinUhlenbeck(theta: noiseTheta, sigma: noiseSigma ?? 0.2) : .gaussian(sigma: noiseSigma ?? 0.1)
+            ? .ornsteinUhlenbeck(theta: noiseTheta ?? 0.15, sigma: noiseSigma ?? 0.2) : .gaussian(sigma: noiseSigma ?? 0.1)
         return c
+    }
+
+    /// The configuration a resumed run continues with: the run's own hyperparameters, the replay
+    /// grown to what --steps and --buffer-size now ask for. Options given on the command line that
+    /// would change the learner are refused by name rather than silently ignored.
+    func resumedConfiguration(_ saved: DDPGConfiguration, savedSeed: UInt64?) throws -> DDPGConfiguration {
+        var conflicts: [String] = []
+        func compare<T: Equatable>(_ option: String, _ given: T?, _ kept: T) {
+            if let given, given != kept { conflicts.append("\(option) \(given) (the run has \(kept))") }
+        }
+        let given = ddpgConfiguration
+        compare("--hidden", hidden.map { _ in given.hiddenSizes }, saved.hiddenSizes)
+        compare("--gamma", gamma, saved.gamma)
+        compare("--tau", tau, saved.tau)
+        compare("--actor-learning-rate", actorLearningRate, saved.actorLearningRate)
+        compare("--critic-learning-rate", criticLearningRate, saved.criticLearningRate)
+        compare("--batch-size", batchSize, saved.batchSize)
+        compare("--learning-starts", learningStarts, saved.learningStarts)
+        compare("--policy-frequency", policyFrequency, saved.policyFrequency)
+        compare("--updates-per-step", updatesPerStep, saved.updatesPerStep)
+        if noise != nil || noiseSigma != nil || noiseTheta != nil { compare("the noise options", given.noise, saved.noise) }
+        if let savedSeed { compare("--seed", seed, savedSeed) }
+        if let bufferSize, bufferSize < saved.bufferSize {
+            conflicts.append("--buffer-size \(bufferSize) (the replay already holds up to \(saved.bufferSize); it can grow, not shrink)")
+        }
+        guard conflicts.isEmpty else {
+            throw UserFacingError(
+                "--resume continues \(out) with its own hyperparameters, and these options differ: \(conflicts.joined(separator: ", ")); "
+                    + "drop them to continue, or start a new run in another --out")
+        }
+        var configuration = saved
+        configuration.bufferSize = max(saved.bufferSize, given.bufferSize)
+        return configuration
     }
 
     func run() throws {
@@ -147,15 +185,21 @@ struct Train: ParsableCommand {
         let checkpointPath = directory.appendingPathComponent("checkpoint.safetensors").path
         let actorPath = directory.appendingPathComponent("actor.safetensors").path
         var configuration = ddpgConfiguration
+        var savedBufferSize = configuration.bufferSize
+        var runSeed = seed ?? 1
         if resume {
             guard FileManager.default.fileExists(atPath: checkpointPath) else {
                 throw UserFacingError("\(checkpointPath): no checkpoint to resume from; run without --resume to start")
             }
+            let saved: (configuration: DDPGConfiguration, seed: UInt64?)
             do {
-                configuration = try Checkpoint.configuration(at: checkpointPath)
+                saved = (try Checkpoint.configuration(at: checkpointPath), try Checkpoint.seed(at: checkpointPath))
             } catch {
                 throw UserFacingError(error.description)
             }
+            configuration = try resumedConfiguration(saved.configuration, savedSeed: saved.seed)
+            savedBufferSize = saved.configuration.bufferSize
+            runSeed = saved.seed ?? runSeed
         } else if FileManager.default.fileExists(atPath: checkpointPath) {
             throw UserFacingError("\(out) already holds a run; pass --resume to continue it or choose another --out")
         }
@@ -165,9 +209,9 @@ struct Train: ParsableCommand {
         let concurrent =
             realTime
             ? ConcurrentTrainer(
-                environment: task, configuration: configuration, seed: seed, metadata: metadata, period: backend.controlPeriod)
+                environment: task, configuration: configuration, seed: runSeed, metadata: metadata, period: backend.controlPeriod)
             : nil
-        let trainer = concurrent?.trainer ?? Trainer(environment: task, configuration: configuration, seed: seed, metadata: metadata)
+        let trainer = concurrent?.trainer ?? Trainer(environment: task, configuration: configuration, seed: runSeed, metadata: metadata)
         if threads == 2 { trainer.agent.parallelism = .twoThreads(HelperThread()) }
         if resume {
             do {
@@ -175,14 +219,21 @@ struct Train: ParsableCommand {
             } catch {
                 throw UserFacingError(error.description)
             }
-            print("resuming \(out) at step \(trainer.step)")
+            guard trainer.step < steps else {
+                throw UserFacingError("\(out) is already at step \(trainer.step); give --steps larger than that to train on")
+            }
+            var changes = ["continuing to step \(steps)"]
+            if configuration.bufferSize > savedBufferSize {
+                changes.append("replay grown from \(savedBufferSize) to \(configuration.bufferSize) transitions")
+            }
+            print("resuming \(out) at step \(trainer.step): \(changes.joined(separator: "; "))")
         }
         let log = try ScalarLog(directory: out)
         defer { log.close() }
         let display = ProgressDisplay()
         let arm = port.map { "serial \($0)" + (lockstep ? " (lockstep)" : String(format: " (real time, %.0f Hz)", 1 / backend.controlPeriod)) }
         print(
-            "training on \(reach.robot.name)\(arm.map { " through \($0)" } ?? "") for \(steps) steps, seed \(seed), "
+            "training on \(reach.robot.name)\(arm.map { " through \($0)" } ?? "") for \(steps) steps, seed \(runSeed), "
                 + "warm-up \(configuration.learningStarts) → \(out)")
         fflush(nil)
         func saveCheckpoint(_ trainer: Trainer) throws {

@@ -28,6 +28,15 @@ final class TrainingCommandTests: XCTestCase {
         let resumed = try CommandRunner.armature(["train", "--steps", "500", "--resume", "--out", run] + small)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stdout.contains("resuming \(run) at step 300"), resumed.stdout)
+        XCTAssertTrue(resumed.stdout.contains("continuing to step 500"), resumed.stdout)
+        XCTAssertTrue(resumed.stdout.contains("replay grown from 300 to 500 transitions"), resumed.stdout)
+        // Options that would change the learner are refused by name, not silently ignored.
+        let changed = try CommandRunner.armature(["train", "--steps", "600", "--resume", "--out", run, "--gamma", "0.9", "--hidden", "32,32"])
+        assertUserError(changed, mentions: "--gamma 0.9 (the run has 0.99)")
+        XCTAssertTrue(changed.stderr.contains("--hidden [32, 32] (the run has [16, 16])"), changed.stderr)
+        assertUserError(
+            try CommandRunner.armature(["train", "--steps", "600", "--resume", "--out", run, "--seed", "9"]), mentions: "--seed 9 (the run has 3)")
+        assertUserError(try CommandRunner.armature(["train", "--steps", "400", "--resume", "--out", run]), mentions: "already at step 500")
         let csv = try String(contentsOfFile: run + "/scalars.csv", encoding: .utf8)
         XCTAssertEqual(csv.components(separatedBy: "step,tag,value,wall_time").count - 1, 1, "one header across the resume")
         XCTAssertTrue(csv.contains(",charts/episodic_return,"))

@@ -43,9 +43,24 @@ final class ReplayBufferTests: XCTestCase {
         let a = ReplayBuffer(capacity: 4, observationSize: 1, actionSize: 1)
         for i in 0..<6 { a.add(observation: [Float(i)], action: [0], reward: 0, terminated: false, nextObservation: [0]) }
         let b = ReplayBuffer(capacity: 4, observationSize: 1, actionSize: 1)
-        b.restore(rows: a.rows, count: a.count, nextIndex: a.nextIndex)
+        b.restore(rows: a.rows, count: a.count, nextIndex: a.nextIndex, savedCapacity: a.capacity)
         XCTAssertEqual(b.rows, a.rows)
         XCTAssertEqual(b.nextIndex, a.nextIndex)
+    }
+
+    /// A resumed run that asks for more steps grows its replay: the saved rows come back oldest
+    /// first, so the buffer goes on as if it had been that large from the start.
+    func testRestoringIntoALargerBufferKeepsTheRowsOldestFirst() {
+        for added in [3, 4, 6] {
+            let small = ReplayBuffer(capacity: 4, observationSize: 1, actionSize: 1)
+            for i in 0..<added { small.add(observation: [Float(i)], action: [0], reward: 0, terminated: false, nextObservation: [0]) }
+            let large = ReplayBuffer(capacity: 10, observationSize: 1, actionSize: 1)
+            large.restore(rows: small.rows, count: small.count, nextIndex: small.nextIndex, savedCapacity: small.capacity)
+            let kept = (max(0, added - 4)..<added).map(Float.init)
+            XCTAssertEqual(stride(from: 0, to: large.rows.count, by: large.rowSize).map { large.rows[$0] }, kept, "\(added) added")
+            XCTAssertEqual(large.count, kept.count)
+            XCTAssertEqual(large.nextIndex, kept.count)
+        }
     }
 }
 

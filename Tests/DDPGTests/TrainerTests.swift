@@ -96,6 +96,36 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(resumed.agent.targetCritic.layers[2].weight.array, straight.agent.targetCritic.layers[2].weight.array)
     }
 
+    /// A 300-step run keeps a 300-transition replay; resumed to 600 steps with a 600-transition
+    /// replay, it ends exactly where one 600-step run ends.
+    func testResumingWithMoreStepsGrowsTheReplayAndMatchesAStraightRun() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-grow-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("checkpoint.safetensors").path
+        var short = TrainingFixtures.smallConfiguration()
+        short.bufferSize = 300
+        var long = short
+        long.bufferSize = 600
+
+        let straight = Trainer(environment: try reacherTask(), configuration: long, seed: 4, metadata: metadata)
+        try straight.train(totalSteps: 600, log: nil)
+        let first = Trainer(environment: try reacherTask(), configuration: short, seed: 4, metadata: metadata)
+        try first.train(totalSteps: 300, log: nil)
+        try Checkpoint.save(first, to: path)
+        let resumed = Trainer(environment: try reacherTask(), configuration: long, seed: 4, metadata: metadata)
+        try Checkpoint.restore(resumed, from: path)
+        XCTAssertEqual(resumed.replay.count, 300)
+        try resumed.train(totalSteps: 600, log: nil)
+        XCTAssertTrue(try actorBytes(resumed) == actorBytes(straight), "the grown run differs from the straight run")
+
+        // A replay cannot shrink below what the checkpoint holds.
+        var smaller = short
+        smaller.bufferSize = 200
+        let shrunk = Trainer(environment: try reacherTask(), configuration: smaller, seed: 4, metadata: metadata)
+        XCTAssertThrowsError(try Checkpoint.restore(shrunk, from: path))
+    }
+
     func testACheckpointFromOtherHyperparametersIsRefused() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-ckpt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
