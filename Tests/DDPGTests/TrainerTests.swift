@@ -71,6 +71,8 @@ final class TrainerTests: XCTestCase {
         XCTAssertTrue(files[0] == files[1], "the two-thread actor file differs from the one-thread actor file")
     }
 
+    /// Exact, not approximate: both runs make the same products on the same kernels in one
+    /// process, and a checkpoint stores every float bit for bit.
     func testResumingFromACheckpointContinuesBitForBit() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-resume-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -128,7 +128,7 @@ final class SingleInputNetworkTests: XCTestCase {
                     XCTAssertEqual(output[j], workspace.output[j], accuracy: 1e-5 * max(1, abs(workspace.output[j])), "\(sizes)")
                 }
             }
-            // Frozen: later training does not leak into the deployed copy.
+            // Frozen: later training does not leak into the deployed copy (exact: the same code on the same input).
             let before = frozen.run([Float](repeating: 0.5, count: sizes[0]))[0]
             network.layers[0].bias.fill(3)
             XCTAssertEqual(frozen.run([Float](repeating: 0.5, count: sizes[0]))[0], before)

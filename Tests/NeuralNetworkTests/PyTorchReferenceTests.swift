@@ -25,6 +25,7 @@ final class PyTorchReferenceTests: XCTestCase {
         }
         let names = ["fc1", "fc2", "fc3"]
         let initial = mlp["initial_params"] as! [String: Any]
+        // Exact on every CPU: one scalar formula per weight, rounded once to float32, no BLAS.
         for (k, name) in names.enumerated() {
             XCTAssertEqual(network.layers[k].weight.array, PyTorchReference.floats(initial["\(name).weight"]), "formula reproduces \(name)")
         }

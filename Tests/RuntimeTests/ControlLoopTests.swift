@@ -68,6 +68,7 @@ final class ControlLoopTests: XCTestCase {
         XCTAssertFalse(arm.isActive, "torque off at the end")
         let (offline, _) = try makeTask()
         let reference = try offline.evaluate(episodes: 3, seed: 9, act: { actor.act(observation: $0, into: &$1) })
+        // Exact on every CPU: the same actor, simulator and seed in one process compute the same bits.
         XCTAssertEqual(summary.episodes.map(\.returnValue), reference.returns)
         XCTAssertEqual(summary.episodes.map(\.finalDistance), reference.finalDistances)
     }
