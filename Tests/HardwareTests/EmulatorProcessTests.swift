@@ -95,6 +95,22 @@ final class EmulatorProcessTests: XCTestCase {
         XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: link), "no link left to a pty number another terminal may reuse")
     }
 
+    func testASecondEmulatorRefusesALinkThatALiveEmulatorServes() throws {
+        let link = linkPath()
+        let first = try startEmulator(link: link)
+        defer {
+            first.terminate()
+            first.waitUntilExit()
+            unlink(link)
+        }
+        let served = try FileManager.default.destinationOfSymbolicLink(atPath: link)
+        let second = try RunningCommand(["emulate", "--robot", "robots/reacher.yaml", "--lockstep", "--link", link])
+        XCTAssertTrue(second.waitForExit(timeout: 20), "the second emulator refuses at once instead of taking the link")
+        XCTAssertEqual(second.process.terminationStatus, 1)
+        XCTAssertTrue(second.standardError.contains(link) && second.standardError.contains("another emulator"), second.standardError)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), served, "the first emulator keeps its link")
+    }
+
     func testAStaleLinkToAnUnrelatedPseudoTerminalIsReplaced() throws {
         // What an emulator killed with SIGKILL leaves: a link to a pty number that another terminal now holds.
         let unrelated = try UnrelatedPseudoTerminal()
@@ -109,6 +125,18 @@ final class EmulatorProcessTests: XCTestCase {
         let target = try FileManager.default.destinationOfSymbolicLink(atPath: link)
         XCTAssertNotEqual(target, unrelated.devicePath)
         XCTAssertTrue(target.hasPrefix("/dev/pts/"), target)
+    }
+
+    func testEmulateRefusesASymlinkToAnotherDevice() throws {
+        // Someone's own name for a real port: replacing it would send their host to the emulator.
+        let link = linkPath()
+        XCTAssertEqual(symlink("/dev/null", link), 0)
+        defer { unlink(link) }
+        let result = try RunningCommand(["emulate", "--robot", "robots/reacher.yaml", "--link", link])
+        XCTAssertTrue(result.waitForExit(timeout: 20))
+        XCTAssertEqual(result.process.terminationStatus, 1)
+        XCTAssertTrue(result.standardError.contains("not a pseudo-terminal"), result.standardError)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "/dev/null")
     }
 
     func testEmulateRefusesALinkPathThatIsNotASymlink() throws {
