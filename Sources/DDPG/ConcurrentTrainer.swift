@@ -64,7 +64,8 @@ public final class ConcurrentTrainer {
         action = Array(repeating: 0, count: environment.actionSize)
     }
 
-    /// Trains until `totalSteps` or until `shouldStop` (polled every period) says to stop.
+    /// Trains until `totalSteps` or until `stop` is requested: it is checked every period and wakes
+    /// the wait for the next deadline, so the run stops at once however long the period.
     ///
     /// At the first episode boundary at or after every `checkpointEvery` steps (0: never):
     /// `beforeCheckpoint` runs, then the learner is paused (its update in flight finishes), the
@@ -76,7 +77,7 @@ public final class ConcurrentTrainer {
     @discardableResult
     public func train(
         totalSteps: Int, log: ScalarSink?, checkpointEvery: Int = 0, beforeCheckpoint: () -> Void = {},
-        checkpoint: (Trainer) throws -> Void = { _ in }, shouldStop: () -> Bool = { false },
+        checkpoint: (Trainer) throws -> Void = { _ in }, stop: StopRequest = StopRequest(),
         progress: (TrainingProgress) -> Void = { _ in }
     ) throws -> RealTimeTrainingReport {
         let environment = trainer.environment
@@ -128,7 +129,7 @@ public final class ConcurrentTrainer {
         var behaviourVersion = 0
         do {
             while step < totalSteps {
-                if shouldStop() {
+                if stop.isRequested {
                     report.stopRequested = true
                     break
                 }
@@ -144,7 +145,10 @@ public final class ConcurrentTrainer {
                 }
 
                 deadline += period
-                MonotonicClock.sleep(until: deadline)
+                guard MonotonicClock.sleep(until: deadline, unless: stop) else {
+                    report.stopRequested = true
+                    break
+                }
                 let wake = MonotonicClock.seconds()
                 report.timing.jitter.record(max(0, wake - deadline))
                 if let lastWake { report.timing.actualPeriod.record(wake - lastWake) }
@@ -250,7 +254,7 @@ public struct RealTimeTrainingReport: Sendable {
     /// Actor weights the learner staged, and how many of those the control loop picked up.
     public var publishes = 0
     public var weightSwaps = 0
-    /// The run ended because `shouldStop` asked, not because it reached its steps.
+    /// The run ended because a stop was requested, not because it reached its steps.
     public var stopRequested = false
 
     init(timing: LoopTiming) { self.timing = timing }

@@ -15,10 +15,15 @@ public final class PseudoTerminal {
     public private(set) var controllerDescriptor: Int32
     // Our own open handle on the device side: without it the controller sees a hang-up (and poll
     // spins) whenever no host has the port open, and the raw settings would not persist between hosts.
+    // It also holds an exclusive flock on the device, the mark of a pty an emulator serves
+    // (`isServed`); the kernel drops it when the process dies, however it dies.
     private var deviceDescriptor: Int32
 
-    /// Opens a pseudo-terminal in raw mode and, if `linkPath` is given, points a symlink there at it
-    /// (replacing a stale symlink, never a regular file).
+    /// Opens a pseudo-terminal in raw mode and, if `linkPath` is given, points a symlink there at it.
+    /// An existing symlink is replaced only when stale: its target is gone, or is a pseudo-terminal
+    /// no live emulator serves (the number an emulator that was killed left behind, which another
+    /// terminal may have taken since). A file, a symlink to anything else, or one a live emulator
+    /// serves, is refused.
     public init(linkPath: String? = nil) throws {
         let controller = PtyCalls.openController(O_RDWR | O_NOCTTY)
         guard controller >= 0 else { throw PseudoTerminalError.openFailed(step: "posix_openpt", reason: errnoDescription()) }
@@ -32,6 +37,9 @@ public final class PseudoTerminal {
             device = posixOpen(name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
             guard device >= 0 else { throw PseudoTerminalError.openFailed(step: "open \(name)", reason: errnoDescription()) }
             try TerminalIO.makeRaw(device, path: name)
+            guard flock(device, LOCK_EX | LOCK_NB) == 0 else {
+                throw PseudoTerminalError.openFailed(step: "flock \(name)", reason: errnoDescription())
+            }
             if let linkPath { try Self.makeLink(at: linkPath, to: name) }
             devicePath = name
         } catch {
@@ -97,11 +105,30 @@ public final class PseudoTerminal {
         return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// Whether `path` (or what a symlink there points to) is a pseudo-terminal that a live emulator
+    /// serves: some process holds the lock every `PseudoTerminal` takes on its device side.
+    public static func isServed(_ path: String) -> Bool {
+        let fd = posixOpen(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { _ = posixClose(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 { return false }
+        return errno == EWOULDBLOCK
+    }
+
     private static func makeLink(at linkPath: String, to target: String) throws {
         var info = stat()
         if lstat(linkPath, &info) == 0 {
-            // A symlink left by an emulator that was killed is ours to replace; anything else is not.
             guard (info.st_mode & S_IFMT) == S_IFLNK else { throw PseudoTerminalError.linkPathTaken(path: linkPath) }
+            let existing = linkTarget(linkPath) ?? ""
+            if stat(linkPath, &info) == 0 {
+                // Only a pseudo-terminal is checked (opening a real serial port could reset its board).
+                guard SerialPorts.isPseudoTerminal(linkPath) else {
+                    throw PseudoTerminalError.linkToOtherDevice(path: linkPath, target: existing)
+                }
+                if isServed(linkPath) { throw PseudoTerminalError.linkServedByAnotherEmulator(path: linkPath, target: existing) }
+            }
+            // Stale: left by an emulator that was killed. Replace it before a host follows it to a
+            // pty number another terminal now holds.
             unlink(linkPath)
         }
         guard symlink(target, linkPath) == 0 else {
@@ -121,6 +148,8 @@ public final class PseudoTerminal {
 public enum PseudoTerminalError: Error, Sendable, Equatable, CustomStringConvertible {
     case openFailed(step: String, reason: String)
     case linkPathTaken(path: String)
+    case linkToOtherDevice(path: String, target: String)
+    case linkServedByAnotherEmulator(path: String, target: String)
     case linkFailed(path: String, target: String, reason: String)
 
     public var description: String {
@@ -129,6 +158,10 @@ public enum PseudoTerminalError: Error, Sendable, Equatable, CustomStringConvert
             return "cannot create a pseudo-terminal (\(step): \(reason)); check that /dev/ptmx exists and /dev/pts is mounted"
         case .linkPathTaken(let path):
             return "\(path) exists and is not a symlink; choose another --link path or remove that file"
+        case .linkToOtherDevice(let path, let target):
+            return "\(path) is a symlink to \(target), which is not a pseudo-terminal (not an emulator's link); choose another --link path or remove that symlink"
+        case .linkServedByAnotherEmulator(let path, let target):
+            return "\(path) -> \(target) is served by another emulator that is still running; stop it first or choose another --link path"
         case .linkFailed(let path, let target, let reason):
             return "cannot make the symlink \(path) -> \(target): \(reason); choose a --link path in a writable directory"
         }

@@ -20,8 +20,28 @@ public enum MonotonicClock {
     @inline(__always)
     public static func seconds() -> Double { Double(nanoseconds()) * 1e-9 }
 
-    /// Sleeps until the absolute time `deadline` (in `seconds()`): no drift from relative sleeps.
-    public static func sleep(until deadline: Double) {
+    /// The longest a sleep goes without looking at its stop request: the most a stop waits.
+    public static let stopLatency = 0.002
+
+    /// Sleeps until the absolute time `deadline` (in `seconds()`; no drift from relative sleeps)
+    /// unless `stop` is requested first. Returns true at the deadline, false as soon as a stop is
+    /// requested, within `stopLatency` however far away the deadline is (a 0.01 Hz loop sleeps 100 s).
+    /// Long waits are slept in bounded slices that look at the request; the last slice ends at the
+    /// deadline itself, so waking is as precise as one absolute sleep.
+    @discardableResult
+    public static func sleep(until deadline: Double, unless stop: StopRequest) -> Bool {
+        while !stop.isRequested {
+            let now = seconds()
+            if now >= deadline { return true }
+            let wake = min(deadline, now + stopLatency)
+            sleep(until: wake)
+            if wake == deadline { return true }
+        }
+        return false
+    }
+
+    /// One absolute sleep; callers go through `sleep(until:unless:)` so that every wait can be stopped.
+    private static func sleep(until deadline: Double) {
         #if canImport(Glibc)
         let whole = deadline.rounded(.down)
         var target = timespec(tv_sec: Int(whole), tv_nsec: Int((deadline - whole) * 1e9))

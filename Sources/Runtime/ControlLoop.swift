@@ -74,12 +74,14 @@ public final class ControlLoop {
         action = Array(repeating: 0, count: task.actionSize)
     }
 
-    /// Runs `episodes` episodes, or for `duration` seconds, whichever is given (episodes win).
-    /// `shouldStop` is polled every cycle (a signal handler sets it). `recordTrajectory` keeps
-    /// joint positions per step (allocates; for tests and comparisons).
+    /// Runs `episodes` episodes, or for `duration` seconds, whichever is given (episodes win); a
+    /// timed run ends at its duration even when the next deadline is later. `stop` (a signal handler
+    /// requests it) is checked every cycle and wakes the wait for the next deadline, so a stop is
+    /// prompt whatever the period. `recordTrajectory` keeps joint positions per step (allocates;
+    /// for tests and comparisons).
     public func run(
         episodes: Int?, duration: Double?, seed: UInt64, recordTrajectory: Bool = false,
-        shouldStop: () -> Bool = { false }, onEpisode: (Int, EpisodeResult) -> Void = { _, _ in }
+        stop: StopRequest = StopRequest(), onEpisode: (Int, EpisodeResult) -> Void = { _, _ in }
     ) -> RunSummary {
         let plannedCycles = episodes.map { $0 * task.maxEpisodeSteps } ?? Int(((duration ?? 60) / period).rounded(.up))
         var summary = RunSummary(
@@ -98,7 +100,7 @@ public final class ControlLoop {
         while true {
             if let episodes, summary.episodes.count >= episodes { break }
             if episodes == nil, let duration, MonotonicClock.seconds() - started >= duration { break }
-            if shouldStop() {
+            if stop.isRequested {
                 summary.stopReason = .stopRequested
                 break
             }
@@ -119,7 +121,16 @@ public final class ControlLoop {
             }
 
             deadline += period
-            if realTime { MonotonicClock.sleep(until: deadline) }
+            if realTime {
+                let end = episodes == nil ? duration.map { started + $0 } ?? .infinity : .infinity
+                // Wake at the end of a timed run rather than sleep on to a deadline after it.
+                let wakeAt = min(deadline, end)
+                guard MonotonicClock.sleep(until: wakeAt, unless: stop) else {
+                    summary.stopReason = .stopRequested
+                    break
+                }
+                if wakeAt < deadline { break }
+            }
             let wake = MonotonicClock.seconds()
             if realTime { summary.timing.jitter.record(max(0, wake - deadline)) }
             if let lastWake { summary.timing.actualPeriod.record(wake - lastWake) }

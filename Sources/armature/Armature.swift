@@ -42,12 +42,14 @@ struct UserFacingError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+// Standard error may be a closed pipe too (SIGPIPE is ignored while a command runs): then there is
+// nowhere left to say anything, and that must not crash a command that is switching an arm off.
 func printWarning(_ text: String) {
-    FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data(("warning: " + text + "\n").utf8))
 }
 
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data(("error: " + text.replacingOccurrences(of: "\n", with: "\nerror: ") + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data(("error: " + text.replacingOccurrences(of: "\n", with: "\nerror: ") + "\n").utf8))
 }
 
 /// Loads a robot description, turning its problems into the command line's error.

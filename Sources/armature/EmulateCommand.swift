@@ -10,7 +10,7 @@ struct Emulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Emulate the arm's firmware on a pseudo-terminal.",
         discussion: """
-            Runs the firmware's own protocol code (firmware-protocol/src) with the simulated arm as its motors and sensors, on a pseudo-terminal that a host opens like a serial port. Prints the pseudo-terminal's path; with --link, also makes a symlink there, so that a robot description can name a stable port (serial: {port: /tmp/arm}). Runs until Ctrl-C or SIGTERM, then removes the symlink.
+            Runs the firmware's own protocol code (firmware-protocol/src) with the simulated arm as its motors and sensors, on a pseudo-terminal that a host opens like a serial port. Prints the pseudo-terminal's path; with --link, also makes a symlink there, so that a robot description can name a stable port (serial: {port: /tmp/arm}). Runs until Ctrl-C, SIGTERM or SIGHUP, then removes the symlink if it still points to this emulator. An existing symlink at --link is replaced when it is stale (its emulator is gone); a file there, a symlink to anything but a pseudo-terminal, or one another running emulator serves, is refused.
 
             By default the physics follows the wall clock and the torque watchdog runs, as on the real arm. With --lockstep every torque command advances the physics exactly one control period, so an episode through the emulator matches the simulator step for step.
 
@@ -24,7 +24,7 @@ struct Emulate: ParsableCommand {
     @Option(help: "Robot description (YAML) of the arm to emulate, e.g. robots/reacher.yaml.")
     var robot: String
 
-    @Option(help: "Also make a symlink at this path to the pseudo-terminal (an existing symlink is replaced).")
+    @Option(help: "Also make a symlink at this path to the pseudo-terminal (a stale symlink is replaced; a file, or a live emulator's link, is refused).")
     var link: String?
 
     @Flag(help: "Advance the physics one control period per torque command instead of following the wall clock.")
@@ -73,12 +73,14 @@ struct Emulate: ParsableCommand {
         ]
         if let link { lines.append("link: \(link) -> \(emulator.devicePath)") }
         lines.append("press Ctrl-C to stop")
-        // Unbuffered: a script waiting for the path must see it now, not at exit.
-        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        print(lines.joined(separator: "\n"))
+        // Now: a script waiting for the path must see it, not at exit.
+        signals.flushOutput()
         signals.wait()
         emulator.stop()
         let snapshot = emulator.snapshot()
-        FileHandle.standardOutput.write(
-            Data("stopped: \(snapshot.counters.rxFrames) frames received, \(snapshot.counters.txFrames) sent\n".utf8))
+        print("stopped: \(snapshot.counters.rxFrames) frames received, \(snapshot.counters.txFrames) sent")
+        signals.flushOutput()
+        signals.reportLostOutput()
     }
 }

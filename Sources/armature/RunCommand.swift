@@ -17,6 +17,9 @@ struct Run: ParsableCommand {
             returns and final distances, the loop timing (period, jitter, overruns), link round trips
             (serial) and guard interventions. Ctrl-C or SIGTERM stop cleanly with torque off (exit 0);
             a non-finite action or a link fault stops with torque off and exit 1.
+            SIGHUP (the terminal or SSH session closed) and standard output closed by its reader
+            (armature run ... | head) stop as Ctrl-C does. A timed run ends at --duration even when
+            the next deadline (--rate-hz) is later.
             """
     )
 
@@ -67,15 +70,16 @@ struct Run: ParsableCommand {
         let loop = ControlLoop(task: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)
         let target = episodes.map { "\($0) episodes" } ?? String(format: "%.1f s", duration ?? 10)
         print("running \(policy) on \(description.name) (\(port.map { "serial \($0)" } ?? "simulated")) at \(format(1 / loop.period)) Hz for \(target)")
-        fflush(nil)
+        signals.flushOutput()
         let summary = loop.run(
             episodes: episodes, duration: episodes == nil ? (duration ?? 10) : nil, seed: seed,
-            shouldStop: { signals.received != nil },
+            stop: signals.stop,
             onEpisode: { index, result in
                 print(String(format: "episode %3d  return %8.3f  final distance %.4f m", index, result.returnValue, result.finalDistance))
-                fflush(nil)
+                signals.flushOutput()
             })
         report(summary, backend: backend)
+        signals.reportLostOutput()
         if summary.stopReason.isFault { throw UserFacingError("\(summary.stopReason); torque is off") }
     }
 

@@ -1,46 +1,54 @@
 import Dispatch
 import Foundation
-import Synchronization
+import MonotonicTime
 
-/// The signal number that asked the process to stop, shared with the signal handlers.
-final class StopRequest: Sendable {
-    let signal = Atomic<Int32>(0)
-    let semaphore = DispatchSemaphore(value: 0)
-}
-
-/// Turns SIGINT and SIGTERM into a flag that loops poll (or `wait()` blocks on), so a stop always
-/// goes through the command's clean shutdown (torque off, links closed) instead of killing the
-/// process mid-command.
+/// The one place where a command learns that it must stop early: SIGINT (Ctrl-C), SIGTERM and
+/// SIGHUP (the terminal or SSH session went away), and standard output that can no longer be
+/// written (its reader exited, as `head` does). Each becomes a `StopRequest` that loops check and
+/// that their sleeps wake for, so a stop always goes through the command's clean shutdown (torque
+/// off, DISABLE sent, logs and checkpoint written, links removed) instead of killing the process
+/// mid-command. SIGPIPE is ignored so that a closed pipe is an EPIPE error here, not death.
 final class StopSignals {
-    private let request = StopRequest()
+    /// Requested when a signal arrives or the output is gone; hand it to loops and sleeps.
+    let stop = StopRequest()
     private var sources: [any DispatchSourceSignal] = []
+    private var outputFailed = false
 
     init() {
-        for number in [SIGINT, SIGTERM] {
+        signal(SIGPIPE, SIG_IGN)
+        let numbers = [SIGINT, SIGTERM, SIGHUP]
+        for number in numbers {
             // Signals arrive as events on a queue, not as handlers interrupting whatever runs.
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let request = self.request
-            source.setEventHandler {
-                request.signal.store(number, ordering: .relaxed)
-                request.semaphore.signal()
-            }
+            let stop = self.stop
+            source.setEventHandler { stop.request() }
             source.resume()
             sources.append(source)
         }
-        waitUntilCaught([SIGINT, SIGTERM])
+        waitUntilCaught(numbers)
     }
 
     deinit { for source in sources { source.cancel() } }
 
-    /// The signal that asked to stop, if any.
-    var received: Int32? {
-        let value = request.signal.load(ordering: .relaxed)
-        return value == 0 ? nil : value
+    /// Blocks until a stop is asked for.
+    func wait() { MonotonicClock.sleep(until: .infinity, unless: stop) }
+
+    /// Pushes what was printed to standard output now (a person tailing a log, or a script waiting
+    /// for a line, sees it) and requests a stop if it cannot be written: nobody can see the run any more.
+    func flushOutput() {
+        if fflush(nil) != 0 {
+            outputFailed = true
+            stop.request()
+        }
     }
 
-    /// Blocks until SIGINT or SIGTERM arrives.
-    func wait() { request.semaphore.wait() }
+    /// Says on standard error, if the output was lost, why the command stopped early.
+    func reportLostOutput() {
+        if outputFailed {
+            printWarning("standard output could not be written (its reader exited or the terminal closed), so the command stopped as on Ctrl-C")
+        }
+    }
 }
 
 /// Waits (up to a second) until the signal sources' handlers are in place. libdispatch on Linux

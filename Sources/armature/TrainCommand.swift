@@ -18,7 +18,7 @@ struct Train: ParsableCommand {
 
             --lockstep: the device waits for each command (armature emulate --lockstep), so training runs step for step as on the simulated arm and matches a simulated run up to the float32 wire. Not for a real arm.
 
-            The arm is switched off (torque off) at every real-time checkpoint and whenever training ends, on errors too. Ctrl-C or SIGTERM stop cleanly (at once in real time, at the end of the episode otherwise) and save a checkpoint to --resume from.
+            The arm is switched off (torque off) at every real-time checkpoint and whenever training ends, on errors too. Ctrl-C, SIGTERM, SIGHUP (the terminal or SSH session closed) and standard output closed by its reader stop cleanly (at once in real time, at the end of the episode otherwise) and save a checkpoint to --resume from.
 
             Examples:
               armature train --out runs/sim --steps 30000
@@ -149,8 +149,9 @@ struct Train: ParsableCommand {
 
     func run() throws {
         setMatrixThreads(threads == 2 ? 1 : threads)
-        // SIGINT and SIGTERM become a flag the training loop polls, so a stop goes through the
-        // clean shutdown below (torque off, checkpoint) instead of killing the process mid-command.
+        // SIGINT, SIGTERM, SIGHUP and a closed output become a stop request the training loop checks,
+        // so a stop goes through the clean shutdown below (torque off, checkpoint, logs) instead of
+        // killing the process mid-command.
         let signals = StopSignals()
         let reach = try SimulatedReach(robotPath: robot)
         let backend: any ArmBackend
@@ -230,12 +231,12 @@ struct Train: ParsableCommand {
         }
         let log = try ScalarLog(directory: out)
         defer { log.close() }
-        let display = ProgressDisplay()
+        let display = ProgressDisplay(signals: signals)
         let arm = port.map { "serial \($0)" + (lockstep ? " (lockstep)" : String(format: " (real time, %.0f Hz)", 1 / backend.controlPeriod)) }
         print(
             "training on \(reach.robot.name)\(arm.map { " through \($0)" } ?? "") for \(steps) steps, seed \(runSeed), "
                 + "warm-up \(configuration.learningStarts) → \(out)")
-        fflush(nil)
+        signals.flushOutput()
         func saveCheckpoint(_ trainer: Trainer) throws {
             try Checkpoint.save(trainer, to: checkpointPath)
             try trainer.actorPolicy.save(path: actorPath)
@@ -248,7 +249,7 @@ struct Train: ParsableCommand {
                     totalSteps: steps, log: log, checkpointEvery: checkpointEvery,
                     // Waiting for the learner and writing files outlast the watchdog; the next reset re-enables the arm.
                     beforeCheckpoint: { backend.deactivate() }, checkpoint: saveCheckpoint,
-                    shouldStop: { signals.received != nil }, progress: { display.show($0) })
+                    stop: signals.stop, progress: { display.show($0) })
                 backend.deactivate()
                 display.finish()
                 stopped = report.stopRequested
@@ -264,7 +265,7 @@ struct Train: ParsableCommand {
                                 try saveCheckpoint(trainer)
                             }
                             // The synchronous loop has no other place to stop; an episode lasts about a second.
-                            if signals.received != nil { throw StopRequested() }
+                            if signals.stop.isRequested { throw StopRequested() }
                         },
                         progress: { display.show($0) })
                 } catch is StopRequested {
@@ -285,6 +286,7 @@ struct Train: ParsableCommand {
         try saveCheckpoint(trainer)
         if stopped { print("stopped on request at step \(trainer.step); torque is off; continue with --resume") }
         print("actor → \(actorPath)")
+        signals.reportLostOutput()
     }
 
     /// How the real-time loop kept its period while the learner ran beside it.
@@ -318,6 +320,10 @@ private struct StopRequested: Error {}
 final class ProgressDisplay {
     private let interactive = isatty(STDOUT_FILENO) != 0
     private var lastPrinted = -Double.infinity
+    /// Flushes each line, and stops the run when nobody can read them any more.
+    private let signals: StopSignals
+
+    init(signals: StopSignals) { self.signals = signals }
 
     func show(_ p: TrainingProgress) {
         let remaining = Double(p.totalSteps - p.step) / max(p.stepsPerSecond, 1e-9)
@@ -327,12 +333,12 @@ final class ProgressDisplay {
             p.stepsPerSecond, p.episodes, recent, duration(p.elapsed), duration(remaining))
         if interactive {
             print("\r\u{1B}[K" + line, terminator: "")
-            fflush(nil)
+            signals.flushOutput()
         } else if p.elapsed - lastPrinted >= 5 || p.step == p.totalSteps {
             lastPrinted = p.elapsed
             print(line)
             // Piped or logged output is block-buffered; a person tailing the log should see progress.
-            fflush(nil)
+            signals.flushOutput()
         }
     }
 

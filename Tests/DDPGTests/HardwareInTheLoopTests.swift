@@ -131,14 +131,14 @@ final class HardwareInTheLoopTests: XCTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("checkpoint.safetensors").path
-        let arm = SimulatedArm(robot: robot)
+        let stop = StopRequest()
+        let arm = StopAfterSteps(SimulatedArm(robot: robot), steps: 420, stop: stop)
         defer { arm.deactivate() }
         // The simulator paced at 2 ms so that a few hundred steps take under a second.
         let concurrent = ConcurrentTrainer(
             environment: try ReachTask(robot: robot, backend: arm), configuration: TrainingFixtures.smallConfiguration(), seed: 5, metadata: metadata,
             period: 0.002, publishInterval: 4)
         var events: [String] = []
-        var polls = 0
         let report = try concurrent.train(
             totalSteps: 1_000, log: nil, checkpointEvery: 250,
             beforeCheckpoint: {
@@ -150,10 +150,7 @@ final class HardwareInTheLoopTests: XCTestCase {
                 XCTAssertLessThanOrEqual(trainer.agent.updates, trainer.step - 200 - 1)
                 try Checkpoint.save(trainer, to: path)
             },
-            shouldStop: {
-                polls += 1
-                return polls > 420
-            })
+            stop: stop)
 
         XCTAssertTrue(report.stopRequested)
         XCTAssertEqual(report.steps, 420)
@@ -219,4 +216,30 @@ private final class FailingEnvironment: Environment {
         if steps == failingAtStep { throw Failure(step: steps) }
         return try inner.step(action: action, observation: &observation)
     }
+}
+
+/// The simulator, requesting a stop when it has taken a given number of steps: Ctrl-C at a known step.
+private final class StopAfterSteps: ArmBackend {
+    let inner: SimulatedArm
+    let steps: Int
+    let stop: StopRequest
+    private var taken = 0
+    init(_ inner: SimulatedArm, steps: Int, stop: StopRequest) {
+        self.inner = inner
+        self.steps = steps
+        self.stop = stop
+    }
+    var jointCount: Int { inner.jointCount }
+    var controlPeriod: Double { inner.controlPeriod }
+    var isActive: Bool { inner.isActive }
+    func activate(state: inout JointState) throws { try inner.activate(state: &state) }
+    func step(torques: [Double], state: inout JointState) throws {
+        try inner.step(torques: torques, state: &state)
+        taken += 1
+        if taken == steps { stop.request() }
+    }
+    func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
+        try inner.reset(position: position, velocity: velocity, state: &state)
+    }
+    func deactivate() { inner.deactivate() }
 }

@@ -16,8 +16,9 @@ final class EmulatorProcessTests: XCTestCase {
         NSTemporaryDirectory() + "armature-emulate-\(getpid())-\(UUID().uuidString.prefix(8))"
     }
 
-    /// Starts `armature emulate --lockstep --link PATH` and waits for the symlink.
-    private func startEmulator(link: String) throws -> Process {
+    /// Starts `armature emulate --lockstep --link PATH` and waits for the symlink (one that no
+    /// longer points at `replacing`, if given).
+    private func startEmulator(link: String, replacing stale: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = CommandRunner.executable
         process.arguments = ["emulate", "--robot", RepositoryFiles.path("robots/reacher.yaml"), "--lockstep", "--link", link]
@@ -25,10 +26,14 @@ final class EmulatorProcessTests: XCTestCase {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(10)
-        while (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == nil && Date() < deadline && process.isRunning {
+        func made() -> Bool {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { return false }
+            return target != stale
+        }
+        while !made() && Date() < deadline && process.isRunning {
             usleep(10_000)
         }
-        guard (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil else {
+        guard made() else {
             process.terminate()
             throw EmulatorDidNotStart(link: link)
         }
@@ -80,6 +85,71 @@ final class EmulatorProcessTests: XCTestCase {
         XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: link))
     }
 
+    func testSIGHUPStopsTheEmulatorCleanlyAndRemovesTheLink() throws {
+        let link = linkPath()
+        let process = try startEmulator(link: link)
+        kill(process.processIdentifier, SIGHUP)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, "a dropped SSH session must not kill the emulator")
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: link), "no link left to a pty number another terminal may reuse")
+    }
+
+    func testASecondEmulatorRefusesALinkThatALiveEmulatorServes() throws {
+        let link = linkPath()
+        let first = try startEmulator(link: link)
+        defer {
+            first.terminate()
+            first.waitUntilExit()
+            unlink(link)
+        }
+        let served = try FileManager.default.destinationOfSymbolicLink(atPath: link)
+        let second = try RunningCommand(["emulate", "--robot", "robots/reacher.yaml", "--lockstep", "--link", link])
+        XCTAssertTrue(second.waitForExit(timeout: 20), "the second emulator refuses at once instead of taking the link")
+        XCTAssertEqual(second.process.terminationStatus, 1)
+        XCTAssertTrue(second.standardError.contains(link) && second.standardError.contains("another emulator"), second.standardError)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), served, "the first emulator keeps its link")
+    }
+
+    func testAStaleLinkToAnUnrelatedPseudoTerminalIsReplaced() throws {
+        // What an emulator killed with SIGKILL leaves: a link to a pty number that another terminal now holds.
+        let unrelated = try UnrelatedPseudoTerminal()
+        let link = linkPath()
+        XCTAssertEqual(symlink(unrelated.devicePath, link), 0)
+        let process = try startEmulator(link: link, replacing: unrelated.devicePath)
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+            unlink(link)
+        }
+        let target = try FileManager.default.destinationOfSymbolicLink(atPath: link)
+        XCTAssertNotEqual(target, unrelated.devicePath)
+        XCTAssertTrue(target.hasPrefix("/dev/pts/"), target)
+    }
+
+    func testEmulateRefusesASymlinkToAnotherDevice() throws {
+        // Someone's own name for a real port: replacing it would send their host to the emulator.
+        let link = linkPath()
+        XCTAssertEqual(symlink("/dev/null", link), 0)
+        defer { unlink(link) }
+        let result = try RunningCommand(["emulate", "--robot", "robots/reacher.yaml", "--link", link])
+        XCTAssertTrue(result.waitForExit(timeout: 20))
+        XCTAssertEqual(result.process.terminationStatus, 1)
+        XCTAssertTrue(result.standardError.contains("not a pseudo-terminal"), result.standardError)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "/dev/null")
+    }
+
+    func testEmulateRefusesALinkPathThatIsNotASymlink() throws {
+        let link = linkPath()
+        XCTAssertTrue(FileManager.default.createFile(atPath: link, contents: Data("notes".utf8)))
+        defer { unlink(link) }
+        let result = try RunningCommand(["emulate", "--robot", "robots/reacher.yaml", "--link", link])
+        XCTAssertTrue(result.waitForExit(timeout: 20))
+        XCTAssertEqual(result.process.terminationStatus, 1)
+        XCTAssertTrue(result.standardError.contains("not a symlink"), result.standardError)
+        XCTAssertEqual(try String(contentsOfFile: link, encoding: .utf8), "notes", "the file is left alone")
+    }
+
     func testEmulateHelpTeachesTheOptions() throws {
         let result = try CommandRunner.armature(["emulate", "--help"])
         XCTAssertEqual(result.status, 0)
@@ -93,4 +163,36 @@ final class EmulatorProcessTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.contains("no-such-robot"), result.stderr)
     }
+}
+
+/// A pseudo-terminal that no emulator serves, as an SSH session's terminal would be: the controller
+/// side opened through the C library, the device side never locked.
+private final class UnrelatedPseudoTerminal {
+    let controller: Int32
+    let devicePath: String
+
+    struct Failed: Error {}
+
+    init() throws {
+        typealias IntToInt = @convention(c) (Int32) -> Int32
+        typealias NameCall = @convention(c) (Int32, UnsafeMutablePointer<CChar>?, Int) -> Int32
+        // Glibc declares these only under _XOPEN_SOURCE; look them up in the C library already loaded.
+        guard let library = dlopen(nil, RTLD_NOW) else { throw Failed() }
+        defer { dlclose(library) }
+        guard let open = dlsym(library, "posix_openpt"), let grant = dlsym(library, "grantpt"),
+            let unlock = dlsym(library, "unlockpt"), let name = dlsym(library, "ptsname_r")
+        else { throw Failed() }
+        controller = unsafeBitCast(open, to: IntToInt.self)(O_RDWR | O_NOCTTY)
+        guard controller >= 0 else { throw Failed() }
+        var buffer = [CChar](repeating: 0, count: 128)
+        guard unsafeBitCast(grant, to: IntToInt.self)(controller) == 0, unsafeBitCast(unlock, to: IntToInt.self)(controller) == 0,
+            unsafeBitCast(name, to: NameCall.self)(controller, &buffer, buffer.count) == 0
+        else {
+            close(controller)
+            throw Failed()
+        }
+        devicePath = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    deinit { close(controller) }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import DeterministicRandom
 import Hardware
 import MonotonicTime
@@ -104,16 +105,51 @@ final class ControlLoopTests: XCTestCase {
 
     func testAStopRequestEndsTheRunCleanly() throws {
         let (task, arm) = try makeTask()
-        var polls = 0
+        let stop = StopRequest()
         let summary = ControlLoop(task: task, policy: policy(), realTime: false).run(
-            episodes: nil, duration: 60, seed: 1, shouldStop: {
-                polls += 1
-                return polls > 75
-            })
+            episodes: nil, duration: 60, seed: 1, stop: stop, onEpisode: { _, _ in stop.request() })
         XCTAssertEqual(summary.stopReason, .stopRequested)
         XCTAssertFalse(summary.stopReason.isFault)
         XCTAssertEqual(summary.episodes.count, 1)
+        XCTAssertEqual(summary.timing.cycles, 50)
         XCTAssertFalse(arm.isActive)
+    }
+
+    func testAStopRequestWakesTheLoopBetweenDistantDeadlines() throws {
+        let (task, arm) = try makeTask()
+        let stop = StopRequest()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { stop.request() }
+        let started = MonotonicClock.seconds()
+        let summary = ControlLoop(task: task, policy: policy(), period: 100).run(episodes: 1, duration: nil, seed: 1, stop: stop)
+        // Bounded far below the 100 s period, not by how fast this machine is.
+        XCTAssertLessThan(MonotonicClock.seconds() - started, 10)
+        XCTAssertEqual(summary.stopReason, .stopRequested)
+        XCTAssertEqual(summary.timing.cycles, 0)
+        XCTAssertFalse(arm.isActive)
+    }
+
+    func testATimedRunEndsAtItsDurationWhenTheNextDeadlineIsLater() throws {
+        let (task, arm) = try makeTask()
+        let started = MonotonicClock.seconds()
+        let summary = ControlLoop(task: task, policy: policy(), period: 100).run(episodes: nil, duration: 0.05, seed: 1)
+        let elapsed = MonotonicClock.seconds() - started
+        XCTAssertGreaterThanOrEqual(elapsed, 0.05)
+        XCTAssertLessThan(elapsed, 10)
+        XCTAssertEqual(summary.stopReason, .completed)
+        XCTAssertEqual(summary.timing.cycles, 0, "no step after the duration")
+        XCTAssertFalse(arm.isActive)
+    }
+
+    func testAStoppableSleepReachesItsDeadlineOrWakesForTheStop() {
+        let stop = StopRequest()
+        let deadline = MonotonicClock.seconds() + 0.01
+        XCTAssertTrue(MonotonicClock.sleep(until: deadline, unless: stop))
+        XCTAssertGreaterThanOrEqual(MonotonicClock.seconds(), deadline)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.02) { stop.request() }
+        let started = MonotonicClock.seconds()
+        XCTAssertFalse(MonotonicClock.sleep(until: started + 100, unless: stop))
+        XCTAssertLessThan(MonotonicClock.seconds() - started, 10)
+        XCTAssertFalse(MonotonicClock.sleep(until: MonotonicClock.seconds() + 100, unless: stop), "a request stays made")
     }
 
     func testDurationSamplesSummarize() {

@@ -37,4 +37,22 @@ public enum CommandRunner {
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
     }
+
+    /// Trains a tiny reacher policy into `directory` (a fraction of a second) for commands that need
+    /// one but not a good one, and returns the path of its actor.safetensors.
+    public static func tinyPolicy(in directory: String) throws -> String {
+        let run = directory + "/tiny-policy"
+        let result = try armature([
+            "train", "--steps", "50", "--hidden", "8,8", "--batch-size", "8", "--learning-starts", "25", "--checkpoint-every", "0",
+            "--out", run,
+        ])
+        guard result.status == 0 else { throw TinyPolicyFailed(stderr: result.stderr) }
+        return run + "/actor.safetensors"
+    }
+}
+
+/// `armature train` could not make the tiny policy a test needs.
+public struct TinyPolicyFailed: Error, CustomStringConvertible {
+    public let stderr: String
+    public var description: String { "armature train failed to make a tiny policy: \(stderr)" }
 }
