@@ -123,13 +123,15 @@ public final class ControlLoop {
             deadline += period
             if realTime {
                 let end = episodes == nil ? duration.map { started + $0 } ?? .infinity : .infinity
-                // Wake at the end of a timed run rather than sleep on to a deadline after it.
-                let wakeAt = min(deadline, end)
-                guard MonotonicClock.sleep(until: wakeAt, unless: stop) else {
+                // Wake at the end of a timed run rather than sleep on to a deadline after it. A
+                // deadline that lands on the end up to the rounding of summed periods still runs,
+                // so a 1 s run at 50 Hz has its 50 cycles.
+                let beforeTheEnd = deadline <= end + period * 1e-6
+                guard MonotonicClock.sleep(until: beforeTheEnd ? deadline : end, unless: stop) else {
                     summary.stopReason = .stopRequested
                     break
                 }
-                if wakeAt < deadline { break }
+                if !beforeTheEnd { break }
             }
             let wake = MonotonicClock.seconds()
             if realTime { summary.timing.jitter.record(max(0, wake - deadline)) }

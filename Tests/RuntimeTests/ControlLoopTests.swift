@@ -140,6 +140,16 @@ final class ControlLoopTests: XCTestCase {
         XCTAssertFalse(arm.isActive)
     }
 
+    /// A deadline that falls on the end of a timed run (up to the rounding of summed periods) is
+    /// still served: 0.2 s at 50 Hz is ten cycles, not nine.
+    func testATimedRunServesTheDeadlineThatFallsOnItsEnd() throws {
+        let (task, _) = try makeTask()
+        let summary = ControlLoop(task: task, policy: policy(), period: 0.02).run(episodes: nil, duration: 0.2, seed: 1)
+        XCTAssertEqual(summary.stopReason, .completed)
+        // A late cycle skips deadlines by design; only a run without overruns must have all ten.
+        if summary.timing.overruns == 0 { XCTAssertEqual(summary.timing.cycles, 10) }
+    }
+
     func testAStoppableSleepReachesItsDeadlineOrWakesForTheStop() {
         let stop = StopRequest()
         let deadline = MonotonicClock.seconds() + 0.01
