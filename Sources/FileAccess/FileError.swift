@@ -44,8 +44,8 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What was being done to the file.
     public enum Action: String, Sendable, Equatable {
         case read, write
-        /// Taking a directory's lock; the message says "cannot use DIR".
-        case lock = "use"
+        /// Taking a directory's lock.
+        case lock
     }
 
     /// What is wrong.
@@ -96,7 +96,8 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "cannot \(action.rawValue) \(path): \(message)" }
+    /// "PATH: cannot write: what is wrong; what to do", the path first as in every error of this project.
+    public var description: String { "\(path): cannot \(action.rawValue): \(message)" }
 
     /// What is wrong and what to do, without the path.
     public var message: String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DDPG
+import FileAccess
 import Foundation
 import MonotonicTime
 import Hardware
@@ -150,6 +151,23 @@ struct Train: ParsableCommand {
             guard FileManager.default.fileExists(atPath: checkpointPath) else {
                 throw UserFacingError("\(checkpointPath): no checkpoint to resume from; run without --resume to start")
             }
+        } else {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw UserFacingError("cannot create the run directory \(out) (\((error as NSError).localizedFailureReason ?? "\(error)")); choose another --out")
+            }
+        }
+        // One train per run directory, from before the first check of its contents to the process's end; the
+        // kernel drops the lock however the process ends, so a crashed run never blocks the next.
+        let lock: DirectoryLock
+        do {
+            lock = try DirectoryLock(directory: out, holder: "armature train")
+        } catch {
+            throw UserFacingError(error.description)
+        }
+        defer { lock.release() }
+        if resume {
             do {
                 configuration = try Checkpoint.configuration(at: checkpointPath)
             } catch {
@@ -158,7 +176,6 @@ struct Train: ParsableCommand {
         } else if FileManager.default.fileExists(atPath: checkpointPath) {
             throw UserFacingError("\(out) already holds a run; pass --resume to continue it or choose another --out")
         }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
         let metadata = reach.task.policyMetadata(layers: configuration.hiddenSizes.count + 1)
         let concurrent =
@@ -168,15 +185,17 @@ struct Train: ParsableCommand {
             : nil
         let trainer = concurrent?.trainer ?? Trainer(environment: task, configuration: configuration, seed: seed, metadata: metadata)
         if threads == 2 { trainer.agent.parallelism = .twoThreads(HelperThread()) }
+        var scalarsAtCheckpoint: ScalarLog.Mark?
         if resume {
             do {
-                try Checkpoint.restore(trainer, from: checkpointPath)
+                scalarsAtCheckpoint = try Checkpoint.restore(trainer, from: checkpointPath)
             } catch {
                 throw UserFacingError(error.description)
             }
             print("resuming \(out) at step \(trainer.step)")
         }
-        let log = try ScalarLog(directory: out)
+        // Resuming drops the scalars logged after the checkpoint; the run logs them again.
+        let log = try ScalarLog(directory: out, resumingAt: scalarsAtCheckpoint)
         defer { log.close() }
         let display = ProgressDisplay()
         let arm = port.map { "serial \($0)" + (lockstep ? " (lockstep)" : String(format: " (real time, %.0f Hz)", 1 / backend.controlPeriod)) }
@@ -185,7 +204,7 @@ struct Train: ParsableCommand {
                 + "warm-up \(configuration.learningStarts) → \(out)")
         fflush(nil)
         func saveCheckpoint(_ trainer: Trainer) throws {
-            try Checkpoint.save(trainer, to: checkpointPath)
+            try Checkpoint.save(trainer, to: checkpointPath, log: log)
             try trainer.actorPolicy.save(path: actorPath)
         }
 

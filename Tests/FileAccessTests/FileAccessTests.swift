@@ -42,7 +42,7 @@ final class FileAccessTests: XCTestCase {
         XCTAssertThrowsError(try AtomicFile.write(Array("x".utf8), to: fifo)) { error in
             XCTAssertEqual(error as? FileError, FileError(path: fifo, action: .write, .notRegularFile(.fifo)))
             let text = "\(error)"
-            XCTAssertTrue(text.hasPrefix("cannot write \(fifo): it is a FIFO"), text)
+            XCTAssertTrue(text.hasPrefix("\(fifo): cannot write: it is a FIFO"), text)
             XCTAssertTrue(text.contains("give the path of a regular file"), text)
         }
         XCTAssertEqual(kind(fifo), S_IFIFO)
@@ -94,7 +94,7 @@ final class FileAccessTests: XCTestCase {
         XCTAssertThrowsError(try AtomicFile.write([1], to: path)) { error in
             XCTAssertEqual(error as? FileError, FileError(path: path, action: .write, .missingDirectory("\(directory!)/no/such")))
             XCTAssertEqual(
-                "\(error)", "cannot write \(path): the directory \(directory!)/no/such does not exist; create it or choose another location")
+                "\(error)", "\(path): cannot write: the directory \(directory!)/no/such does not exist; create it or choose another location")
         }
     }
 
@@ -105,16 +105,16 @@ final class FileAccessTests: XCTestCase {
         }
         XCTAssertEqual(
             text(EACCES),
-            "cannot write runs/x/actor.safetensors: the directory runs/x is read-only for this user (permission denied); "
+            "runs/x/actor.safetensors: cannot write: the directory runs/x is read-only for this user (permission denied); "
                 + "choose another location or make it writable")
         XCTAssertEqual(
-            text(EROFS), "cannot write runs/x/actor.safetensors: the directory runs/x is on a read-only file system; choose another location")
+            text(EROFS), "runs/x/actor.safetensors: cannot write: the directory runs/x is on a read-only file system; choose another location")
         XCTAssertEqual(
-            text(ENOSPC), "cannot write runs/x/actor.safetensors: no space left on the device; free some space or choose another location")
+            text(ENOSPC), "runs/x/actor.safetensors: cannot write: no space left on the device; free some space or choose another location")
         XCTAssertEqual(
-            text(ENOENT), "cannot write runs/x/actor.safetensors: the directory runs/x does not exist; create it or choose another location")
-        XCTAssertEqual(text(ENOENT, .read), "cannot read runs/x/actor.safetensors: no such file; check the path")
-        XCTAssertEqual(text(EACCES, .read), "cannot read runs/x/actor.safetensors: permission denied; check the file's permissions")
+            text(ENOENT), "runs/x/actor.safetensors: cannot write: the directory runs/x does not exist; create it or choose another location")
+        XCTAssertEqual(text(ENOENT, .read), "runs/x/actor.safetensors: cannot read: no such file; check the path")
+        XCTAssertEqual(text(EACCES, .read), "runs/x/actor.safetensors: cannot read: permission denied; check the file's permissions")
         for code in [EACCES, EROFS, ENOSPC, ENOENT] {
             XCTAssertFalse(text(code).contains("You don"), text(code))
         }
@@ -124,13 +124,13 @@ final class FileAccessTests: XCTestCase {
 
     func testReadRefusesADirectoryAndAFIFOWithoutBlocking() throws {
         XCTAssertThrowsError(try RegularFile.read(directory)) { error in
-            XCTAssertEqual("\(error)", "cannot read \(directory!): it is a directory; give the path of a file in it")
+            XCTAssertEqual("\(error)", "\(directory!): cannot read: it is a directory; give the path of a file in it")
         }
         let fifo = "\(directory!)/pipe"
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
         // No writer ever opens the FIFO: a blocking open would hang here.
         XCTAssertThrowsError(try RegularFile.read(fifo)) { error in
-            XCTAssertEqual("\(error)", "cannot read \(fifo): it is a FIFO (named pipe), not a regular file; give the path of a file")
+            XCTAssertEqual("\(error)", "\(fifo): cannot read: it is a FIFO (named pipe), not a regular file; give the path of a file")
         }
         let file = "\(directory!)/data"
         try AtomicFile.write(Array(repeating: 7, count: 100_000), to: file)
@@ -165,7 +165,7 @@ final class FileAccessTests: XCTestCase {
         XCTAssertThrowsError(try DirectoryLock(directory: directory, holder: "armature train")) { error in
             XCTAssertEqual(
                 "\(error)",
-                "cannot use \(directory!): armature train (process \(getpid())) is using it; wait for it to finish, stop it, "
+                "\(directory!): cannot lock: armature train (process \(getpid())) is using it; wait for it to finish, stop it, "
                     + "or choose another directory")
         }
         first.release()
