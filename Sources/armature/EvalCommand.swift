@@ -22,7 +22,7 @@ struct Eval: ParsableCommand {
     var episodes: Int = 100
     @Option(help: "Random seed for targets and initial states.")
     var seed: UInt64 = 1
-    @Option(help: "Where to write the JSON summary (default: eval-seed<S>.json beside the policy).")
+    @Option(help: "Where to write the JSON summary (default: eval-seed<S>.json beside the policy); a regular file or a link to one, replaced whole.")
     var summary: String?
     @Flag(help: "Print every episode.")
     var verbose = false
