@@ -42,6 +42,7 @@ let package = Package(
         .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
         .library(name: "Policy", targets: ["Policy"]),
         .library(name: "DDPG", targets: ["DDPG"]),
+        .library(name: "FileAccess", targets: ["FileAccess"]),
         .library(name: "Runtime", targets: ["Runtime"]),
     ],
     dependencies: [
@@ -51,6 +52,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "DeterministicRandom"),
+        .target(name: "FileAccess"),
         .target(name: "MonotonicTime"),
         .target(name: "RobotModel", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "ArmDynamics", dependencies: ["RobotModel"]),
@@ -84,14 +86,15 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"] + vectorFlags.filter { $0 != "-Xcc" })]
         ),
         .target(
-            name: "NeuralNetwork", dependencies: ["CBLAS", "CKernels", "DeterministicRandom"],
+            name: "NeuralNetwork", dependencies: ["CBLAS", "CKernels", "DeterministicRandom", "FileAccess"],
             swiftSettings: (vectorFlags.isEmpty ? [] : [.unsafeFlags(vectorFlags)]) + (vectorLevel.map { [.define($0)] } ?? [])
         ),
         .target(name: "Policy", dependencies: ["NeuralNetwork"]),
         .target(
             name: "DDPG",
             dependencies: [
-                "NeuralNetwork", "Policy", "Tasks", "RobotModel", "DeterministicRandom", "MonotonicTime", .product(name: "Logging", package: "swift-log"),
+                "NeuralNetwork", "Policy", "Tasks", "RobotModel", "DeterministicRandom", "MonotonicTime", "FileAccess",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -102,12 +105,13 @@ let package = Package(
             name: "armature",
             dependencies: [
                 "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "DDPG",
-                "FirmwareLink", "Runtime", "MonotonicTime",
+                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "TestSupport", dependencies: ["RobotModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "FileAccessTests", dependencies: ["FileAccess"]),
         .testTarget(name: "RobotModelTests", dependencies: ["RobotModel", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "ArmDynamicsTests", dependencies: ["ArmDynamics", "RobotModel", "TestSupport"]),
         .testTarget(
@@ -122,7 +126,7 @@ let package = Package(
             name: "RuntimeTests",
             dependencies: ["Runtime", "MonotonicTime", "Hardware", "Tasks", "Policy", "NeuralNetwork", "RobotModel", "DeterministicRandom", "TestSupport"]
         ),
-        .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "TestSupport"]),
+        .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "FileAccess", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

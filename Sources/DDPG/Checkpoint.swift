@@ -7,8 +7,12 @@ import NeuralNetwork
 public enum Checkpoint {
     public static let formatName = "armature-checkpoint"
 
-    /// Writes the trainer's state to `path` atomically (a crash mid-write leaves the old checkpoint).
-    public static func save(_ trainer: Trainer, to path: String) throws(CheckpointError) {
+    /// Writes the trainer's state to `path` atomically (a crash mid-write leaves the old checkpoint). With the
+    /// run's `log`, its scalars are made durable first and their extent is stored, so the checkpoint never
+    /// exists without the scalars before it, and a resume can drop the ones logged after it.
+    public static func save(_ trainer: Trainer, to path: String, log: ScalarLog? = nil) throws(CheckpointError) {
+        var scalars: ScalarLog.Mark?
+        do { scalars = try log?.flushToDisk() } catch { throw CheckpointError(path: path, reason: "\(error)") }
         var tensors: [String: StoredTensor] = [:]
         let agent = trainer.agent
         for (prefix, network) in [
@@ -42,6 +46,11 @@ public enum Checkpoint {
             "replay.count": String(replay.count),
             "replay.next_index": String(replay.nextIndex),
         ]
+        if let scalars {
+            metadata["scalars.csv_bytes"] = String(scalars.csvBytes)
+            metadata["scalars.event_file"] = scalars.eventFile
+            metadata["scalars.event_bytes"] = String(scalars.eventBytes)
+        }
         metadata["observation_size"] = String(agent.observationSize)
         metadata["action_size"] = String(agent.actionSize)
         // A diverged trainer must not replace the last good checkpoint.
@@ -79,8 +88,11 @@ public enum Checkpoint {
         return configuration
     }
 
-    /// Loads a checkpoint into a trainer built with the same configuration and environment shape.
-    public static func restore(_ trainer: Trainer, from path: String) throws(CheckpointError) {
+    /// Loads a checkpoint into a trainer built with the same configuration and environment shape. Returns how
+    /// far the run's scalar logs reached when it was saved (nil for one saved without its log): open the
+    /// `ScalarLog` resuming at that mark.
+    @discardableResult
+    public static func restore(_ trainer: Trainer, from path: String) throws(CheckpointError) -> ScalarLog.Mark? {
         let file = try read(path)
         let agent = trainer.agent
         func fail(_ reason: String) -> CheckpointError { CheckpointError(path: path, reason: reason) }
@@ -145,6 +157,13 @@ public enum Checkpoint {
             counters.recentReturns.allSatisfy(\.isFinite), counters.elapsed.isFinite, counters.elapsed >= 0
         else { throw fail("'counters' out of range (negative counts, more than ten returns or non-finite values)") }
         trainer.restore(counters)
+        guard let csvBytes = file.metadata["scalars.csv_bytes"].flatMap(Int.init), let eventFile = file.metadata["scalars.event_file"],
+            let eventBytes = file.metadata["scalars.event_bytes"].flatMap(Int.init)
+        else { return nil }
+        guard csvBytes >= 0, eventBytes >= 0, !eventFile.contains("/"), eventFile.hasPrefix("events.out.tfevents.") else {
+            throw fail("the scalar log mark is out of range (negative lengths or an event file outside the run directory)")
+        }
+        return ScalarLog.Mark(csvBytes: csvBytes, eventFile: eventFile, eventBytes: eventBytes)
     }
 
     private static func read(_ path: String) throws(CheckpointError) -> SafeTensorsFile {

@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 
 #if canImport(Glibc)
@@ -10,7 +11,8 @@ import Foundation
 ///
 /// Resuming a run reopens the same directory: rows are appended to the existing CSV under its one header,
 /// and a new event file starts beside the earlier ones (TensorBoard merges them). Writes are buffered;
-/// `flush()` puts both files on disk, as a trainer should do before it writes a checkpoint.
+/// `flushToDisk()` makes both files durable and returns the `Mark` a checkpoint stores, and a resume from that
+/// checkpoint first cuts both logs back to it, so that nothing logged after the checkpoint appears twice.
 public final class ScalarLog {
     /// The CSV's first line.
     public static let csvHeader = "step,tag,value,wall_time"
@@ -24,11 +26,31 @@ public final class ScalarLog {
     private let tensorBoard: TensorBoardWriter
     private let csv: LogFile
 
-    /// Opens (or creates) the run directory's logs; `now` (Unix seconds) names the new event file.
-    public init(directory: String, now: Double = Date().timeIntervalSince1970) throws(ScalarLogError) {
+    /// How far both logs reached when a checkpoint was taken; a resume from the checkpoint keeps exactly this.
+    public struct Mark: Sendable, Equatable {
+        /// Length of `scalars.csv`.
+        public var csvBytes: Int
+        /// Name (in the run directory) of the event file being written, and its length.
+        public var eventFile: String
+        public var eventBytes: Int
+
+        public init(csvBytes: Int, eventFile: String, eventBytes: Int) {
+            self.csvBytes = csvBytes
+            self.eventFile = eventFile
+            self.eventBytes = eventBytes
+        }
+    }
+
+    /// Opens (or creates) the run directory's logs; `now` (Unix seconds) names the new event file. With `mark`
+    /// (a resume), first drops everything logged after it: what a run wrote between its last checkpoint and
+    /// its end would otherwise appear twice, once from the old run and once from the resumed one.
+    public init(directory: String, now: Double = Date().timeIntervalSince1970, resumingAt mark: Mark? = nil)
+        throws(ScalarLogError)
+    {
         try LogFile.createDirectory(directory)
         self.directory = directory
         csvPath = "\(directory)/scalars.csv"
+        if let mark { try Self.cut(directory: directory, csvPath: csvPath, to: mark) }
         // The CSV is checked before an event file is created, so a refused directory is left untouched.
         let needsHeader = try Self.prepareForAppend(csvPath)
         csv = try LogFile.openForAppend(path: csvPath)
@@ -57,6 +79,37 @@ public final class ScalarLog {
         try csv.flush()
     }
 
+    /// Writes everything buffered, waits until the disk holds it, and returns how far both files reach. A
+    /// checkpoint stores the mark after this returns, so the scalars up to it are on disk whenever it is.
+    public func flushToDisk() throws(ScalarLogError) -> Mark {
+        try flush()
+        try tensorBoard.file.sync()
+        try csv.sync()
+        let eventFile = String(tensorBoard.path.split(separator: "/").last ?? "")
+        return Mark(csvBytes: try csv.size(), eventFile: eventFile, eventBytes: try tensorBoard.file.size())
+    }
+
+    /// Cuts the logs back to `mark`: the CSV and the event file it names to their lengths then, and event files
+    /// started after that one (by a resume that ended before its first checkpoint) removed. TensorBoard reads a
+    /// directory's event files in name order, the order they were started in, so a removed file held only
+    /// points after the mark.
+    private static func cut(directory: String, csvPath: String, to mark: Mark) throws(ScalarLogError) {
+        do throws(FileError) {
+            try AppendingFile.truncate(path: csvPath, to: mark.csvBytes)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            for name in names.sorted() where name.hasPrefix(TensorBoardWriter.fileNamePrefix) {
+                let path = "\(directory)/\(name)"
+                if name == mark.eventFile {
+                    try AppendingFile.truncate(path: path, to: mark.eventBytes)
+                } else if name > mark.eventFile, unlink(path) != 0, errno != ENOENT {
+                    throw FileError(path: path, action: .write, errno: errno, directory: directory)
+                }
+            }
+        } catch {
+            throw .file(error)
+        }
+    }
+
     /// Writes what is buffered and closes both files; later calls do nothing. Call `flush()` first to learn
     /// of a failure to write the last rows — `close` cannot report it.
     public func close() {
@@ -75,11 +128,7 @@ public final class ScalarLog {
     private static func prepareForAppend(_ path: String) throws(ScalarLogError) -> Bool {
         guard FileManager.default.fileExists(atPath: path) else { return true }
         let bytes: [UInt8]
-        do {
-            bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw .cannotOpen(path: path, reason: (error as NSError).localizedDescription)
-        }
+        do { bytes = try RegularFile.read(path) } catch { throw .file(error) }
         if bytes.isEmpty { return true }
         var firstLine = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
         if firstLine.hasSuffix("\r") { firstLine.removeLast() }
@@ -88,7 +137,7 @@ public final class ScalarLog {
         }
         guard bytes.last != UInt8(ascii: "\n") else { return false }
         let complete = bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
-        guard truncate(path, off_t(complete)) == 0 else { throw .cannotWrite(path: path, reason: errnoText()) }
+        do { try AppendingFile.truncate(path: path, to: complete) } catch { throw .file(error) }
         return complete == 0
     }
 }
@@ -103,8 +152,8 @@ extension ScalarLog: ScalarSink {
 /// Why a run's scalar log (event file or CSV) could not be written, naming the path.
 public enum ScalarLogError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotCreateDirectory(path: String, reason: String)
-    case cannotOpen(path: String, reason: String)
-    case cannotWrite(path: String, reason: String)
+    /// Opening, writing or cutting back a log file failed; the error names the file.
+    case file(FileError)
     /// A write after `close()`.
     case closed(path: String)
     /// `scalars.csv` exists but is not a scalar log this program wrote.
@@ -115,10 +164,8 @@ public enum ScalarLogError: Error, Sendable, Equatable, CustomStringConvertible 
         case .cannotCreateDirectory(let path, let reason):
             return "\(path): cannot create the run directory (\(reason)); check that the parent is writable "
                 + "and that no file has that name"
-        case .cannotOpen(let path, let reason):
-            return "\(path): cannot open the log file (\(reason)); check the run directory's permissions"
-        case .cannotWrite(let path, let reason):
-            return "\(path): cannot write the log file (\(reason)); check free disk space and permissions"
+        case .file(let error):
+            return error.description
         case .closed(let path):
             return "\(path): the log was already closed; open a new one to keep logging"
         case .unexpectedCSVHeader(let path, let found):
@@ -128,39 +175,32 @@ public enum ScalarLogError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// An append-only file behind a byte buffer, written with write(2) so that failures carry the system's reason
-/// and short writes are completed.
+/// An append-only `AppendingFile` behind a byte buffer.
 final class LogFile {
     /// Buffers are written out once they pass this size, bounding memory between explicit flushes.
     static let flushThreshold = 1 << 16
 
     let path: String
-    /// -1 once closed.
-    private var descriptor: Int32
+    private let file: AppendingFile
     private var buffer = [UInt8]()
 
     var bufferedByteCount: Int { buffer.count }
 
-    private init(path: String, descriptor: Int32) {
-        self.path = path
-        self.descriptor = descriptor
+    private init(_ file: AppendingFile) {
+        self.file = file
+        path = file.path
     }
 
     deinit { close() }
 
     /// Creates a file that must not exist yet; nil if it does.
     static func createNew(path: String) throws(ScalarLogError) -> LogFile? {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if descriptor < 0, errno == EEXIST { return nil }
-        guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: errnoText()) }
-        return LogFile(path: path, descriptor: descriptor)
+        do { return try AppendingFile.createNew(path: path).map(LogFile.init) } catch { throw .file(error) }
     }
 
     /// Opens a file for appending, creating it if missing.
     static func openForAppend(path: String) throws(ScalarLogError) -> LogFile {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: errnoText()) }
-        return LogFile(path: path, descriptor: descriptor)
+        do { return LogFile(try AppendingFile.open(path: path)) } catch { throw .file(error) }
     }
 
     static func createDirectory(_ path: String) throws(ScalarLogError) {
@@ -172,51 +212,33 @@ final class LogFile {
     }
 
     func ensureOpen() throws(ScalarLogError) {
-        guard descriptor >= 0 else { throw .closed(path: path) }
+        guard !file.isClosed else { throw .closed(path: path) }
     }
 
     func append(_ bytes: [UInt8]) { buffer += bytes }
 
     func flush() throws(ScalarLogError) {
         try ensureOpen()
+        guard !buffer.isEmpty else { return }
         var written = 0
         // What was written leaves the buffer even on failure, so a retry does not duplicate it.
         defer { buffer.removeFirst(written) }
-        while written < buffer.count {
-            let result = buffer.withUnsafeBytes {
-                systemWrite(descriptor, $0.baseAddress! + written, $0.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw .cannotWrite(path: path, reason: errnoText())
-            }
-            written += result
-        }
+        do { try file.append(buffer, written: &written) } catch { throw .file(error) }
+    }
+
+    /// Flushes and waits until the disk holds the file's contents.
+    func sync() throws(ScalarLogError) {
+        try flush()
+        do { try file.sync() } catch { throw .file(error) }
+    }
+
+    func size() throws(ScalarLogError) -> Int {
+        do { return try file.size() } catch { throw .file(error) }
     }
 
     func close() {
-        guard descriptor >= 0 else { return }
+        guard !file.isClosed else { return }
         try? flush()
-        _ = systemClose(descriptor)
-        descriptor = -1
+        file.close()
     }
-}
-
-private func errnoText() -> String { String(cString: strerror(errno)) }
-
-/// write(2) and close(2) under names that the types' own methods do not shadow.
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        Glibc.write(descriptor, buffer, count)
-    #else
-        Darwin.write(descriptor, buffer, count)
-    #endif
-}
-
-private func systemClose(_ descriptor: Int32) -> Int32 {
-    #if canImport(Glibc)
-        Glibc.close(descriptor)
-    #else
-        Darwin.close(descriptor)
-    #endif
 }

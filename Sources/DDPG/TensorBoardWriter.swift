@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 
 #if canImport(Glibc)
@@ -14,16 +15,19 @@ import Foundation
 /// (a resumed run) starts a new file beside them; TensorBoard reads a directory's files in name order and
 /// merges them into one run.
 public final class TensorBoardWriter {
+    /// The start of every event file's name; TensorBoard reads the files whose names contain `tfevents`.
+    public static let fileNamePrefix = "events.out.tfevents."
+
     /// The event file this writer appends to.
     public let path: String
-    private let file: LogFile
+    let file: LogFile
 
     /// Creates `directory` if needed and starts a new event file in it, named after `now` (Unix seconds).
     public init(directory: String, now: Double = Date().timeIntervalSince1970) throws(ScalarLogError) {
         try LogFile.createDirectory(directory)
         // A nonsensical clock must not trap in the conversion; the name only has to be unique and ordered.
         let seconds = now.isFinite && abs(now) < 1e15 ? Int64(now.rounded(.down)) : 0
-        (file, path) = try Self.createEventFile(stem: "\(directory)/events.out.tfevents.\(seconds).\(Self.hostName())")
+        (file, path) = try Self.createEventFile(stem: "\(directory)/\(Self.fileNamePrefix)\(seconds).\(Self.hostName())")
         file.append(TFRecord.frame(TensorBoardEvent.fileVersion(wallTime: now)))
         // Written at once so that the file is a valid, readable event file from the start.
         try file.flush()
@@ -56,7 +60,8 @@ public final class TensorBoardWriter {
             let candidate = "\(stem).\(String(repeating: "0", count: 4 - digits.count))\(digits)"
             if let file = try LogFile.createNew(path: candidate) { return (file, candidate) }
         }
-        throw .cannotOpen(path: stem, reason: "9,999 event files already started in this second")
+        throw .file(
+            FileError(path: stem, action: .write, .system(code: EEXIST, text: "9,999 event files were already started in this second")))
     }
 
     private static func hostName() -> String {

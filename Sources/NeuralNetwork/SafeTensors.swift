@@ -1,10 +1,5 @@
+import FileAccess
 import Foundation
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// One float32 tensor as stored in a safetensors file: its shape and its values in row-major order.
 public struct StoredTensor: Sendable, Equatable {
@@ -65,8 +60,8 @@ public struct SafeTensorsError: Error, Sendable, Equatable, CustomStringConverti
         case reservedName
         case valueCountMismatch(tensor: String, shape: [Int], valueCount: Int)
         // The file system.
-        case cannotRead(reason: String)
-        case cannotWrite(reason: String)
+        case cannotRead(FileError)
+        case cannotWrite(FileError)
     }
 
     /// The file, when the data came from or was going to one.
@@ -78,7 +73,13 @@ public struct SafeTensorsError: Error, Sendable, Equatable, CustomStringConverti
         self.problem = problem
     }
 
-    public var description: String { "\(path ?? "safetensors data"): \(message)" }
+    public var description: String {
+        switch problem {
+        // The file system's errors name the path themselves ("cannot write PATH: ...").
+        case .cannotRead(let error), .cannotWrite(let error): return error.description
+        default: return "\(path ?? "safetensors data"): \(message)"
+        }
+    }
 
     /// The problem and the fix, without the file.
     public var message: String {
@@ -140,10 +141,8 @@ public struct SafeTensorsError: Error, Sendable, Equatable, CustomStringConverti
             return "a tensor may not be named __metadata__; that header key holds the metadata"
         case .valueCountMismatch(let tensor, let shape, let count):
             return "tensor '\(tensor)': shape \(shape) but \(count) values; the count must be the product of the shape"
-        case .cannotRead(let reason):
-            return "cannot read the file (\(reason)); check the path and permissions"
-        case .cannotWrite(let reason):
-            return "cannot write the file (\(reason)); check that the directory exists and is writable"
+        case .cannotRead(let error), .cannotWrite(let error):
+            return error.message
         }
     }
 }
@@ -305,44 +304,18 @@ public enum SafeTensors {
         return SafeTensorsFile(tensors: tensors, metadata: metadata)
     }
 
-    /// Writes atomically: a temporary file in the same directory, flushed to disk, then renamed over `path`,
-    /// so a crash leaves either the old file or the new one, never a torn one.
+    /// Writes atomically through `AtomicFile`: a crash leaves the old file or the new one, never a torn one,
+    /// and only a regular file (or a link to one) is replaced.
     public static func write(_ file: SafeTensorsFile, to path: String) throws(SafeTensorsError) {
         let bytes: [UInt8]
         do { bytes = try encode(file) } catch { throw SafeTensorsError(path: path, error.problem) }
-        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw SafeTensorsError(path: path, .cannotWrite(reason: errnoText())) }
-        var failure: String?
-        bytes.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count {
-                let result = systemWrite(descriptor, raw.baseAddress! + written, raw.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = errnoText()
-                    return
-                }
-                written += result
-            }
-        }
-        if failure == nil, fsync(descriptor) != 0 { failure = errnoText() }
-        if close(descriptor) != 0, failure == nil { failure = errnoText() }
-        if failure == nil, rename(temporary, path) != 0 { failure = errnoText() }
-        if let failure {
-            unlink(temporary)
-            throw SafeTensorsError(path: path, .cannotWrite(reason: failure))
-        }
+        do { try AtomicFile.write(bytes, to: path) } catch { throw SafeTensorsError(path: path, .cannotWrite(error)) }
     }
 
     /// Reads and validates the file at `path`.
     public static func read(path: String) throws(SafeTensorsError) -> SafeTensorsFile {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw SafeTensorsError(path: path, .cannotRead(reason: (error as NSError).localizedDescription))
-        }
+        let data: [UInt8]
+        do { data = try RegularFile.read(path) } catch { throw SafeTensorsError(path: path, .cannotRead(error)) }
         // Decoding straight from the file's bytes avoids a second copy of a large checkpoint.
         let result = data.withUnsafeBytes { raw in Result { () throws(SafeTensorsError) in try decode(raw: raw) } }
         do { return try result.get() } catch { throw SafeTensorsError(path: path, error.problem) }
@@ -533,14 +506,4 @@ public enum SafeTensors {
         withUnsafeBytes(of: &value) { bytes.append(contentsOf: $0) }
     }
 
-    private static func errnoText() -> String { String(cString: strerror(errno)) }
-}
-
-/// write(2) under a name that `SafeTensors.write` does not shadow.
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        Glibc.write(descriptor, buffer, count)
-    #else
-        Darwin.write(descriptor, buffer, count)
-    #endif
 }

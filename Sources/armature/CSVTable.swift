@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 
 /// A numeric CSV file: a header of column names and rows of finite numbers.
@@ -7,10 +8,9 @@ struct CSVTable {
 
     /// Reads `path`, requiring exactly `expectedColumns` (in order) when given; errors name file, line and column.
     static func read(path: String, expectedColumns: [String]? = nil) throws -> CSVTable {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw UserFacingError("\(path): cannot read the file; check the path")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        let bytes: [UInt8]
+        do { bytes = try RegularFile.read(path) } catch { throw UserFacingError(error.description) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw UserFacingError("\(path): not UTF-8 text; expected a CSV file")
         }
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
@@ -47,10 +47,6 @@ struct CSVTable {
             text += row.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String(format: "%.12g", $0) }
                 .joined(separator: ",") + "\n"
         }
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw UserFacingError("\(path): cannot write (\((error as NSError).localizedDescription))")
-        }
+        do { try AtomicFile.write(Array(text.utf8), to: path) } catch { throw UserFacingError(error.description) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileAccess
 import Foundation
 import Policy
 import Tasks
@@ -21,7 +22,7 @@ struct Eval: ParsableCommand {
     var episodes: Int = 100
     @Option(help: "Random seed for targets and initial states.")
     var seed: UInt64 = 1
-    @Option(help: "Where to write the JSON summary (default: eval-seed<S>.json beside the policy).")
+    @Option(help: "Where to write the JSON summary (default: eval-seed<S>.json beside the policy); a regular file or a link to one, replaced whole.")
     var summary: String?
     @Flag(help: "Print every episode.")
     var verbose = false
@@ -74,13 +75,14 @@ struct EvalSummary: Codable {
     }
 }
 
+/// Writes `value` as JSON through `AtomicFile` (only a regular file, or a link to one, is replaced).
 func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.keyEncodingStrategy = .convertToSnakeCase
     do {
-        try encoder.encode(value).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw UserFacingError("\(path): cannot write (\((error as NSError).localizedDescription))")
+        try AtomicFile.write(Array(try encoder.encode(value)), to: path)
+    } catch let error as FileError {
+        throw UserFacingError(error.description)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DDPG
+import FileAccess
 import Foundation
 import MonotonicTime
 import Hardware
@@ -12,7 +13,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a reaching policy with DDPG (CleanRL's defaults) on the simulated arm or through the serial link.",
         discussion: """
-            Writes into --out: TensorBoard event files and scalars.csv (CleanRL's tags), a resumable checkpoint.safetensors every --checkpoint-every steps (at the next episode boundary), and the final actor.safetensors. --resume continues a run from its checkpoint with its own hyperparameters (an option that would change one is refused by name); a fixed seed reproduces the same actor on the same machine.
+            Writes into --out: TensorBoard event files and scalars.csv (CleanRL's tags), a resumable checkpoint.safetensors every --checkpoint-every steps (at the next episode boundary), and the final actor.safetensors. --resume continues a run from its checkpoint with its own hyperparameters (an option that would change one is refused by name), first dropping the scalars logged after that checkpoint (they are logged again); a fixed seed reproduces the same actor on the same machine. Scalars reach the disk with every checkpoint. One train at a time uses a run directory (it holds armature.lock there; a crashed run's lock goes with its process).
 
             Hardware in the loop: --port PORT trains through the arm's firmware (or the emulator's pseudo-terminal) instead of the simulated arm. The arm runs in real time, so the loop steps once per control period on a monotonic clock while the learning updates run on a second thread beside it, never inside it: the loop acts with a copy of the actor that the learner refreshes every few updates, and the learner does at most CleanRL's one update per step (fewer if it cannot keep up). Such a run is not reproducible; the loop's timing (jitter, overruns) and the learner's pace are printed at the end.
 
@@ -192,6 +193,23 @@ struct Train: ParsableCommand {
             guard FileManager.default.fileExists(atPath: checkpointPath) else {
                 throw UserFacingError("\(checkpointPath): no checkpoint to resume from; run without --resume to start")
             }
+        } else {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw UserFacingError("cannot create the run directory \(out) (\((error as NSError).localizedFailureReason ?? "\(error)")); choose another --out")
+            }
+        }
+        // One train per run directory, from before the first check of its contents to the process's end; the
+        // kernel drops the lock however the process ends, so a crashed run never blocks the next.
+        let lock: DirectoryLock
+        do {
+            lock = try DirectoryLock(directory: out, holder: "armature train")
+        } catch {
+            throw UserFacingError(error.description)
+        }
+        defer { lock.release() }
+        if resume {
             let saved: (configuration: DDPGConfiguration, seed: UInt64?)
             do {
                 saved = (try Checkpoint.configuration(at: checkpointPath), try Checkpoint.seed(at: checkpointPath))
@@ -204,7 +222,6 @@ struct Train: ParsableCommand {
         } else if FileManager.default.fileExists(atPath: checkpointPath) {
             throw UserFacingError("\(out) already holds a run; pass --resume to continue it or choose another --out")
         }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
         let metadata = reach.task.policyMetadata(layers: configuration.hiddenSizes.count + 1)
         let concurrent =
@@ -214,9 +231,10 @@ struct Train: ParsableCommand {
             : nil
         let trainer = concurrent?.trainer ?? Trainer(environment: task, configuration: configuration, seed: runSeed, metadata: metadata)
         if threads == 2 { trainer.agent.parallelism = .twoThreads(HelperThread()) }
+        var scalarsAtCheckpoint: ScalarLog.Mark?
         if resume {
             do {
-                try Checkpoint.restore(trainer, from: checkpointPath)
+                scalarsAtCheckpoint = try Checkpoint.restore(trainer, from: checkpointPath)
             } catch {
                 throw UserFacingError(error.description)
             }
@@ -229,7 +247,8 @@ struct Train: ParsableCommand {
             }
             print("resuming \(out) at step \(trainer.step): \(changes.joined(separator: "; "))")
         }
-        let log = try ScalarLog(directory: out)
+        // Resuming drops the scalars logged after the checkpoint; the run logs them again.
+        let log = try ScalarLog(directory: out, resumingAt: scalarsAtCheckpoint)
         defer { log.close() }
         let display = ProgressDisplay(signals: signals)
         let arm = port.map { "serial \($0)" + (lockstep ? " (lockstep)" : String(format: " (real time, %.0f Hz)", 1 / backend.controlPeriod)) }
@@ -238,7 +257,7 @@ struct Train: ParsableCommand {
                 + "warm-up \(configuration.learningStarts) → \(out)")
         signals.flushOutput()
         func saveCheckpoint(_ trainer: Trainer) throws {
-            try Checkpoint.save(trainer, to: checkpointPath)
+            try Checkpoint.save(trainer, to: checkpointPath, log: log)
             try trainer.actorPolicy.save(path: actorPath)
         }
 

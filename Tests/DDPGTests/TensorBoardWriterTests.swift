@@ -236,6 +236,33 @@ final class TensorBoardWriterTests: XCTestCase {
         XCTAssertEqual(csvRows.count, 1 + 20 * tags.count)
     }
 
+    /// A checkpoint's mark is what a resume keeps: rows logged after it (by the run that crashed, and by a resume
+    /// that crashed before its own first checkpoint) are dropped from scalars.csv and from what TensorBoard shows.
+    func testResumingAtACheckpointsMarkDropsWhatWasLoggedAfterIt() throws {
+        func log(_ log: ScalarLog, _ steps: ClosedRange<Int>) throws {
+            for step in steps {
+                try log.add(scalar: Float(step), tag: "charts/episodic_return", step: Int64(step * 100), wallTime: 1_700_000_000 + Double(step))
+            }
+        }
+        let first = try ScalarLog(directory: directory, now: 1_700_000_000)
+        try log(first, 1...10)
+        let mark = try first.flushToDisk()
+        try log(first, 11...15)
+        first.close()
+        let crashedResume = try ScalarLog(directory: directory, now: 1_700_000_001, resumingAt: nil)
+        try log(crashedResume, 11...12)
+        crashedResume.close()
+
+        let resumed = try ScalarLog(directory: directory, now: 1_700_000_002, resumingAt: mark)
+        try log(resumed, 11...20)
+        resumed.close()
+        let points = try XCTUnwrap(try readWithTensorBoard(directory)["charts/episodic_return"])
+        XCTAssertEqual(points.map { $0[0] }, (1...20).map { Double($0 * 100) })
+        XCTAssertEqual(points.map { $0[1] }, (1...20).map { Double($0) })
+        let csvRows = try String(contentsOfFile: "\(directory!)/scalars.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(csvRows.dropFirst().map { Int($0.split(separator: ",")[0])! }, (1...20).map { $0 * 100 })
+    }
+
     // MARK: - Helpers
 
     /// The data of every TFRecord in a file, checking both CRCs of each.

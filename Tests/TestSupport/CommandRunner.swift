@@ -18,11 +18,18 @@ public enum CommandRunner {
         return directory.appendingPathComponent("armature")
     }
 
-    /// Runs `armature` with `arguments` in the repository root and waits for it to exit.
-    public static func armature(_ arguments: [String], timeout: TimeInterval = 120) throws -> Result {
+    /// Runs `armature` with `arguments` in the repository root and waits for it to exit. `honouringPermissions`
+    /// runs it, when the tests run as root, without the capabilities that let root write anywhere (through
+    /// util-linux's setpriv), so that a read-only directory is read-only to it as to any user.
+    public static func armature(_ arguments: [String], timeout: TimeInterval = 120, honouringPermissions: Bool = false) throws -> Result {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if honouringPermissions && geteuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--bounding-set=-dac_override,-dac_read_search", "--", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = RepositoryFiles.root
         let out = Pipe()
         let err = Pipe()

@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The one way Armature writes a whole file: a temporary file in the same directory, flushed to disk, then
+/// renamed over the path, so a crash leaves the old file or the new one and never a torn one.
+///
+/// Only a regular file or a missing path is replaced. A symbolic link to a regular file is followed: the file
+/// it leads to is replaced and the link kept. Anything else — a directory, a FIFO, a device such as /dev/null,
+/// a socket, a link to nothing — is refused before anything is written, because a rename would silently
+/// swap the special file for a regular one (as root, `--summary /dev/null` would replace /dev/null) and
+/// writing through it would not be the atomic, durable file the caller asked for.
+public enum AtomicFile {
+    /// Replaces (or creates) the file at `path` with `bytes`.
+    public static func write(_ bytes: [UInt8], to path: String) throws(FileError) {
+        let target = try replaceableTarget(path)
+        let directory = directoryPart(of: target)
+        // Same directory, so the rename stays on one file system and is atomic.
+        let temporary = "\(target).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else { throw FileError(path: path, action: .write, errno: currentErrno, directory: directory) }
+        var failure = bytes.withUnsafeBytes { writeAll(descriptor, $0).error }
+        if failure == nil, fsync(descriptor) != 0 { failure = currentErrno }
+        if systemClose(descriptor) != 0, failure == nil { failure = currentErrno }
+        if failure == nil, rename(temporary, target) != 0 { failure = currentErrno }
+        if let failure {
+            unlink(temporary)
+            throw FileError(path: path, action: .write, errno: failure, directory: directory)
+        }
+        syncDirectory(directory)
+    }
+
+    /// The path a replacement goes to: `path` itself when it is a regular file or missing, the file a symbolic
+    /// link leads to when that is a regular file; otherwise the error that says what `path` is.
+    static func replaceableTarget(_ path: String) throws(FileError) -> String {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            let code = currentErrno
+            // A missing file is created; a missing directory is reported when the temporary file is opened.
+            if code == ENOENT { return path }
+            throw FileError(path: path, action: .write, errno: code, directory: directoryPart(of: path))
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            return path
+        case S_IFLNK:
+            guard let resolved = realpath(path, nil) else {
+                throw FileError(path: path, action: .write, .notRegularFile(.danglingLink))
+            }
+            defer { free(resolved) }
+            let target = String(cString: resolved)
+            guard stat(target, &info) == 0 else {
+                throw FileError(path: path, action: .write, errno: currentErrno, directory: directoryPart(of: target))
+            }
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                throw FileError(path: path, action: .write, .notRegularFile(FileKind(mode: info.st_mode)))
+            }
+            return target
+        default:
+            throw FileError(path: path, action: .write, .notRegularFile(FileKind(mode: info.st_mode)))
+        }
+    }
+
+    /// Makes a rename in `directory` durable; best effort, since the data itself is already on disk.
+    private static func syncDirectory(_ directory: String) {
+        let descriptor = open(directory, O_RDONLY | O_CLOEXEC | O_DIRECTORY)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        _ = systemClose(descriptor)
+    }
+}
+
+/// Writes every byte, completing short writes and retrying interruptions; returns how many bytes were
+/// written and the errno that stopped it, if any.
+func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> (written: Int, error: Int32?) {
+    var written = 0
+    while written < bytes.count {
+        let result = systemWrite(descriptor, bytes.baseAddress! + written, bytes.count - written)
+        if result < 0 {
+            if currentErrno == EINTR { continue }
+            return (written, currentErrno)
+        }
+        written += result
+    }
+    return (written, nil)
+}
+
+/// write(2), read(2) and close(2) under names that types' own methods do not shadow.
+func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.write(descriptor, buffer, count)
+    #else
+        Darwin.write(descriptor, buffer, count)
+    #endif
+}
+
+func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.read(descriptor, buffer, count)
+    #else
+        Darwin.read(descriptor, buffer, count)
+    #endif
+}
+
+@discardableResult
+func systemClose(_ descriptor: Int32) -> Int32 {
+    #if canImport(Glibc)
+        Glibc.close(descriptor)
+    #else
+        Darwin.close(descriptor)
+    #endif
+}
+
+func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
+    #if canImport(Glibc)
+        Glibc.open(path, flags, mode)
+    #else
+        Darwin.open(path, flags, mode)
+    #endif
+}
+
+func systemTruncate(_ path: String, _ length: off_t) -> Int32 {
+    #if canImport(Glibc)
+        Glibc.truncate(path, length)
+    #else
+        Darwin.truncate(path, length)
+    #endif
+}
