@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "DeterministicRandom"),
         .target(name: "FileAccess"),
         .target(name: "MonotonicTime"),
-        .target(name: "RobotModel", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "RobotModel", dependencies: ["FileAccess", .product(name: "Yams", package: "Yams")]),
         .target(name: "ArmDynamics", dependencies: ["RobotModel"]),
         .target(
             name: "CArmProto", path: "firmware-protocol", sources: ["src"], publicHeadersPath: "include",

@@ -123,12 +123,16 @@ public final class ScalarLog {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// Largest scalars.csv reopened for appending: a row per logged scalar, so a billion-step run
+    /// stays far below it.
+    static let maximumCSVSize = 4 << 30
+
     /// Checks an existing CSV before appending to it and returns whether the header still has to be written.
     /// A last row cut off by a crash is dropped, so that appended rows start on a line of their own.
     private static func prepareForAppend(_ path: String) throws(ScalarLogError) -> Bool {
         guard FileManager.default.fileExists(atPath: path) else { return true }
         let bytes: [UInt8]
-        do { bytes = try RegularFile.read(path) } catch { throw .file(error) }
+        do { bytes = try RegularFile.read(path, limit: Self.maximumCSVSize) } catch { throw .file(error) }
         if bytes.isEmpty { return true }
         var firstLine = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
         if firstLine.hasSuffix("\r") { firstLine.removeLast() }

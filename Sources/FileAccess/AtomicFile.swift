@@ -15,21 +15,71 @@
 public enum AtomicFile {
     /// Replaces (or creates) the file at `path` with `bytes`.
     public static func write(_ bytes: [UInt8], to path: String) throws(FileError) {
-        let target = try replaceableTarget(path)
-        let directory = directoryPart(of: target)
-        // Same directory, so the rename stays on one file system and is atomic.
-        let temporary = "\(target).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard descriptor >= 0 else { throw FileError(path: path, action: .write, errno: currentErrno, directory: directory) }
-        var failure = bytes.withUnsafeBytes { writeAll(descriptor, $0).error }
-        if failure == nil, fsync(descriptor) != 0 { failure = currentErrno }
-        if systemClose(descriptor) != 0, failure == nil { failure = currentErrno }
-        if failure == nil, rename(temporary, target) != 0 { failure = currentErrno }
-        if let failure {
-            unlink(temporary)
-            throw FileError(path: path, action: .write, errno: failure, directory: directory)
+        let writer = try Writer(path: path)
+        try writer.append(bytes)
+        try writer.commit()
+    }
+
+    /// A replacement written piece by piece, for output too large to hold in memory (a long
+    /// trajectory): the pieces go to the temporary file, and `commit` makes it the file at `path`.
+    /// Until then the old file stays; a writer dropped without `commit` removes its temporary file.
+    public final class Writer {
+        private let path: String
+        private let target: String
+        private let directory: String
+        private let temporary: String
+        private var descriptor: Int32
+        /// Committed or abandoned: nothing more may be written.
+        private var finished = false
+
+        public init(path: String) throws(FileError) {
+            self.path = path
+            target = try AtomicFile.replaceableTarget(path)
+            directory = directoryPart(of: target)
+            // Same directory, so the rename stays on one file system and is atomic.
+            temporary = "\(target).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard descriptor >= 0 else { throw FileError(path: path, action: .write, errno: currentErrno, directory: directory) }
         }
-        syncDirectory(directory)
+
+        deinit { abandon() }
+
+        public func append(_ bytes: [UInt8]) throws(FileError) {
+            precondition(!finished, "append after commit")
+            if let failure = bytes.withUnsafeBytes({ writeAll(descriptor, $0).error }) {
+                abandon()
+                throw error(failure)
+            }
+        }
+
+        /// Flushes the temporary file to disk and renames it over the path.
+        public func commit() throws(FileError) {
+            precondition(!finished, "commit twice")
+            var failure: Int32?
+            if fsync(descriptor) != 0 { failure = currentErrno }
+            if systemClose(descriptor) != 0, failure == nil { failure = currentErrno }
+            descriptor = -1
+            if failure == nil, rename(temporary, target) != 0 { failure = currentErrno }
+            if let failure {
+                abandon()
+                throw error(failure)
+            }
+            finished = true
+            AtomicFile.syncDirectory(directory)
+        }
+
+        private func error(_ code: Int32) -> FileError { FileError(path: path, action: .write, errno: code, directory: directory) }
+
+        /// Removes the temporary file; the old file at the path stays as it was.
+        private func abandon() {
+            guard !finished else { return }
+            if descriptor >= 0 {
+                systemClose(descriptor)
+                descriptor = -1
+            }
+            unlink(temporary)
+            finished = true
+        }
     }
 
     /// The path a replacement goes to: `path` itself when it is a regular file or missing, the file a symbolic
@@ -64,7 +114,7 @@ public enum AtomicFile {
     }
 
     /// Makes a rename in `directory` durable; best effort, since the data itself is already on disk.
-    private static func syncDirectory(_ directory: String) {
+    static func syncDirectory(_ directory: String) {
         let descriptor = open(directory, O_RDONLY | O_CLOEXEC | O_DIRECTORY)
         guard descriptor >= 0 else { return }
         _ = fsync(descriptor)

@@ -62,6 +62,10 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
         case readOnlyFileSystem(directory: String)
         /// ENOSPC or EDQUOT.
         case noSpace
+        /// Larger than any file of its kind should be.
+        case tooLarge(bytes: Int, limit: Int)
+        /// A line longer than a line-oriented file has.
+        case lineTooLong(line: Int, limit: Int)
         /// Locking: another process holds the directory's lock; what it wrote into the lock file, if anything.
         case inUse(holder: String?)
         /// Anything else, with the system's text.
@@ -126,6 +130,10 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the directory \(directory) is on a read-only file system; choose another location"
         case .noSpace:
             return "no space left on the device; free some space or choose another location"
+        case .tooLarge(let bytes, let limit):
+            return "it is \(bytes) bytes, more than the \(limit) such a file can be; is it the right file?"
+        case .lineTooLong(let line, let limit):
+            return "line \(line) is longer than \(limit) bytes; is it a text file with one record per line?"
         case .inUse(let holder):
             return "\(holder ?? "another armature process") is using it; wait for it to finish, stop it, "
                 + "or choose another directory"

@@ -312,10 +312,13 @@ public enum SafeTensors {
         do { try AtomicFile.write(bytes, to: path) } catch { throw SafeTensorsError(path: path, .cannotWrite(error)) }
     }
 
-    /// Reads and validates the file at `path`.
-    public static func read(path: String) throws(SafeTensorsError) -> SafeTensorsFile {
+    /// Largest file `read` takes unless told otherwise: a checkpoint with a full 10⁸-transition replay.
+    public static let defaultSizeLimit = 64 << 30
+
+    /// Reads and validates the file at `path`, refusing one larger than `limit` bytes before reading it.
+    public static func read(path: String, limit: Int = defaultSizeLimit) throws(SafeTensorsError) -> SafeTensorsFile {
         let data: [UInt8]
-        do { data = try RegularFile.read(path) } catch { throw SafeTensorsError(path: path, .cannotRead(error)) }
+        do { data = try RegularFile.read(path, limit: limit) } catch { throw SafeTensorsError(path: path, .cannotRead(error)) }
         // Decoding straight from the file's bytes avoids a second copy of a large checkpoint.
         let result = data.withUnsafeBytes { raw in Result { () throws(SafeTensorsError) in try decode(raw: raw) } }
         do { return try result.get() } catch { throw SafeTensorsError(path: path, error.problem) }

@@ -60,6 +60,9 @@ public final class ActorPolicy: @unchecked Sendable {
         }
     }
 
+    /// Largest policy file read: an actor of eight 4096-wide layers is 0.5 GiB; CleanRL's is 280 KB.
+    public static let maximumFileSize = 1 << 30
+
     /// Reads and checks a policy file; with `expectation`, also that it fits the robot and task.
     /// Returns the policy and warnings that do not prevent use (a changed robot description).
     public static func load(path: String, expecting expectation: PolicyExpectation?) throws(PolicyError)
@@ -67,7 +70,7 @@ public final class ActorPolicy: @unchecked Sendable {
     {
         let file: SafeTensorsFile
         do {
-            file = try SafeTensors.read(path: path)
+            file = try SafeTensors.read(path: path, limit: maximumFileSize)
         } catch {
             throw PolicyError(path: path, .file(error))
         }

@@ -53,7 +53,7 @@ public struct DescriptionProblem: Sendable, Equatable, CustomStringConvertible {
     public var message: String {
         switch kind {
         case .unreadable(let reason):
-            return "cannot read the file (\(reason)); check the path and permissions"
+            return "cannot read the file: \(reason)"
         case .tooLarge(let bytes, let limit):
             return "file is \(bytes) bytes; a robot description is at most \(limit) bytes — is this the right file?"
         case .notText:

@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 import Yams
 
@@ -9,16 +10,16 @@ extension RobotDescription {
 
     /// Loads and validates the description at `path`, reporting every problem found.
     public static func load(path: String) throws(DescriptionError) -> RobotDescription {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            // The size is checked before a byte is read: a multi-gigabyte file given by mistake is refused at once.
+            bytes = try RegularFile.read(path, limit: maximumFileSize)
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
-            throw DescriptionError(problems: [
-                DescriptionProblem(file: path, line: nil, column: nil, field: "", kind: .unreadable(reason: reason))
-            ])
+            let kind: DescriptionProblem.Kind
+            if case .tooLarge(let size, let limit) = error.problem { kind = .tooLarge(bytes: size, limit: limit) } else { kind = .unreadable(reason: error.message) }
+            throw DescriptionError(problems: [DescriptionProblem(file: path, line: nil, column: nil, field: "", kind: kind)])
         }
-        return try parse(data: data, file: path)
+        return try parse(data: Data(bytes), file: path)
     }
 
     /// Parses and validates description bytes; `file` names them in errors.

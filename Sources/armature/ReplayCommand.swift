@@ -33,7 +33,8 @@ struct Replay: ParsableCommand {
     func run() throws {
         let description = try loadRobot(robot)
         let n = description.jointCount
-        let table = try CSVTable.read(path: actions, expectedColumns: (0..<n).map { "a\($0)" })
+        // Both files stream: any number of rows in bounded memory, the output put in place whole at the end.
+        let input = try CSVReader(path: actions, expectedColumns: (0..<n).map { "a\($0)" })
         let start = try parseInitial(n: n)
         let arm = SimulatedArm(robot: description)
         let map = ActuatorMap(robot: description)
@@ -41,20 +42,34 @@ struct Replay: ParsableCommand {
         let kinematics = PlanarArm(description)
         var state = JointState(jointCount: n)
         try arm.activate(state: &state)
+        defer { arm.deactivate() }
         try arm.reset(position: start, velocity: Array(repeating: 0, count: n), state: &state)
         var torques = [Double](repeating: 0, count: n)
-        var output = CSVTable(
-            columns: ["step"] + (0..<n).map { "q\($0)" } + (0..<n).map { "qd\($0)" } + ["tip_x", "tip_y"], rows: [])
-        for (index, row) in table.rows.enumerated() {
-            try map.torques(actions: row, into: &torques)
+        let output = try CSVWriter(
+            path: out, columns: ["step"] + (0..<n).map { "q\($0)" } + (0..<n).map { "qd\($0)" } + ["tip_x", "tip_y"])
+        var action = [Double](repeating: 0, count: n)
+        var row = [Double](repeating: 0, count: 1 + 2 * n + 2)
+        var steps = 0
+        let progress = ProgressReporter(what: "replay")
+        while try input.next(into: &action) {
+            try map.torques(actions: action, into: &torques)
             if withGuard { safety.apply(torques: &torques, state: state) }
             try arm.step(torques: torques, state: &state)
+            steps += 1
             let tip = kinematics.fingertip(q: state.position)
-            output.rows.append([Double(index + 1)] + state.position + state.velocity + [tip.x, tip.y])
+            row[0] = Double(steps)
+            for j in 0..<n {
+                row[1 + j] = state.position[j]
+                row[1 + n + j] = state.velocity[j]
+            }
+            row[1 + 2 * n] = tip.x
+            row[2 + 2 * n] = tip.y
+            try output.append(row)
+            progress.report(fraction: input.progress, detail: "\(steps) steps")
         }
-        arm.deactivate()
-        try output.write(path: out)
-        var summary = "\(table.rows.count) steps (\(format(Double(table.rows.count) * description.control.period)) s) → \(out)"
+        try output.commit()
+        progress.finish()
+        var summary = "\(steps) steps (\(format(Double(steps) * description.control.period)) s) → \(out)"
         if withGuard { summary += "; guard interventions: \(safety.interventions.total)" }
         print(summary)
     }

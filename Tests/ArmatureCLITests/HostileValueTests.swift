@@ -75,4 +75,48 @@ final class HostileValueTests: XCTestCase {
             }
         }
     }
+
+    /// A multi-gigabyte file given where a robot description or a policy belongs is refused from
+    /// its size before a byte is read (a sparse file here, so the test costs no disk).
+    func testHugeInputFilesAreRefusedBeforeTheyAreRead() throws {
+        let directory = try temporaryDirectory()
+        let huge = directory.appendingPathComponent("huge").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: nil))
+        XCTAssertEqual(truncate(huge, 3 << 30), 0)
+        // 1.5 GB of address space: reading the file whole first fails with a meaningless error.
+        let limit = 1_500_000_000
+        assertUserError(
+            try CommandRunner.armature(["describe", huge], timeout: 20, addressSpaceLimit: limit),
+            mentions: "3221225472 bytes; a robot description is at most 1048576")
+        assertUserError(
+            try CommandRunner.armature(["eval", "--policy", huge, "--episodes", "1"], timeout: 20, addressSpaceLimit: limit),
+            mentions: "more than the 1073741824")
+    }
+
+    /// `replay` streams: rows are read, simulated and written one at a time, so a long action file
+    /// needs no memory in proportion to it; CRLF files and a last line without a break are read,
+    /// and a bad row leaves no output behind.
+    func testReplayStreamsLongActionFilesAndLeavesNothingOnABadRow() throws {
+        let directory = try temporaryDirectory()
+        let actions = directory.appendingPathComponent("actions.csv").path
+        let out = directory.appendingPathComponent("trajectory.csv").path
+        var text = "a0,a1\r\n"
+        for i in 0..<20_000 { text += "\(Double(i % 7) / 7),-0.5\r\n" }
+        text += "0.1,0.1"
+        try text.write(toFile: actions, atomically: true, encoding: .utf8)
+        let result = try CommandRunner.armature(["replay", "--robot", "robots/reacher.yaml", "--actions", actions, "--out", out], timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("20001 steps"), result.stdout)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 20_002)
+        XCTAssertTrue(lines.last!.hasPrefix("20001,"), String(lines.last!))
+
+        try (text + "\r\n0.2,nan").write(toFile: actions, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: out)
+        assertUserError(
+            try CommandRunner.armature(["replay", "--robot", "robots/reacher.yaml", "--actions", actions, "--out", out], timeout: 120),
+            mentions: "actions.csv:20003: column a1: 'nan' is not a finite number")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no partial trajectory")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["actions.csv"], "no temporary file left")
+    }
 }

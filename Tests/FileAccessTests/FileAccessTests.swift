@@ -123,21 +123,66 @@ final class FileAccessTests: XCTestCase {
     // MARK: - Reading
 
     func testReadRefusesADirectoryAndAFIFOWithoutBlocking() throws {
-        XCTAssertThrowsError(try RegularFile.read(directory)) { error in
+        XCTAssertThrowsError(try RegularFile.read(directory, limit: 1 << 20)) { error in
             XCTAssertEqual("\(error)", "\(directory!): cannot read: it is a directory; give the path of a file in it")
         }
         let fifo = "\(directory!)/pipe"
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
         // No writer ever opens the FIFO: a blocking open would hang here.
-        XCTAssertThrowsError(try RegularFile.read(fifo)) { error in
+        XCTAssertThrowsError(try RegularFile.read(fifo, limit: 1 << 20)) { error in
             XCTAssertEqual("\(error)", "\(fifo): cannot read: it is a FIFO (named pipe), not a regular file; give the path of a file")
         }
         let file = "\(directory!)/data"
         try AtomicFile.write(Array(repeating: 7, count: 100_000), to: file)
-        XCTAssertEqual(try RegularFile.read(file), Array(repeating: 7, count: 100_000))
+        XCTAssertEqual(try RegularFile.read(file, limit: 1 << 20), Array(repeating: 7, count: 100_000))
     }
 
     // MARK: - Appending
+
+    /// A file larger than its limit is refused from its size alone: a sparse 3 GB file is
+    /// refused at once, without 3 GB of memory or reading.
+    func testReadRefusesAFileOverItsLimitBeforeReadingIt() throws {
+        let huge = directory + "/huge"
+        XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: nil))
+        XCTAssertEqual(truncate(huge, 3 << 30), 0)
+        let started = Date()
+        XCTAssertThrowsError(try RegularFile.read(huge, limit: 1 << 20)) { error in
+            XCTAssertEqual((error as? FileError)?.problem, .tooLarge(bytes: 3 << 30, limit: 1 << 20))
+            XCTAssertTrue("\(error)".contains("is it the right file?"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+    }
+
+    /// Lines come one at a time from a bounded buffer, whatever the file's length: CRLF endings,
+    /// a last line without a break, empty lines, and progress in bytes.
+    func testLinesReadAFileOfAnyLengthOneAtATime() throws {
+        let path = directory + "/lines.csv"
+        var text = ""
+        for i in 0..<100_000 { text += "\(i),\(i * 2)\r\n" }
+        text += "\nlast"
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        let lines = try RegularFile.Lines(path: path)
+        var count = 0
+        while let line = try lines.next() {
+            if count < 100_000 { XCTAssertEqual(String(decoding: line, as: UTF8.self), "\(count),\(count * 2)") }
+            count += 1
+        }
+        XCTAssertEqual(count, 100_002)
+        XCTAssertEqual(lines.lineNumber, 100_002)
+        XCTAssertEqual(lines.bytesRead, lines.size)
+        XCTAssertNil(try lines.next(), "the end stays the end")
+    }
+
+    /// A "line-oriented" file without line breaks is refused at the first overlong line instead
+    /// of being gathered into memory whole.
+    func testLinesRefuseALineLongerThanTheLimit() throws {
+        let path = directory + "/one-line"
+        try String(repeating: "1,", count: RegularFile.Lines.longestLine).write(toFile: path, atomically: false, encoding: .utf8)
+        let lines = try RegularFile.Lines(path: path)
+        XCTAssertThrowsError(try lines.next()) { error in
+            XCTAssertEqual((error as? FileError)?.problem, .lineTooLong(line: 1, limit: RegularFile.Lines.longestLine))
+        }
+    }
 
     func testAppendingFileRefusesAFIFOAndTruncatesOnlyWhatIsLonger() throws {
         let fifo = "\(directory!)/pipe"

@@ -18,28 +18,37 @@ public enum CommandRunner {
         return directory.appendingPathComponent("armature")
     }
 
-    /// Runs `armature` with `arguments` in the repository root and waits for it to exit. `honouringPermissions`
+    /// Runs `armature` with `arguments` in the repository root and waits for it to exit, killing it
+    /// after `timeout` seconds (a hang fails the test instead of stalling the suite). `honouringPermissions`
     /// runs it, when the tests run as root, without the capabilities that let root write anywhere (through
     /// util-linux's setpriv), so that a read-only directory is read-only to it as to any user.
-    public static func armature(_ arguments: [String], timeout: TimeInterval = 120, honouringPermissions: Bool = false) throws -> Result {
-        let process = Process()
+    /// `addressSpaceLimit` caps its memory in bytes (util-linux's prlimit), so that a command that would
+    /// load a huge input whole fails instead of quietly using gigabytes.
+    public static func armature(
+        _ arguments: [String], timeout: TimeInterval = 120, honouringPermissions: Bool = false, addressSpaceLimit: Int? = nil
+    ) throws -> Result {
+        var command = [executable.path] + arguments
         if honouringPermissions && geteuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--bounding-set=-dac_override,-dac_read_search", "--", executable.path] + arguments
-        } else {
-            process.executableURL = executable
-            process.arguments = arguments
+            command = ["/usr/bin/setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] + command
         }
+        if let addressSpaceLimit { command = ["/usr/bin/prlimit", "--as=\(addressSpaceLimit)", "--"] + command }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = RepositoryFiles.root
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
         // Read before waiting so that a chatty command cannot fill the pipe and block.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
