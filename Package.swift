@@ -126,7 +126,7 @@ let package = Package(
             name: "RuntimeTests",
             dependencies: ["Runtime", "MonotonicTime", "Hardware", "Tasks", "Policy", "NeuralNetwork", "RobotModel", "DeterministicRandom", "TestSupport"]
         ),
-        .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "FileAccess", "TestSupport"]),
+        .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "FileAccess", "NeuralNetwork", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

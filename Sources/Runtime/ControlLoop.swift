@@ -51,11 +51,12 @@ public struct RunSummary: Sendable {
 }
 
 /// The deploy loop: at a fixed rate on the monotonic clock, act on the latest observation, map
-/// and guard torques, write them and read the arm back (all inside `ReachTask.step`), with deadline
+/// and guard torques, write them and read the arm back (all inside `ReachEnvironment.step`, through
+/// its `ActuatedArm`), with deadline
 /// scheduling (sleep to absolute deadlines, so lateness never accumulates) and timing statistics.
 /// Any error, a stop request or the end of the run leaves the backend deactivated.
 public final class ControlLoop {
-    public let task: ReachTask
+    public let task: ReachEnvironment
     public let policy: ActorPolicy
     /// Control period, s; the robot's unless overridden.
     public let period: Double
@@ -65,7 +66,7 @@ public final class ControlLoop {
     private var observation: [Float]
     private var action: [Double]
 
-    public init(task: ReachTask, policy: ActorPolicy, period: Double? = nil, realTime: Bool = true) {
+    public init(task: ReachEnvironment, policy: ActorPolicy, period: Double? = nil, realTime: Bool = true) {
         self.task = task
         self.policy = policy
         self.period = period ?? task.robot.control.period

@@ -24,7 +24,7 @@ public struct ReachEvaluation: Sendable, Equatable, Codable {
     }
 }
 
-extension ReachTask {
+extension ReachEnvironment {
     /// Runs `episodes` episodes from `seed`, asking `act` for each normalized action, and
     /// reports returns and final distances; `onEpisode` sees each finished episode.
     public func evaluate(

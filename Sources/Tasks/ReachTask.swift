@@ -1,131 +1,78 @@
 import ArmDynamics
-import Foundation
 import DeterministicRandom
+import Foundation
 import Hardware
 import RobotModel
 
-/// Reach a target with the fingertip: Gymnasium Reacher-v5's task on any two-joint arm backend.
+/// Reach a goal with the fingertip of a planar arm: Gymnasium Reacher-v5's task, for any number
+/// of joints. Pure: observation, reward, truncation and start sampling are functions of the joint
+/// state, the goal and a random stream; the arm belongs to whoever runs the task (`ReachEnvironment`).
 ///
-/// Reward −‖fingertip − target‖ − Σ aᵢ² (a as given, unclipped, as Gymnasium), computed after
-/// the step; never terminated; truncated after `maxEpisodeSteps`. Resets draw q ~ U(±0.1),
-/// the target uniformly in the disk of radius `targetRadius` by rejection from its bounding
-/// square, then q̇ ~ U(±0.005), in that order. A reset activates the backend if it is not
-/// active; deactivating it stays with whoever owns the backend.
-public final class ReachTask: Environment {
+/// Reward −‖fingertip − goal‖ − Σ aᵢ² (a as given, unclipped, as Gymnasium); never terminated;
+/// truncated after `maxEpisodeSteps`. Starts draw q ~ U(±0.1) per joint, the goal uniformly in the
+/// disk of radius `goalRadius` by rejection from its bounding square, then q̇ ~ U(±0.005), in that
+/// order. The disk is Reacher-v5's 0.2 m on two joints and 95 % of the arm's reach on others.
+public struct ReachTask: Sendable {
     public let robot: RobotDescription
-    public let backend: any ArmBackend
-    public let layout: ObservationLayout = .reacherV5
-    public let targetRadius: Double
+    public let layout: ObservationLayout
+    public let goalRadius: Double
     public let maxEpisodeSteps: Int
-    public var observationSize: Int { layout.size }
-    public var actionSize: Int { robot.jointCount }
-
-    /// Target of the current episode in the base frame, m.
-    public private(set) var target: (x: Double, y: Double) = (0, 0)
-    /// Steps taken in the current episode.
-    public private(set) var episodeStep = 0
-    /// The arm's state after the last reset or step.
-    public private(set) var state: JointState
-    public var random = Xoshiro256(seed: 0)
-    /// Torque commands the guard altered since the task was made.
-    public var interventions: SafetyGuard.Interventions { safetyGuard.interventions }
-
     private let kinematics: PlanarArm
-    private let actuators: ActuatorMap
-    private var safetyGuard: SafetyGuard
-    private var torques: [Double]
-    private var startPosition: [Double]
-    private var startVelocity: [Double]
 
-    public init(robot: RobotDescription, backend: any ArmBackend, targetRadius: Double = 0.2, maxEpisodeSteps: Int = 50)
-        throws(TaskError)
-    {
-        guard robot.jointCount == ObservationLayout.reacherV5.jointCount else {
-            throw .unsupportedJointCount(robot: robot.name, joints: robot.jointCount, layout: .reacherV5)
-        }
+    public init(robot: RobotDescription, goalRadius: Double? = nil, maxEpisodeSteps: Int = 50) {
         self.robot = robot
-        self.backend = backend
-        self.targetRadius = targetRadius
+        layout = .forPlanarArm(joints: robot.jointCount)
+        let reach = robot.links.reduce(0) { $0 + $1.length }
+        self.goalRadius = goalRadius ?? (layout == .reacherV5 ? 0.2 : 0.95 * reach)
         self.maxEpisodeSteps = maxEpisodeSteps
         kinematics = PlanarArm(robot)
-        actuators = ActuatorMap(robot: robot)
-        safetyGuard = SafetyGuard(robot: robot)
-        state = JointState(jointCount: robot.jointCount)
-        torques = Array(repeating: 0, count: robot.jointCount)
-        startPosition = Array(repeating: 0, count: robot.jointCount)
-        startVelocity = Array(repeating: 0, count: robot.jointCount)
     }
 
-    /// Current fingertip position, m.
-    public var fingertip: (x: Double, y: Double) { kinematics.fingertip(q: state.position) }
+    public var jointCount: Int { robot.jointCount }
+    public var observationSize: Int { layout.size(joints: jointCount) }
 
-    /// Current fingertip-to-target distance, m.
-    public var distance: Double {
-        let tip = fingertip
-        return ((tip.x - target.x) * (tip.x - target.x) + (tip.y - target.y) * (tip.y - target.y)).squareRoot()
+    /// Fingertip position for joint angles `q`, m.
+    public func fingertip(_ q: [Double]) -> (x: Double, y: Double) { kinematics.fingertip(q: q) }
+
+    /// Fingertip-to-goal distance, m.
+    public func distance(_ state: JointState, goal: (x: Double, y: Double)) -> Double {
+        let tip = fingertip(state.position)
+        return ((tip.x - goal.x) * (tip.x - goal.x) + (tip.y - goal.y) * (tip.y - goal.y)).squareRoot()
     }
 
-    public func reset(seed: UInt64?, observation: inout [Float]) throws {
-        if let seed { random = Xoshiro256(seed: seed) }
-        for i in 0..<robot.jointCount { startPosition[i] = random.uniform(-0.1, 0.1) }
-        repeat {
-            target = (random.uniform(-targetRadius, targetRadius), random.uniform(-targetRadius, targetRadius))
-        } while (target.x * target.x + target.y * target.y).squareRoot() >= targetRadius
-        for i in 0..<robot.jointCount { startVelocity[i] = random.uniform(-0.005, 0.005) }
-        if !backend.isActive { try backend.activate(state: &state) }
-        try backend.reset(position: startPosition, velocity: startVelocity, state: &state)
-        episodeStep = 0
-        observe(into: &observation)
+    /// The observation in `layout`'s order, written into `observation` (of `observationSize`).
+    public func observe(_ state: JointState, goal: (x: Double, y: Double), into observation: inout [Float]) {
+        let n = jointCount
+        let tip = fingertip(state.position)
+        for i in 0..<n {
+            observation[i] = Float(cos(state.position[i]))
+            observation[n + i] = Float(sin(state.position[i]))
+            observation[2 * n + 2 + i] = Float(state.velocity[i])
+        }
+        observation[2 * n] = Float(goal.x)
+        observation[2 * n + 1] = Float(goal.y)
+        observation[3 * n + 2] = Float(tip.x - goal.x)
+        observation[3 * n + 3] = Float(tip.y - goal.y)
     }
 
-    /// Starts an episode from a given arm state and target instead of random ones (deployment
-    /// to a chosen goal, comparisons with a reference).
-    public func start(position: [Double], velocity: [Double], target: (x: Double, y: Double), observation: inout [Float])
-        throws
-    {
-        if !backend.isActive { try backend.activate(state: &state) }
-        try backend.reset(position: position, velocity: velocity, state: &state)
-        self.target = target
-        episodeStep = 0
-        observe(into: &observation)
-    }
-
-    public func step(action: [Double], observation: inout [Float]) throws -> StepOutcome {
-        try actuators.torques(actions: action, into: &torques)
-        safetyGuard.apply(torques: &torques, state: state)
-        try backend.step(torques: torques, state: &state)
-        episodeStep += 1
-        observe(into: &observation)
+    /// Reward for having taken `action` and arrived in `state`.
+    public func reward(_ state: JointState, goal: (x: Double, y: Double), action: [Double]) -> Double {
         var control = 0.0
         for a in action { control += a * a }
-        return StepOutcome(reward: -distance - control, terminated: false, truncated: episodeStep >= maxEpisodeSteps)
+        return -distance(state, goal: goal) - control
     }
 
-    private func observe(into observation: inout [Float]) {
-        let q = state.position
-        let tip = fingertip
-        observation[0] = Float(cos(q[0]))
-        observation[1] = Float(cos(q[1]))
-        observation[2] = Float(sin(q[0]))
-        observation[3] = Float(sin(q[1]))
-        observation[4] = Float(target.x)
-        observation[5] = Float(target.y)
-        observation[6] = Float(state.velocity[0])
-        observation[7] = Float(state.velocity[1])
-        observation[8] = Float(tip.x - target.x)
-        observation[9] = Float(tip.y - target.y)
-    }
-}
+    /// Whether an episode of `steps` steps is cut off.
+    public func isTruncated(steps: Int) -> Bool { steps >= maxEpisodeSteps }
 
-/// Why a task could not be set up.
-public enum TaskError: Error, Sendable, Equatable, CustomStringConvertible {
-    case unsupportedJointCount(robot: String, joints: Int, layout: ObservationLayout)
-
-    public var description: String {
-        switch self {
-        case .unsupportedJointCount(let robot, let joints, let layout):
-            return "robot '\(robot)' has \(joints) joints but the \(layout.rawValue) observation layout is defined for \(layout.jointCount); use a \(layout.jointCount)-joint description"
-        }
+    /// An episode's start: joint angles and speeds, and the goal, drawn in Reacher-v5's order.
+    public func sampleStart(_ random: inout Xoshiro256, position: inout [Double], velocity: inout [Double]) -> (x: Double, y: Double) {
+        for i in 0..<jointCount { position[i] = random.uniform(-0.1, 0.1) }
+        var goal: (x: Double, y: Double)
+        repeat {
+            goal = (random.uniform(-goalRadius, goalRadius), random.uniform(-goalRadius, goalRadius))
+        } while (goal.x * goal.x + goal.y * goal.y).squareRoot() >= goalRadius
+        for i in 0..<jointCount { velocity[i] = random.uniform(-0.005, 0.005) }
+        return goal
     }
 }
-

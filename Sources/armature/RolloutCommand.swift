@@ -50,15 +50,8 @@ struct Rollout: ParsableCommand {
         let description = try loadRobot(robot)
         let arm = SimulatedArm(
             robot: description, imperfections: .init(positionNoise: positionNoise, latencySteps: latency), seed: seed)
-        let task: ReachTask
-        do {
-            task = try ReachTask(robot: description, backend: arm)
-        } catch {
-            throw UserFacingError(error.description)
-        }
-        let scripted = ScriptedReacher(
-            upperLength: description.links[0].length, foreLength: description.links[1].length,
-            stiffness: stiffness, damping: damping)
+        let task = ReachEnvironment(robot: description, backend: arm)
+        let scripted = ScriptedReacher(linkLengths: description.links.map(\.length), stiffness: stiffness, damping: damping)
         var random = Xoshiro256(seed: seed &+ 0x5EED)
         defer { arm.deactivate() }
 

@@ -52,12 +52,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let description = try loadRobot(robot)
         let backend: any ArmBackend = try makeBackend(description)
-        let task: ReachTask
-        do {
-            task = try ReachTask(robot: description, backend: backend)
-        } catch {
-            throw UserFacingError(error.description)
-        }
+        let task = ReachEnvironment(robot: description, backend: backend)
         let actor: ActorPolicy
         do {
             let (loaded, warnings) = try ActorPolicy.load(path: policy, expecting: task.policyExpectation)

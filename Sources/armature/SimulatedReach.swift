@@ -7,16 +7,12 @@ import Tasks
 struct SimulatedReach {
     let robot: RobotDescription
     let arm: SimulatedArm
-    let task: ReachTask
+    let task: ReachEnvironment
 
     init(robotPath: String, imperfections: SimulatedArm.Imperfections = .none, seed: UInt64 = 0) throws {
         robot = try loadRobot(robotPath)
         arm = SimulatedArm(robot: robot, imperfections: imperfections, seed: seed)
-        do {
-            task = try ReachTask(robot: robot, backend: arm)
-        } catch {
-            throw UserFacingError(error.description)
-        }
+        task = ReachEnvironment(robot: robot, backend: arm)
     }
 
     /// Loads a policy checked against this robot and task; warnings go to stderr.
@@ -31,7 +27,7 @@ struct SimulatedReach {
     }
 }
 
-extension ReachTask {
+extension ReachEnvironment {
     /// What a policy for this robot and task must match (checked when it is loaded).
     var policyExpectation: PolicyExpectation {
         PolicyExpectation(

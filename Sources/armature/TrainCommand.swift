@@ -156,11 +156,11 @@ struct Train: ParsableCommand {
         let signals = StopSignals()
         let reach = try SimulatedReach(robotPath: robot)
         let backend: any ArmBackend
-        let task: ReachTask
+        let task: ReachEnvironment
         if let port {
             do {
                 backend = try SerialArm(robot: reach.robot, port: port)
-                task = try ReachTask(robot: reach.robot, backend: backend)
+                task = ReachEnvironment(robot: reach.robot, backend: backend)
             } catch {
                 throw UserFacingError(String(describing: error))
             }

@@ -95,9 +95,6 @@ final class CommandLineTests: XCTestCase {
         try Data([0, 1, 2, 255, 254]).write(to: URL(fileURLWithPath: binary))
         assertUserError(try CommandRunner.armature(["describe", binary]), mentions: "not UTF-8 text")
         assertUserError(
-            try CommandRunner.armature(["rollout", "--robot", "robots/six-joint-planar.yaml", "--episodes", "1"]),
-            mentions: "reacher-v5 observation layout is defined for 2")
-        assertUserError(
             try CommandRunner.armature([
                 "replay", "--robot", "robots/reacher.yaml", "--actions", "reference/mujoco/elbow_limit.actions.csv",
                 "--initial-q", "1,2,3", "--out", "/dev/null",

@@ -12,9 +12,9 @@ import XCTest
 final class CheckpointValidationTests: XCTestCase {
     override func setUp() { setMatrixThreads(1) }
 
-    private func reacherTask() throws -> ReachTask {
+    private func reacherTask() throws -> ReachEnvironment {
         let robot = try RepositoryFiles.robot("reacher")
-        return try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
+        return ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot))
     }
 
     /// A small run's checkpoint, as written.

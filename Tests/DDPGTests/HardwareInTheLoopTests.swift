@@ -53,12 +53,12 @@ final class HardwareInTheLoopTests: XCTestCase {
         let serial = try SerialArm(robot: robot, port: emulator.path)
         defer { serial.deactivate() }
         let viaWire = Trainer(
-            environment: try ReachTask(robot: robot, backend: serial), configuration: TrainingFixtures.smallConfiguration(), seed: 7, metadata: metadata)
+            environment: ReachEnvironment(robot: robot, backend: serial), configuration: TrainingFixtures.smallConfiguration(), seed: 7, metadata: metadata)
         let simulated = Trainer(
-            environment: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 7,
+            environment: ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 7,
             metadata: metadata)
         let untrained = Trainer(
-            environment: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 7,
+            environment: ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 7,
             metadata: metadata)
 
         try viaWire.train(totalSteps: 600, log: nil)
@@ -91,7 +91,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         configuration.learningStarts = 25
         configuration.bufferSize = 1_000
         let concurrent = ConcurrentTrainer(
-            environment: try ReachTask(robot: robot, backend: serial), configuration: configuration, seed: 3, metadata: metadata,
+            environment: ReachEnvironment(robot: robot, backend: serial), configuration: configuration, seed: 3, metadata: metadata,
             period: serial.controlPeriod)
         let scalars = RecordedScalars()
 
@@ -136,7 +136,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         defer { arm.deactivate() }
         // The simulator paced at 2 ms so that a few hundred steps take under a second.
         let concurrent = ConcurrentTrainer(
-            environment: try ReachTask(robot: robot, backend: arm), configuration: TrainingFixtures.smallConfiguration(), seed: 5, metadata: metadata,
+            environment: ReachEnvironment(robot: robot, backend: arm), configuration: TrainingFixtures.smallConfiguration(), seed: 5, metadata: metadata,
             period: 0.002, publishInterval: 4)
         var events: [String] = []
         let report = try concurrent.train(
@@ -162,7 +162,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         XCTAssertGreaterThan(report.weightSwaps, 0, "the loop picked up published weights")
 
         let resumed = Trainer(
-            environment: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 5,
+            environment: ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 5,
             metadata: metadata)
         try Checkpoint.restore(resumed, from: path)
         XCTAssertEqual(resumed.step, 250)
@@ -177,7 +177,7 @@ final class HardwareInTheLoopTests: XCTestCase {
     func testAnEnvironmentErrorStopsTheLearnerAndPropagates() throws {
         let robot = try RepositoryFiles.robot("reacher")
         let environment = FailingEnvironment(
-            wrapping: try ReachTask(robot: robot, backend: SimulatedArm(robot: robot)), failingAtStep: 260)
+            wrapping: ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot)), failingAtStep: 260)
         let concurrent = ConcurrentTrainer(
             environment: environment, configuration: TrainingFixtures.smallConfiguration(), seed: 1, metadata: metadata, period: 0.001)
         XCTAssertThrowsError(try concurrent.train(totalSteps: 1_000, log: nil)) { error in

@@ -20,9 +20,9 @@ final class TrainerTests: XCTestCase {
     // Small products gain nothing from a second OpenBLAS thread, which only spins.
     override func setUp() { setMatrixThreads(1) }
 
-    func reacherTask() throws -> ReachTask {
+    func reacherTask() throws -> ReachEnvironment {
         let robot = try RepositoryFiles.robot("reacher")
-        return try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
+        return ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot))
     }
 
     let metadata = TrainingFixtures.reacherMetadata
@@ -185,7 +185,7 @@ final class UpdateRatioTests: XCTestCase {
         configuration.learningStarts = 100
         configuration.bufferSize = 1_000
         configuration.updatesPerStep = 3
-        let task = try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
+        let task = ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot))
         let trainer = Trainer(
             environment: task, configuration: configuration, seed: 1,
             metadata: TrainingFixtures.reacherMetadata)

@@ -53,10 +53,10 @@ final class ControlLoopTests: XCTestCase {
             metadata: PolicyMetadata(observationLayout: "reacher-v5", jointNames: ["shoulder", "elbow"], robotName: "reacher", robotFingerprint: "", activations: ["relu", "relu", "tanh"]))
     }
 
-    func makeTask(failOnStep: Int? = nil) throws -> (ReachTask, FlakyArm) {
+    func makeTask(failOnStep: Int? = nil) throws -> (ReachEnvironment, FlakyArm) {
         let robot = try RepositoryFiles.robot("reacher")
         let arm = FlakyArm(robot: robot, failOnStep: failOnStep)
-        return (try ReachTask(robot: robot, backend: arm), arm)
+        return (ReachEnvironment(robot: robot, backend: arm), arm)
     }
 
     func testEpisodesRunToCompletionAndMatchAnOfflineEvaluation() throws {

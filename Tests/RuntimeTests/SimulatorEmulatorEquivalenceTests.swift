@@ -24,14 +24,14 @@ final class SimulatorEmulatorEquivalenceTests: XCTestCase {
         let robot = try RepositoryFiles.robot("reacher")
         let policy = trainedLikePolicy()
 
-        let simulatedTask = try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
+        let simulatedTask = ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot))
         let simulated = ControlLoop(task: simulatedTask, policy: policy, realTime: false)
             .run(episodes: 1, duration: nil, seed: 77, recordTrajectory: true)
 
         let emulator = try DeviceEmulator(robot: robot, options: .init(timing: .lockstep))
         defer { emulator.stop() }
         let serial = try SerialArm(robot: robot, port: emulator.path)
-        let serialTask = try ReachTask(robot: robot, backend: serial)
+        let serialTask = ReachEnvironment(robot: robot, backend: serial)
         let overWire = ControlLoop(task: serialTask, policy: policy, realTime: false)
             .run(episodes: 1, duration: nil, seed: 77, recordTrajectory: true)
 

@@ -6,9 +6,9 @@ import TestSupport
 import XCTest
 
 final class ReachTaskTests: XCTestCase {
-    func makeTask(_ name: String = "reacher") throws -> ReachTask {
+    func makeTask(_ name: String = "reacher") throws -> ReachEnvironment {
         let robot = try RepositoryFiles.robot(name)
-        return try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
+        return ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot))
     }
 
     /// Gymnasium Reacher-v5 recorded from a set state (reference/mujoco/reacher_v5_steps.csv).
@@ -16,7 +16,7 @@ final class ReachTaskTests: XCTestCase {
         let reference = try RepositoryFiles.csv("reference/mujoco/reacher_v5_steps.csv")
         let task = try makeTask()
         var observation = [Float](repeating: 0, count: 10)
-        try task.start(position: [0.2, -0.3], velocity: [0.1, -0.2], target: (0.05, 0.12), observation: &observation)
+        try task.start(position: [0.2, -0.3], velocity: [0.1, -0.2], goal: (0.05, 0.12), observation: &observation)
         for i in 0..<10 { XCTAssertEqual(Double(observation[i]), reference["obs\(i)"]![0], accuracy: 1e-6, "initial obs\(i)") }
         for step in 1..<reference["step"]!.count {
             let action = [reference["a0"]![step], reference["a1"]![step]]
@@ -78,7 +78,7 @@ final class ReachTaskTests: XCTestCase {
         try task.reset(seed: 9, observation: &observation)
         for _ in 0..<2000 {
             try task.reset(seed: nil, observation: &observation)
-            let t = task.target
+            let t = task.goal
             XCTAssertLessThan((t.x * t.x + t.y * t.y).squareRoot(), 0.2)
             XCTAssertEqual(Double(observation[4]), t.x, accuracy: 1e-7)
             XCTAssertEqual(Double(observation[5]), t.y, accuracy: 1e-7)
@@ -104,18 +104,34 @@ final class ReachTaskTests: XCTestCase {
         XCTAssertEqual(task.state, before, "the arm was not stepped")
     }
 
-    func testTheReacherLayoutNeedsTwoJoints() throws {
+    /// Any planar arm gets the reach layout in Reacher-v5's order — cos q, sin q, goal, q̇, tip − goal —
+    /// under the name reacher-v5 for two joints (interchangeable with Gymnasium) and planar-reach otherwise,
+    /// with a goal disk of 95 % of the arm's reach (Reacher-v5's 0.2 m on two joints).
+    func testAnyPlanarArmGetsTheReachLayoutInReacherOrder() throws {
         let robot = try RepositoryFiles.robot("six-joint-planar")
-        XCTAssertThrowsError(try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))) { error in
-            XCTAssertEqual(error as? TaskError, .unsupportedJointCount(robot: "six-joint-planar", joints: 6, layout: .reacherV5))
-        }
+        let task = ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot))
+        XCTAssertEqual(task.layout, .planarReach)
+        XCTAssertEqual(task.observationSize, 22)
+        XCTAssertEqual(task.task.goalRadius, 0.95 * 0.99, accuracy: 1e-12)
+        XCTAssertEqual(try makeTask().layout, .reacherV5)
+        XCTAssertEqual(try makeTask().task.goalRadius, 0.2)
+        let q = [0.1, -0.2, 0.3, -0.4, 0.5, -0.6]
+        let qd = [1.0, 2, 3, 4, 5, 6]
+        var observation = [Float](repeating: .nan, count: 22)
+        try task.start(position: q, velocity: qd, goal: (0.3, -0.2), observation: &observation)
+        let tip = task.fingertip
+        let expected = q.map { Float(cos($0)) } + q.map { Float(sin($0)) } + [0.3, -0.2] + task.state.velocity.map(Float.init)
+            + [Float(tip.x - 0.3), Float(tip.y + 0.2)]
+        XCTAssertEqual(observation, expected)
+        let outcome = try task.step(action: [0.5, 0, 0, 0, 0, -0.5], observation: &observation)
+        XCTAssertEqual(outcome.reward, -task.distance - 0.5, accuracy: 1e-12)
     }
 
     func testTheScriptedControllerBeatsDoingNothing() throws {
         let robot = try RepositoryFiles.robot("reacher")
-        let controller = ScriptedReacher(upperLength: 0.1, foreLength: 0.11, stiffness: 20, damping: 0.06)
+        let controller = ScriptedReacher(linkLengths: [0.1, 0.11], stiffness: 20, damping: 0.06)
         func meanReturn(_ act: ([Float], inout [Double]) -> Void) throws -> Double {
-            let task = try ReachTask(robot: robot, backend: SimulatedArm(robot: robot))
+            let task = ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot))
             var observation = [Float](repeating: 0, count: 10)
             var action = [0.0, 0.0]
             var total = 0.0

@@ -1,0 +1,64 @@
+import DeterministicRandom
+import Hardware
+import RobotModel
+
+/// The reach task on an actuated arm: an `Environment` for training and evaluation, and what the
+/// deploy loop steps. The arm (map, guard, backend) does the acting; the task only looks. A reset
+/// activates the arm if it is not active; deactivating it stays with whoever owns the backend.
+public final class ReachEnvironment: Environment {
+    public let arm: ActuatedArm
+    public let task: ReachTask
+    public var random = Xoshiro256(seed: 0)
+    /// Goal of the current episode in the base frame, m.
+    public private(set) var goal: (x: Double, y: Double) = (0, 0)
+    /// Steps taken in the current episode.
+    public private(set) var episodeStep = 0
+
+    private var startPosition: [Double]
+    private var startVelocity: [Double]
+
+    public init(robot: RobotDescription, backend: any ArmBackend, goalRadius: Double? = nil, maxEpisodeSteps: Int = 50) {
+        arm = ActuatedArm(robot: robot, backend: backend)
+        task = ReachTask(robot: robot, goalRadius: goalRadius, maxEpisodeSteps: maxEpisodeSteps)
+        startPosition = Array(repeating: 0, count: robot.jointCount)
+        startVelocity = Array(repeating: 0, count: robot.jointCount)
+    }
+
+    public var robot: RobotDescription { arm.robot }
+    public var backend: any ArmBackend { arm.backend }
+    public var layout: ObservationLayout { task.layout }
+    public var observationSize: Int { task.observationSize }
+    public var actionSize: Int { robot.jointCount }
+    public var maxEpisodeSteps: Int { task.maxEpisodeSteps }
+    /// The arm's state after the last reset or step.
+    public var state: JointState { arm.state }
+    /// Torque commands the guard altered since the environment was made.
+    public var interventions: SafetyGuard.Interventions { arm.interventions }
+    /// Current fingertip position, m.
+    public var fingertip: (x: Double, y: Double) { task.fingertip(state.position) }
+    /// Current fingertip-to-goal distance, m.
+    public var distance: Double { task.distance(state, goal: goal) }
+
+    public func reset(seed: UInt64?, observation: inout [Float]) throws {
+        if let seed { random = Xoshiro256(seed: seed) }
+        let goal = task.sampleStart(&random, position: &startPosition, velocity: &startVelocity)
+        try start(position: startPosition, velocity: startVelocity, goal: goal, observation: &observation)
+    }
+
+    /// Starts an episode from a given arm state and goal instead of random ones (deployment to a
+    /// chosen goal, comparisons with a reference).
+    public func start(position: [Double], velocity: [Double], goal: (x: Double, y: Double), observation: inout [Float]) throws {
+        try arm.place(position: position, velocity: velocity)
+        self.goal = goal
+        episodeStep = 0
+        task.observe(state, goal: goal, into: &observation)
+    }
+
+    public func step(action: [Double], observation: inout [Float]) throws -> StepOutcome {
+        try arm.command(action)
+        episodeStep += 1
+        task.observe(state, goal: goal, into: &observation)
+        return StepOutcome(
+            reward: task.reward(state, goal: goal, action: action), terminated: false, truncated: task.isTruncated(steps: episodeStep))
+    }
+}
