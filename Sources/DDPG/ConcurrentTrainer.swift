@@ -93,7 +93,8 @@ public final class ConcurrentTrainer {
             agent: agent, replay: trainer.replay, step: step, random: trainer.random, publishInterval: publishInterval)
         agent.actor.copyParameters(into: behaviour)
         let capacity = min(max(totalSteps - step, 1), 1_000_000)
-        var report = RealTimeTrainingReport(timing: LoopTiming(period: period, capacity: capacity))
+        var schedule = PeriodicSchedule(period: period, realTime: true, expectedCycles: capacity)
+        var report = RealTimeTrainingReport(timing: schedule.timing)
         let started = MonotonicClock.seconds()
         func elapsed() -> Double { priorElapsed + MonotonicClock.seconds() - started }
         var nextCheckpoint = checkpointEvery > 0 ? (step / checkpointEvery + 1) * checkpointEvery : Int.max
@@ -118,14 +119,13 @@ public final class ConcurrentTrainer {
             report.meanUpdateSeconds = learner.updateSeconds / Double(max(report.updates, 1))
             report.maxUpdateSeconds = learner.maxUpdateSeconds
             report.publishes = learner.publishes
+            report.timing = schedule.timing
             synchronize()
         }
 
         var episodeReturn = 0.0
         var episodeLength = 0
         var needsReset = true
-        var deadline = 0.0
-        var lastWake: Double?
         var behaviourVersion = 0
         do {
             while step < totalSteps {
@@ -140,19 +140,13 @@ public final class ConcurrentTrainer {
                     episodeLength = 0
                     needsReset = false
                     // Resetting (homing a real arm) takes as long as it takes; the schedule starts after it.
-                    deadline = MonotonicClock.seconds()
-                    lastWake = nil
+                    schedule.restart()
                 }
 
-                deadline += period
-                guard MonotonicClock.sleep(until: deadline, unless: stop) else {
+                guard schedule.waitForNextCycle(unless: stop) == .tick else {
                     report.stopRequested = true
                     break
                 }
-                let wake = MonotonicClock.seconds()
-                report.timing.jitter.record(max(0, wake - deadline))
-                if let lastWake { report.timing.actualPeriod.record(wake - lastWake) }
-                lastWake = wake
 
                 if let failure = learner.failure() { throw failure }
                 if learner.takePublished(into: behaviour, ifNewerThan: &behaviourVersion) { report.weightSwaps += 1 }
@@ -177,13 +171,7 @@ public final class ConcurrentTrainer {
                 episodeReturn += outcome.reward
                 episodeLength += 1
 
-                let finished = MonotonicClock.seconds()
-                report.timing.work.record(finished - wake)
-                if finished > deadline + period {
-                    report.timing.overruns += 1
-                    // Skip the missed deadlines instead of bursting to catch up.
-                    deadline = finished - period
-                }
+                schedule.finishCycle()
 
                 let episodeEnded = outcome.terminated || outcome.truncated
                 // Between episodes, or at the very end (a resumed run may end mid-episode), nothing is timed.

@@ -85,20 +85,18 @@ public final class ControlLoop {
         stop: StopRequest = StopRequest(), onEpisode: (Int, EpisodeResult) -> Void = { _, _ in }
     ) -> RunSummary {
         let plannedCycles = episodes.map { $0 * task.maxEpisodeSteps } ?? Int(((duration ?? 60) / period).rounded(.up))
+        var schedule = PeriodicSchedule(period: period, realTime: realTime, expectedCycles: plannedCycles)
         var summary = RunSummary(
-            timing: LoopTiming(period: period, capacity: min(plannedCycles + 16, 4_000_000)), episodes: [],
-            interventions: task.interventions, stopReason: .completed, trajectory: [])
+            timing: schedule.timing, episodes: [], interventions: task.interventions, stopReason: .completed, trajectory: [])
         defer { task.backend.deactivate() }
 
         var episodeReturn = 0.0
         var episodeSteps = 0
         var needsReset = true
         var started = MonotonicClock.seconds()
-        var deadline = started
-        var lastWake: Double?
         let interventionsBefore = task.interventions
 
-        while true {
+        loop: while true {
             if let episodes, summary.episodes.count >= episodes { break }
             if episodes == nil, let duration, MonotonicClock.seconds() - started >= duration { break }
             if stop.isRequested {
@@ -115,29 +113,19 @@ public final class ControlLoop {
                 needsReset = false
                 episodeReturn = 0
                 episodeSteps = 0
-                // Resetting (homing a real arm) takes as long as it takes; schedule from here.
-                deadline = MonotonicClock.seconds()
-                if summary.episodes.isEmpty { started = deadline }
-                lastWake = nil
+                schedule.restart()
+                if summary.episodes.isEmpty { started = MonotonicClock.seconds() }
             }
 
-            deadline += period
-            if realTime {
-                let end = episodes == nil ? duration.map { started + $0 } ?? .infinity : .infinity
-                // Wake at the end of a timed run rather than sleep on to a deadline after it. A
-                // deadline that lands on the end up to the rounding of summed periods still runs,
-                // so a 1 s run at 50 Hz has its 50 cycles.
-                let beforeTheEnd = deadline <= end + period * 1e-6
-                guard MonotonicClock.sleep(until: beforeTheEnd ? deadline : end, unless: stop) else {
-                    summary.stopReason = .stopRequested
-                    break
-                }
-                if !beforeTheEnd { break }
+            // A timed run wakes at its end rather than sleep on to a deadline after it.
+            let end = episodes == nil ? duration.map { started + $0 } ?? .infinity : .infinity
+            switch schedule.waitForNextCycle(until: end, unless: stop) {
+            case .tick: break
+            case .ended: break loop
+            case .stopped:
+                summary.stopReason = .stopRequested
+                break loop
             }
-            let wake = MonotonicClock.seconds()
-            if realTime { summary.timing.jitter.record(max(0, wake - deadline)) }
-            if let lastWake { summary.timing.actualPeriod.record(wake - lastWake) }
-            lastWake = wake
 
             policy.act(observation: observation, into: &action)
             let outcome: StepOutcome
@@ -150,13 +138,7 @@ public final class ControlLoop {
                 summary.stopReason = .backendFailure(String(describing: error))
                 break
             }
-            let finished = MonotonicClock.seconds()
-            summary.timing.work.record(finished - wake)
-            if realTime && finished > deadline + period {
-                summary.timing.overruns += 1
-                // Skip the missed deadlines instead of bursting to catch up.
-                deadline = finished - period
-            }
+            schedule.finishCycle()
             if recordTrajectory { summary.trajectory.append(task.state.position) }
 
             episodeReturn += outcome.reward
@@ -168,6 +150,7 @@ public final class ControlLoop {
                 needsReset = true
             }
         }
+        summary.timing = schedule.timing
         summary.interventions = task.interventions - interventionsBefore
         return summary
     }
