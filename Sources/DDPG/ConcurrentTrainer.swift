@@ -296,9 +296,6 @@ private final class Learner: @unchecked Sendable {
     private let ring: FloatBuffer
     private let produced = Atomic<Int>(0)
     private let consumed = Atomic<Int>(0)
-    private var observationScratch: [Float]
-    private var actionScratch: [Double]
-    private var nextObservationScratch: [Float]
 
     private let wake = DispatchSemaphore(value: 0)
     private let pausedSignal = DispatchSemaphore(value: 0)
@@ -342,9 +339,6 @@ private final class Learner: @unchecked Sendable {
         updatesBefore = agent.updates
         self.random = random
         ring = FloatBuffer(count: capacity * replay.rowSize)
-        observationScratch = Array(repeating: 0, count: agent.observationSize)
-        actionScratch = Array(repeating: 0, count: agent.actionSize)
-        nextObservationScratch = Array(repeating: 0, count: agent.observationSize)
         let actor = agent.actor
         staging = MLP(sizes: [actor.inputSize] + actor.layers.map(\.outputs), activations: actor.activations)
     }
@@ -393,15 +387,9 @@ private final class Learner: @unchecked Sendable {
     func add(observation: [Float], action: [Double], reward: Double, terminated: Bool, nextObservation: [Float]) -> Bool {
         let index = produced.load(ordering: .relaxed)
         guard index - consumed.load(ordering: .acquiring) < capacity else { return false }
-        let o = observation.count
-        let a = action.count
-        // The replay buffer's row layout: s, a, r, terminated, s′.
-        let row = ring.pointer + (index % capacity) * replay.rowSize
-        for i in 0..<o { row[i] = observation[i] }
-        for i in 0..<a { row[o + i] = Float(action[i]) }
-        row[o + a] = Float(reward)
-        row[o + a + 1] = terminated ? 1 : 0
-        for i in 0..<o { row[o + a + 2 + i] = nextObservation[i] }
+        replay.layout.write(
+            into: ring.pointer + (index % capacity) * replay.rowSize, observation: observation, action: action, reward: reward,
+            terminated: terminated, nextObservation: nextObservation)
         // Sequentially consistent with `waitForData`: either the learner sees this transition
         // before it sleeps, or this sees it waiting and wakes it.
         produced.store(index + 1, ordering: .sequentiallyConsistent)
@@ -498,16 +486,8 @@ private final class Learner: @unchecked Sendable {
         let available = produced.load(ordering: .acquiring)
         var index = consumed.load(ordering: .relaxed)
         guard index < available else { return }
-        let o = agent.observationSize
-        let a = agent.actionSize
         while index < available {
-            let row = ring.pointer + (index % capacity) * replay.rowSize
-            for i in 0..<o { observationScratch[i] = row[i] }
-            for i in 0..<a { actionScratch[i] = Double(row[o + i]) }
-            for i in 0..<o { nextObservationScratch[i] = row[o + a + 2 + i] }
-            replay.add(
-                observation: observationScratch, action: actionScratch, reward: Double(row[o + a]), terminated: row[o + a + 1] != 0,
-                nextObservation: nextObservationScratch)
+            replay.add(row: ring.pointer + (index % capacity) * replay.rowSize)
             index += 1
         }
         consumed.store(index, ordering: .releasing)

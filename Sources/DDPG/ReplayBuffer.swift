@@ -11,8 +11,10 @@ public final class ReplayBuffer: @unchecked Sendable {
     public let capacity: Int
     public let observationSize: Int
     public let actionSize: Int
+    /// Where each part of a transition sits in a row.
+    public let layout: TransitionLayout
     /// Floats per row: observation, action, reward, terminated flag, next observation.
-    public let rowSize: Int
+    public var rowSize: Int { layout.rowSize }
     public private(set) var count = 0
     /// Where the next insert goes.
     public private(set) var nextIndex = 0
@@ -23,21 +25,24 @@ public final class ReplayBuffer: @unchecked Sendable {
         self.capacity = capacity
         self.observationSize = observationSize
         self.actionSize = actionSize
-        rowSize = 2 * observationSize + actionSize + 2
-        storage = FloatBuffer(count: capacity * rowSize)
+        layout = TransitionLayout(observationSize: observationSize, actionSize: actionSize)
+        storage = FloatBuffer(count: capacity * layout.rowSize)
     }
 
     public var bytesPerTransition: Int { rowSize * MemoryLayout<Float>.size }
 
     /// Stores one transition. `terminated` masks the bootstrap; a time-limit truncation must not set it.
     public func add(observation: [Float], action: [Double], reward: Double, terminated: Bool, nextObservation: [Float]) {
-        let row = storage.pointer + nextIndex * rowSize
-        for i in 0..<observationSize { row[i] = observation[i] }
-        for i in 0..<actionSize { row[observationSize + i] = Float(action[i]) }
-        row[observationSize + actionSize] = Float(reward)
-        row[observationSize + actionSize + 1] = terminated ? 1 : 0
-        let next = row + observationSize + actionSize + 2
-        for i in 0..<observationSize { next[i] = nextObservation[i] }
+        layout.write(
+            into: storage.pointer + nextIndex * rowSize, observation: observation, action: action, reward: reward, terminated: terminated,
+            nextObservation: nextObservation)
+        nextIndex = (nextIndex + 1) % capacity
+        count = min(count + 1, capacity)
+    }
+
+    /// Stores one transition already laid out as `layout` says (the real-time trainer's hand-off ring).
+    public func add(row: UnsafePointer<Float>) {
+        (storage.pointer + nextIndex * rowSize).update(from: row, count: rowSize)
         nextIndex = (nextIndex + 1) % capacity
         count = min(count + 1, capacity)
     }
@@ -81,21 +86,22 @@ public final class ReplayBuffer: @unchecked Sendable {
 /// A sampled minibatch: `size` rows laid out as in the replay buffer.
 public final class ReplayBatch: @unchecked Sendable {
     public let size: Int
-    public let observationSize: Int
-    public let actionSize: Int
+    public let layout: TransitionLayout
     public let rows: FloatBuffer
 
     public init(size: Int, observationSize: Int, actionSize: Int) {
         self.size = size
-        self.observationSize = observationSize
-        self.actionSize = actionSize
-        rows = FloatBuffer(count: size * (2 * observationSize + actionSize + 2))
+        layout = TransitionLayout(observationSize: observationSize, actionSize: actionSize)
+        rows = FloatBuffer(count: size * layout.rowSize)
     }
 
-    var rowSize: Int { 2 * observationSize + actionSize + 2 }
-    func observation(_ b: Int) -> UnsafeMutablePointer<Float> { rows.pointer + b * rowSize }
-    func action(_ b: Int) -> UnsafeMutablePointer<Float> { rows.pointer + b * rowSize + observationSize }
-    func reward(_ b: Int) -> Float { rows.pointer[b * rowSize + observationSize + actionSize] }
-    func terminated(_ b: Int) -> Float { rows.pointer[b * rowSize + observationSize + actionSize + 1] }
-    func nextObservation(_ b: Int) -> UnsafeMutablePointer<Float> { rows.pointer + b * rowSize + observationSize + actionSize + 2 }
+    public var observationSize: Int { layout.observationSize }
+    public var actionSize: Int { layout.actionSize }
+    /// Row `b`, laid out as `layout` says.
+    public func row(_ b: Int) -> UnsafeMutablePointer<Float> { rows.pointer + b * layout.rowSize }
+    func observation(_ b: Int) -> UnsafeMutablePointer<Float> { row(b) + layout.observation }
+    func action(_ b: Int) -> UnsafeMutablePointer<Float> { row(b) + layout.action }
+    func reward(_ b: Int) -> Float { row(b)[layout.reward] }
+    func terminated(_ b: Int) -> Float { row(b)[layout.terminated] }
+    func nextObservation(_ b: Int) -> UnsafeMutablePointer<Float> { row(b) + layout.nextObservation }
 }

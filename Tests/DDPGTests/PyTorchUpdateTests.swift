@@ -50,13 +50,14 @@ final class PyTorchUpdateTests: XCTestCase {
         let next = PyTorchReference.floats(ddpg["next_obs"])
         let rewards = PyTorchReference.floats(ddpg["rewards"])
         let dones = PyTorchReference.floats(ddpg["dones"])
+        let layout = batch.layout
         for b in 0..<5 {
-            let row = batch.rows.pointer + b * 10
-            for j in 0..<3 { row[j] = obs[b * 3 + j] }
-            for j in 0..<2 { row[3 + j] = actions[b * 2 + j] }
-            row[5] = rewards[b]
-            row[6] = dones[b]
-            for j in 0..<3 { row[7 + j] = next[b * 3 + j] }
+            let row = batch.row(b)
+            for j in 0..<3 { row[layout.observation + j] = obs[b * 3 + j] }
+            for j in 0..<2 { row[layout.action + j] = actions[b * 2 + j] }
+            row[layout.reward] = rewards[b]
+            row[layout.terminated] = dones[b]
+            for j in 0..<3 { row[layout.nextObservation + j] = next[b * 3 + j] }
         }
 
         let actorNames = ["fc1", "fc2", "fc_mu"]
@@ -142,7 +143,7 @@ final class ParallelUpdateTests: XCTestCase {
             var outcome = Outcome()
             for _ in 0..<6 {
                 for i in 0..<batch.rows.count { batch.rows[i] = Float(random.uniform(-1, 1)) }
-                for b in 0..<batchSize { batch.rows[b * 24 + 13] = b % 7 == 0 ? 1 : 0 }
+                for b in 0..<batchSize { batch.row(b)[batch.layout.terminated] = b % 7 == 0 ? 1 : 0 }
                 outcome.statistics.append(agent.update(batch: batch))
             }
             for network in [agent.actor, agent.critic, agent.targetActor, agent.targetCritic] {
