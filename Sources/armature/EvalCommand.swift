@@ -33,7 +33,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let reach = try SimulatedReach(robotPath: robot)
-        let actor = try reach.loadPolicy(policy)
+        let actor = try reach.task.loadPolicy(policy)
         defer { reach.arm.deactivate() }
         let result = try reach.task.evaluate(
             episodes: episodes, seed: seed, act: { actor.act(observation: $0, into: &$1) },

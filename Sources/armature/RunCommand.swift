@@ -53,14 +53,7 @@ struct Run: ParsableCommand {
         let description = try loadRobot(robot)
         let backend: any ArmBackend = try makeBackend(description)
         let task = ReachEnvironment(robot: description, backend: backend)
-        let actor: ActorPolicy
-        do {
-            let (loaded, warnings) = try ActorPolicy.load(path: policy, expecting: task.policyExpectation)
-            for warning in warnings { printWarning(warning) }
-            actor = loaded
-        } catch {
-            throw UserFacingError(error.description)
-        }
+        let actor = try task.loadPolicy(policy)
         let signals = StopSignals()
         let loop = ControlLoop(task: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)
         let target = episodes.map { "\($0) episodes" } ?? String(format: "%.1f s", duration ?? 10)

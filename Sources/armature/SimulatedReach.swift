@@ -14,20 +14,21 @@ struct SimulatedReach {
         arm = SimulatedArm(robot: robot, imperfections: imperfections, seed: seed)
         task = ReachEnvironment(robot: robot, backend: arm)
     }
+}
 
-    /// Loads a policy checked against this robot and task; warnings go to stderr.
+extension ReachEnvironment {
+    /// Loads a policy checked against this robot and task — the one way every command loads one;
+    /// warnings go to stderr.
     func loadPolicy(_ path: String) throws -> ActorPolicy {
         do {
-            let (policy, warnings) = try ActorPolicy.load(path: path, expecting: task.policyExpectation)
+            let (policy, warnings) = try ActorPolicy.load(path: path, expecting: policyExpectation)
             for warning in warnings { printWarning(warning) }
             return policy
         } catch {
             throw UserFacingError(error.description)
         }
     }
-}
 
-extension ReachEnvironment {
     /// What a policy for this robot and task must match (checked when it is loaded).
     var policyExpectation: PolicyExpectation {
         PolicyExpectation(
