@@ -84,9 +84,7 @@ public final class ConcurrentTrainer {
         let agent = trainer.agent
         let learningStarts = agent.configuration.learningStarts
         var step = trainer.step
-        var episodes = trainer.episodes
-        var recentReturns = trainer.recentReturns
-        recentReturns.reserveCapacity(11)
+        var book = trainer.book
         let startStep = step
         let priorElapsed = trainer.priorElapsed
         let learner = Learner(
@@ -105,7 +103,7 @@ public final class ConcurrentTrainer {
             trainer.random = learner.random
             trainer.restore(
                 Trainer.Counters(
-                    step: step, episodes: episodes, updates: agent.updates, recentReturns: recentReturns, elapsed: elapsed()))
+                    step: step, episodes: book.episodes, updates: agent.updates, recentReturns: book.recentReturns, elapsed: elapsed()))
         }
 
         learner.start()
@@ -123,8 +121,6 @@ public final class ConcurrentTrainer {
             synchronize()
         }
 
-        var episodeReturn = 0.0
-        var episodeLength = 0
         var needsReset = true
         var behaviourVersion = 0
         do {
@@ -136,8 +132,7 @@ public final class ConcurrentTrainer {
                 if needsReset {
                     try environment.reset(seed: step == 0 ? seed : nil, observation: &observation)
                     trainer.noise.reset()
-                    episodeReturn = 0
-                    episodeLength = 0
+                    book.beginEpisode()
                     needsReset = false
                     // Resetting (homing a real arm) takes as long as it takes; the schedule starts after it.
                     schedule.restart()
@@ -168,8 +163,7 @@ public final class ConcurrentTrainer {
                 else { throw ConcurrentTrainerError.learnerStalled(steps: learner.capacity, period: period) }
                 swap(&observation, &nextObservation)
                 step += 1
-                episodeReturn += outcome.reward
-                episodeLength += 1
+                book.record(reward: outcome.reward)
 
                 schedule.finishCycle()
 
@@ -177,13 +171,9 @@ public final class ConcurrentTrainer {
                 // Between episodes, or at the very end (a resumed run may end mid-episode), nothing is timed.
                 guard episodeEnded || step == totalSteps else { continue }
                 if episodeEnded {
-                    episodes += 1
-                    recentReturns.append(episodeReturn)
-                    if recentReturns.count > 10 { recentReturns.removeFirst() }
+                    try book.finishEpisode(step: step, log: log)
                     needsReset = true
                     if let log {
-                        try log.record(episodeReturn, tag: "charts/episodic_return", step: step)
-                        try log.record(Double(episodeLength), tag: "charts/episodic_length", step: step)
                         if let latest = learner.latestStatistics(), latest.updates != loggedUpdates {
                             loggedUpdates = latest.updates
                             let statistics = latest.statistics
@@ -211,8 +201,7 @@ public final class ConcurrentTrainer {
                     progress(
                         TrainingProgress(
                             step: step, totalSteps: totalSteps, stepsPerSecond: Double(step - startStep) / max(now - started, 1e-9),
-                            recentReturn: recentReturns.isEmpty ? nil : recentReturns.reduce(0, +) / Double(recentReturns.count),
-                            episodes: episodes, elapsed: elapsed()))
+                            recentReturn: book.meanRecentReturn, episodes: book.episodes, elapsed: elapsed()))
                 }
             }
         } catch {

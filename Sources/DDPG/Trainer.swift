@@ -36,8 +36,10 @@ public final class Trainer {
     /// Draws warm-up actions and replay minibatches.
     public var random: Xoshiro256
     public private(set) var step = 0
-    public private(set) var episodes = 0
-    public private(set) var recentReturns: [Double] = []
+    /// Finished episodes, the last ten returns and the running episode.
+    public private(set) var book = EpisodeBook()
+    public var episodes: Int { book.episodes }
+    public var recentReturns: [Double] { book.recentReturns }
     /// Seconds trained before this call to `train` (across resumes).
     public private(set) var priorElapsed: Double = 0
     /// Seconds trained up to the last episode boundary; what a checkpoint records.
@@ -48,8 +50,6 @@ public final class Trainer {
     private var nextObservation: [Float]
     private var action: [Double]
     private let metadata: PolicyMetadata
-    private var episodeReturn = 0.0
-    private var episodeLength = 0
     private var needsReset = true
     /// The seed the run started from; checkpoints record it.
     public let seed: UInt64
@@ -91,8 +91,7 @@ public final class Trainer {
             if needsReset {
                 try environment.reset(seed: step == 0 ? seed : nil, observation: &observation)
                 noise.reset()
-                episodeReturn = 0
-                episodeLength = 0
+                book.beginEpisode()
                 needsReset = false
             }
             if step < configuration.learningStarts {
@@ -103,8 +102,7 @@ public final class Trainer {
                 try TrainingError.clamp(&action, step: step)
             }
             let outcome = try environment.step(action: action, observation: &nextObservation)
-            episodeReturn += outcome.reward
-            episodeLength += 1
+            book.record(reward: outcome.reward)
             // The stored next observation is the real final one, also on truncation; only a
             // termination stops the bootstrap.
             replay.add(
@@ -133,11 +131,7 @@ public final class Trainer {
             step += 1
 
             if outcome.terminated || outcome.truncated {
-                episodes += 1
-                recentReturns.append(episodeReturn)
-                if recentReturns.count > 10 { recentReturns.removeFirst() }
-                try log?.record(episodeReturn, tag: "charts/episodic_return", step: step)
-                try log?.record(Double(episodeLength), tag: "charts/episodic_length", step: step)
+                try book.finishEpisode(step: step, log: log)
                 needsReset = true
                 elapsedAtBoundary = elapsed()
                 try atEpisodeBoundary(self)
@@ -149,7 +143,7 @@ public final class Trainer {
                 progress(
                     TrainingProgress(
                         step: step, totalSteps: totalSteps, stepsPerSecond: Double(step - startStep) / max(run, 1e-9),
-                        recentReturn: recentReturns.isEmpty ? nil : recentReturns.reduce(0, +) / Double(recentReturns.count),
+                        recentReturn: book.meanRecentReturn,
                         episodes: episodes, elapsed: elapsed()))
             }
         }
@@ -172,9 +166,8 @@ public final class Trainer {
 
     func restore(_ counters: Counters) {
         step = counters.step
-        episodes = counters.episodes
+        book = EpisodeBook(episodes: counters.episodes, recentReturns: counters.recentReturns)
         agent.updates = counters.updates
-        recentReturns = counters.recentReturns
         priorElapsed = counters.elapsed
         elapsedAtBoundary = counters.elapsed
         needsReset = true
