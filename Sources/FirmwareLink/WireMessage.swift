@@ -50,6 +50,8 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let estopActive = ResultCode(ARMPROTO_RESULT_ESTOP_ACTIVE)
     public static let boardError = ResultCode(ARMPROTO_RESULT_BOARD_ERROR)
     public static let mustBeDisabled = ResultCode(ARMPROTO_RESULT_MUST_BE_DISABLED)
+    /// Protocol 1.2: HOME to a position outside the device's joint range.
+    public static let outOfRange = ResultCode(ARMPROTO_RESULT_OUT_OF_RANGE)
 
     /// The protocol's name (`estop_latched`), or `unknown_result(N)`.
     public var description: String {
@@ -69,6 +71,7 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .versionMismatch: return "host and firmware speak different protocol majors; update one of them"
         case .unsupported: return "the firmware cannot do this on this board"
         case .mustBeDisabled: return "this needs the motors disabled; disable first"
+        case .outOfRange: return "a HOME position is outside the joint's range on the device; check the robot description's position limits"
         case .badJointCount: return "the host and the device disagree on the joint count; check the robot description"
         case .boardError: return "the motor board reported an error; check power and wiring"
         default: return "see PROTOCOL.md section 7.1"

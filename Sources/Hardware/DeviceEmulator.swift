@@ -13,13 +13,15 @@ import MonotonicTime
 /// Lockstep timing advances the physics exactly one control period per applied TORQUE, inside the
 /// board's set-torques call, so the STATE reply carries the state after the step and `SerialArm`
 /// steps exactly as `SimulatedArm` does (up to the wire's float32 readings). The device clock is the
-/// simulated time, so the watchdog never trips while the host thinks. Real-time timing lets the
-/// physics follow the wall clock in whole physics timesteps under the latest torque, and polls the
-/// watchdog and e-stop at 1 kHz like the reference firmware.
+/// simulated time, but the watchdog runs on the wall clock (PROTOCOL.md 8.2): simulated time stands
+/// still exactly when the host stops, so it could never trip. Real-time timing lets the physics
+/// follow the wall clock in whole physics timesteps under the latest torque. Both poll the watchdog
+/// and e-stop at 1 kHz like the reference firmware. HOME outside a joint's position range is refused.
 public final class DeviceEmulator {
     /// How simulated time relates to the wall clock.
     public enum Timing: String, Sendable, Equatable {
-        /// One control period of physics per applied TORQUE; the device clock is the simulated time.
+        /// One control period of physics per applied TORQUE; the device clock is the simulated time,
+        /// the watchdog's the wall clock.
         case lockstep
         /// Physics follows the wall clock; the watchdog runs.
         case realTime
@@ -78,7 +80,8 @@ public final class DeviceEmulator {
         public var velocity: [Double]
         /// Device clock, s.
         public var deviceTime: Double
-        /// Device time the watchdog was last fed (an applied TORQUE or ENABLE), s.
+        /// When the watchdog was last fed (an applied TORQUE or ENABLE), s, on the watchdog's clock:
+        /// the device clock in real time, the wall clock since the emulator started in lockstep.
         public var lastFeedTime: Double
         /// Device time the torque was last zeroed by a disable or a fault, s; nil if never since start.
         public var torqueZeroedTime: Double?
@@ -176,6 +179,7 @@ private final class EmulatorEngine: @unchecked Sendable {
     var impairments: DeviceEmulator.Impairments
     let watchdogMicros: UInt32
     let limits: [Float]
+    let ranges: [(low: Float, high: Float)]
     let jointCount: Int
     let physicsTimestep: Double
     var random: Xoshiro256
@@ -209,6 +213,10 @@ private final class EmulatorEngine: @unchecked Sendable {
         physicsTimestep = robot.physics.timestep
         // The device clamps symmetrically; the description's range may not be.
         limits = robot.joints.map { Float(max(abs($0.torque.low), abs($0.torque.high))) }
+        // HOME cannot claim a pose the arm cannot be in; a continuous joint has no range.
+        ranges = robot.joints.map { joint in
+            joint.position.map { (Float($0.low), Float($0.high)) } ?? (-Float.infinity, Float.infinity)
+        }
         random = Xoshiro256(seed: options.seed)
         plant = SimulatedArm(robot: robot)
         plantState = JointState(jointCount: robot.jointCount)
@@ -237,12 +245,16 @@ private final class EmulatorEngine: @unchecked Sendable {
         board.read_joints = { context, q, qd, tau, n in EmulatorEngine.from(context).readJoints(q, qd, tau, Int(n)) }
         board.write = { context, bytes, count in EmulatorEngine.from(context).send(bytes, count) }
         board.home_velocity = { context, q, qd, n in EmulatorEngine.from(context).home(q, qd, Int(n)) }
+        if timing == .lockstep {
+            board.watchdog_now_us = { EmulatorEngine.from($0).wallMicros() }
+        }
         var config = armproto_device_config()
         armproto_device_config_default(&config, UInt8(jointCount))
         config.watchdog_us = watchdogMicros
         config.firmware_id = 0x454D_5241  // "ARME" little-endian: the Armature emulator
         config.firmware_version = UInt32(ARMPROTO_VERSION_MAJOR) << 16 | UInt32(ARMPROTO_VERSION_MINOR) << 8
         for (j, limit) in limits.enumerated() { _ = armproto_device_config_set_limit(&config, UInt8(j), limit) }
+        for (j, range) in ranges.enumerated() { _ = armproto_device_config_set_range(&config, UInt8(j), range.low, range.high) }
         let code = armproto_device_init(device, &board, &config)
         guard code == 0 else { throw DeviceEmulatorError.deviceInitFailed(code: code) }
 
@@ -279,9 +291,9 @@ private final class EmulatorEngine: @unchecked Sendable {
             pollfd(fd: terminal.controllerDescriptor, events: Int16(POLLIN), revents: 0),
             pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
         ]
-        // Real time: wake at least every millisecond for the physics and the watchdog (as the
-        // reference firmware polls at 1 kHz). Lockstep: nothing happens between requests.
-        let pollMilliseconds: Int32 = timing == .realTime ? 1 : -1
+        // Wake at least every millisecond for the watchdog (as the reference firmware polls at 1 kHz)
+        // and, in real time, the physics. Lockstep physics waits for the next TORQUE; its watchdog does not.
+        let pollMilliseconds: Int32 = 1
         while true {
             fds[0].revents = 0
             fds[1].revents = 0
@@ -292,10 +304,8 @@ private final class EmulatorEngine: @unchecked Sendable {
                 break
             }
             if fds[0].revents & Int16(POLLIN) != 0 { serveInput() }
-            if timing == .realTime {
-                advancePhysics()
-                armproto_device_poll(device)
-            }
+            if timing == .realTime { advancePhysics() }
+            armproto_device_poll(device)
             lock.unlock()
         }
         finished.signal()
@@ -312,10 +322,13 @@ private final class EmulatorEngine: @unchecked Sendable {
 
     // MARK: Board callbacks (lock held)
 
+    /// Real time since the emulator started: the lockstep watchdog's clock.
+    func wallMicros() -> UInt64 { (MonotonicClock.nanoseconds() &- startNanos) / 1000 }
+
     func nowMicros() -> UInt64 {
         switch timing {
         case .lockstep: return UInt64((plant.simulator.time * 1e6).rounded())
-        case .realTime: return (MonotonicClock.nanoseconds() &- startNanos) / 1000
+        case .realTime: return wallMicros()
         }
     }
 

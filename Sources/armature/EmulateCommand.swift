@@ -12,7 +12,7 @@ struct Emulate: ParsableCommand {
         discussion: """
             Runs the firmware's own protocol code (firmware-protocol/src) with the simulated arm as its motors and sensors, on a pseudo-terminal that a host opens like a serial port. Prints the pseudo-terminal's path; with --link, also makes a symlink there, so that a robot description can name a stable port (serial: {port: /tmp/arm}). Runs until Ctrl-C, SIGTERM or SIGHUP, then removes the symlink if it still points to this emulator. An existing symlink at --link is replaced when it is stale (its emulator is gone); a file there, a symlink to anything but a pseudo-terminal, or one another running emulator serves, is refused.
 
-            By default the physics follows the wall clock and the torque watchdog runs, as on the real arm. With --lockstep every torque command advances the physics exactly one control period, so an episode through the emulator matches the simulator step for step.
+            By default the physics follows the wall clock and the torque watchdog runs, as on the real arm. With --lockstep every torque command advances the physics exactly one control period, so an episode through the emulator matches the simulator step for step; the torque watchdog still runs on the wall clock (a host that stops sending torques for --watchdog-ms while enabled trips it, as on the real arm).
 
             Examples:
               armature emulate --robot robots/reacher.yaml --link /tmp/arm

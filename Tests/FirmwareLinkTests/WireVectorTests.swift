@@ -47,6 +47,27 @@ final class WireVectorTests: XCTestCase {
         }
     }
 
+    /// A device's receiver: every device-range type is unknown to it, whatever its length.
+    func testEveryDeviceVectorGetsItsVerdictFromADeviceReceiver() throws {
+        let vectors = try lines(kind: "device")
+        XCTAssertGreaterThanOrEqual(vectors.count, 4)
+        for line in vectors {
+            let frame = hex(line.columns[2])
+            var receiver = armproto_receiver()
+            armproto_receiver_init_device(&receiver)
+            var message = armproto_msg()
+            var result = Int32(ARMPROTO_RX_NEED_MORE)
+            var used = 0
+            frame.withUnsafeBufferPointer { bytes in
+                while used < bytes.count && result == ARMPROTO_RX_NEED_MORE {
+                    used += armproto_receiver_feed(&receiver, bytes.baseAddress! + used, bytes.count - used, &message, &result)
+                }
+            }
+            let verdict = result == ARMPROTO_RX_MESSAGE ? "ok" : String(cString: armproto_err_name(result))
+            XCTAssertEqual(verdict, line.columns[3], "vectors.txt:\(line.number) \(line.columns[1])")
+        }
+    }
+
     func testCRCAndCOBSVectors() throws {
         for line in try lines(kind: "crc") {
             let input = hex(line.columns[2])

@@ -32,7 +32,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         try arm.activate(state: &state)
         XCTAssertTrue(arm.isActive)
         XCTAssertEqual(arm.device?.jointCount, 2)
-        XCTAssertEqual(arm.device?.version, "1.1")
+        XCTAssertEqual(arm.device?.version, "1.2")
         XCTAssertEqual(arm.device?.torqueLimits, [200, 200])
         XCTAssertTrue(emulator.snapshot().status.contains([.enabled, .handshakeDone]))
         arm.deactivate()
@@ -209,6 +209,45 @@ final class SerialArmEmulatorTests: XCTestCase {
         try arm.activate(state: &state)
         try arm.step(torques: [1, 1], state: &state)
         XCTAssertEqual(emulator.snapshot().fault, .none)
+    }
+
+    /// Protocol 1.2: the device does not re-zero an arm someone stopped, nor to a pose it cannot be in.
+    func testHomeIsRefusedWhileTheEmergencyStopIsLatchedAndOutsideTheJointRange() throws {
+        let robot = try RepositoryFiles.robot("reacher")  // joint 1: ±3 rad; joint 0 continuous
+        let emulator = try emulator(robot)
+        let arm = try SerialArm(robot: robot, port: emulator.path)
+        var state = JointState(jointCount: 2)
+        try arm.reset(position: [0.5, 0.25], velocity: [0, 0], state: &state)
+        try arm.link.emergencyStop()
+        XCTAssertThrowsError(try arm.link.home(position: [0, 0])) { error in
+            XCTAssertEqual(error as? FirmwareLinkError, .refused(port: emulator.path, request: .home, result: .estopLatched))
+        }
+        try arm.link.clearEmergencyStop()
+        XCTAssertThrowsError(try arm.link.home(position: [0, 3.5])) { error in
+            XCTAssertEqual(error as? FirmwareLinkError, .refused(port: emulator.path, request: .home, result: .outOfRange))
+        }
+        XCTAssertEqual(emulator.snapshot().position, [0.5, 0.25], "a refused HOME leaves the arm where it was")
+        try arm.link.home(position: [10, -3])  // joint 0 has no range; joint 1 at its bound
+        XCTAssertEqual(emulator.snapshot().position, [10, -3])
+    }
+
+    /// PROTOCOL.md 8.2: lockstep physics waits for the host, its watchdog does not.
+    func testTheLockstepWatchdogRunsOnTheWallClock() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        let emulator = try emulator(robot, .init(timing: .lockstep, watchdogPeriod: 0.05))
+        let arm = try SerialArm(robot: robot, port: emulator.path, timeout: 0.2)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        for _ in 0..<5 { try arm.step(torques: [1, -1], state: &state) }
+        let simulatedTime = emulator.snapshot().deviceTime
+        let snapshot = eventually(emulator) { $0.status.contains(.watchdogTripped) }
+        XCTAssertTrue(snapshot.status.contains(.watchdogTripped))
+        XCTAssertEqual(snapshot.fault, .watchdog)
+        XCTAssertEqual(snapshot.appliedTorque, [0, 0])
+        XCTAssertEqual(snapshot.deviceTime, simulatedTime, "the simulated clock stood still while the watchdog ran")
+        XCTAssertThrowsError(try arm.step(torques: [1, -1], state: &state))
+        try arm.activate(state: &state)
+        try arm.step(torques: [1, -1], state: &state)
     }
 
     func testTheEmergencyStopLatchesUntilCleared() throws {

@@ -25,7 +25,7 @@ extern "C" {
 
 /** Protocol version this implementation speaks (PROTOCOL.md, "Versioning"). */
 #define ARMPROTO_VERSION_MAJOR 1
-#define ARMPROTO_VERSION_MINOR 1
+#define ARMPROTO_VERSION_MINOR 2
 
 /** Largest joint count the protocol allows in any message. */
 #define ARMPROTO_PROTOCOL_MAX_JOINTS 16
@@ -90,6 +90,7 @@ extern "C" {
 #define ARMPROTO_RESULT_ESTOP_ACTIVE     0x0B
 #define ARMPROTO_RESULT_BOARD_ERROR      0x0C
 #define ARMPROTO_RESULT_MUST_BE_DISABLED 0x0D
+#define ARMPROTO_RESULT_OUT_OF_RANGE     0x0E  /* protocol 1.2: HOME outside the device's joint range */
 
 /* Fault codes (u8): STATE.fault, FAULT.code. */
 #define ARMPROTO_FAULT_NONE            0x00
@@ -167,8 +168,8 @@ typedef struct armproto_stats {
     uint32_t rx_cobs_errors;   /* dropped: invalid COBS stuffing */
     uint32_t rx_overlong;      /* dropped: longer than ARMPROTO_MAX_FRAME */
     uint32_t rx_short;         /* dropped: body shorter than 3 bytes */
-    uint32_t rx_unknown_type;  /* valid frame, unknown type */
-    uint32_t rx_bad_length;    /* valid frame, malformed payload (length or joint count) */
+    uint32_t rx_unknown_type;  /* valid frame, unknown type (on a device: also every device-range type) */
+    uint32_t rx_bad_length;    /* requests NAKed BAD_LENGTH or BAD_JOINT_COUNT (joint count not the device's included) */
     uint32_t tx_frames;        /* frames sent by the device */
     uint32_t watchdog_trips;   /* watchdog expirations */
     uint32_t torque_rejected;  /* TORQUE requests answered with a result other than OK */
@@ -265,7 +266,7 @@ typedef struct armproto_receiver {
     uint8_t buf[ARMPROTO_MAX_ENCODED];
     uint16_t len;
     uint8_t discarding;        /* overlong frame: dropping bytes up to the next 0x00 */
-    uint8_t reserved0;
+    uint8_t requests_only;     /* a device's receiver: every device-range type is unknown (armproto_receiver_init_device) */
     armproto_stats stats;      /* the receiver maintains the rx_* fields */
 } armproto_receiver;
 
@@ -274,6 +275,13 @@ typedef struct armproto_receiver {
 #define ARMPROTO_RX_MESSAGE   1  /* *msg holds a valid, known message */
 
 void armproto_receiver_init(armproto_receiver *rx);
+
+/**
+ * A device's receiver (PROTOCOL.md section 4): a frame of a device-range type (0x80-0xFF) is
+ * never a request, so it is classified ARMPROTO_ERR_UNKNOWN_TYPE whatever its length, and counted
+ * in rx_unknown_type, never in rx_bad_length.
+ */
+void armproto_receiver_init_device(armproto_receiver *rx);
 
 /**
  * Consumes bytes until one frame ends (its 0x00 is consumed), a frame is
@@ -310,6 +318,13 @@ typedef struct armproto_board {
     /** Optional: declare that the arm is now at positions q (re-zero encoders). 0 on success. */
     int (*home)(void *ctx, const float *q, uint8_t n);
     /**
+     * Optional: the watchdog's clock, monotonic microseconds of real time. NULL = now_us. A board
+     * whose now_us is not real time (a lockstep simulator, whose clock advances only with applied
+     * torques) MUST supply it: a clock that stops when the host stops can never trip the watchdog
+     * (PROTOCOL.md 8.2).
+     */
+    uint64_t (*watchdog_now_us)(void *ctx);
+    /**
      * Optional (protocol 1.1): place the arm at positions q moving with velocities qd, for boards
      * that can set velocity (simulators). qd is never NULL: zeros when HOME carried none. When
      * present it handles every HOME; otherwise `home` does and velocities are ignored.
@@ -325,6 +340,8 @@ typedef struct armproto_device_config {
     uint32_t firmware_id;                        /* vendor-defined board/firmware identifier */
     uint32_t firmware_version;                   /* vendor-defined, e.g. (major<<16)|(minor<<8)|patch */
     float    torque_limit[ARMPROTO_MAX_JOINTS];  /* N*m, > 0; +inf means no device limit */
+    float    position_low[ARMPROTO_MAX_JOINTS];  /* rad: HOME below it is refused (OUT_OF_RANGE); -inf: none */
+    float    position_high[ARMPROTO_MAX_JOINTS]; /* rad: HOME above it is refused (OUT_OF_RANGE); +inf: none */
 } armproto_device_config;
 
 /** Device state: caller-owned, initialise with armproto_device_init. */
@@ -341,18 +358,24 @@ typedef struct armproto_device {
     uint8_t  estop_input;      /* last sampled hardware e-stop input */
     uint8_t  reserved0;
     uint32_t applied_seq;      /* seq of the TORQUE in force (ENABLE's seq right after enabling) */
-    uint64_t last_command_us;  /* time the watchdog was last fed */
+    uint64_t last_command_us;  /* time the watchdog was last fed, on the watchdog's clock */
     float    tau_out[ARMPROTO_MAX_JOINTS];  /* torque currently commanded to the board */
     armproto_msg msg;          /* scratch: decoded request */
     armproto_msg reply;        /* scratch: reply being built */
     uint8_t  tx[ARMPROTO_MAX_FRAME];
 } armproto_device;
 
-/** Fills a config with n joints, a 100 ms watchdog and no torque limits. */
+/** Fills a config with n joints, a 100 ms watchdog, no torque limits and no joint range. */
 void armproto_device_config_default(armproto_device_config *cfg, uint8_t joint_count);
 
 /** Sets one joint's torque limit (N*m, > 0, +inf for none). Returns 0 or ARMPROTO_ERR_ARG. */
 int armproto_device_config_set_limit(armproto_device_config *cfg, uint8_t joint, float limit);
+
+/**
+ * Sets one joint's position range, rad (low <= high, neither NaN; -inf/+inf for no bound). HOME
+ * with a position outside it is refused with OUT_OF_RANGE. Returns 0 or ARMPROTO_ERR_ARG.
+ */
+int armproto_device_config_set_range(armproto_device_config *cfg, uint8_t joint, float low, float high);
 
 /**
  * Initialises a device: disabled, no handshake, zero torque output (the board's

@@ -62,6 +62,9 @@ int board_home(const float *q, uint8_t n);
 /** Peak torque the drive for `joint` may deliver, N*m (> 0). */
 float board_torque_limit(uint8_t joint);
 
+/** The joint's mechanical range, rad (low <= high; -inf/+inf for a continuous joint): HOME outside it is refused. */
+void board_position_range(uint8_t joint, float *low, float *high);
+
 /** Called from the UART receive interrupt for each byte (feeds the RX ring). */
 void board_uart_rx_isr_byte(uint8_t byte);
 

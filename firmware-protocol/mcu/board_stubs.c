@@ -144,3 +144,11 @@ WEAK float board_torque_limit(uint8_t joint)
     (void)joint;
     return 1.0f;
 }
+
+WEAK void board_position_range(uint8_t joint, float *low, float *high)
+{
+    /* PORT: the joint's mechanical stops (what HOME may claim the arm is at). */
+    (void)joint;
+    *low = -3.14159265f;
+    *high = 3.14159265f;
+}

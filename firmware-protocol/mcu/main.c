@@ -64,13 +64,17 @@ int main(void)
     board.estop_input = fw_estop;
     board.home = fw_home;
     board.home_velocity = 0; /* a real arm cannot be placed at a velocity: HOME ignores qd (1.1) */
+    board.watchdog_now_us = 0; /* fw_now is real time: the watchdog runs on it (PROTOCOL.md 8.2) */
 
     armproto_device_config_default(&cfg, BOARD_JOINTS);
     cfg.watchdog_us = BOARD_WATCHDOG_US;
     cfg.firmware_id = BOARD_FIRMWARE_ID;
     cfg.firmware_version = BOARD_FIRMWARE_VERSION;
     for (j = 0; j < BOARD_JOINTS; j++) {
+        float low, high;
         (void)armproto_device_config_set_limit(&cfg, j, board_torque_limit(j));
+        board_position_range(j, &low, &high);
+        (void)armproto_device_config_set_range(&cfg, j, low, high);
     }
     if (armproto_device_init(&device, &board, &cfg) != 0) {
         for (;;) {

@@ -13,6 +13,8 @@ void armproto_device_config_default(armproto_device_config *cfg, uint8_t joint_c
     cfg->watchdog_us = 100000u;
     for (j = 0; j < ARMPROTO_MAX_JOINTS; j++) {
         cfg->torque_limit[j] = inf;
+        cfg->position_low[j] = -inf;
+        cfg->position_high[j] = inf;
     }
 }
 
@@ -20,6 +22,22 @@ static int limit_ok(float limit)
 {
     /* Positive and not NaN; +inf (no limit) passes. */
     return limit > 0.0f;
+}
+
+/* Neither bound NaN (every comparison with NaN is false) and low <= high. */
+static int range_ok(float low, float high)
+{
+    return low <= high;
+}
+
+int armproto_device_config_set_range(armproto_device_config *cfg, uint8_t joint, float low, float high)
+{
+    if (cfg == NULL || joint >= ARMPROTO_MAX_JOINTS || !range_ok(low, high)) {
+        return ARMPROTO_ERR_ARG;
+    }
+    cfg->position_low[joint] = low;
+    cfg->position_high[joint] = high;
+    return 0;
 }
 
 int armproto_device_config_set_limit(armproto_device_config *cfg, uint8_t joint, float limit)
@@ -46,6 +64,15 @@ uint32_t armproto_device_status(const armproto_device *dev)
 
 static uint64_t now(armproto_device *dev)
 {
+    return dev->board.now_us(dev->board.ctx);
+}
+
+/* The watchdog's clock: real time even where the device clock is simulated (PROTOCOL.md 8.2). */
+static uint64_t watchdog_now(armproto_device *dev)
+{
+    if (dev->board.watchdog_now_us != NULL) {
+        return dev->board.watchdog_now_us(dev->board.ctx);
+    }
     return dev->board.now_us(dev->board.ctx);
 }
 
@@ -108,8 +135,10 @@ static void latch_estop(armproto_device *dev, uint32_t seq, uint32_t detail)
 }
 
 /* E-stop input and watchdog; run before every request and on every poll. */
-static void check_inputs(armproto_device *dev, uint64_t t)
+static void check_inputs(armproto_device *dev)
 {
+    uint64_t t = watchdog_now(dev);
+
     if (dev->board.estop_input != NULL) {
         dev->estop_input = dev->board.estop_input(dev->board.ctx) != 0;
         if (dev->estop_input && !dev->estop_latched) {
@@ -138,14 +167,14 @@ int armproto_device_init(armproto_device *dev, const armproto_board *board,
         return ARMPROTO_ERR_ARG;
     }
     for (j = 0; j < cfg->joint_count; j++) {
-        if (!limit_ok(cfg->torque_limit[j])) {
+        if (!limit_ok(cfg->torque_limit[j]) || !range_ok(cfg->position_low[j], cfg->position_high[j])) {
             return ARMPROTO_ERR_ARG;
         }
     }
     memset(dev, 0, sizeof *dev);
     dev->board = *board;
     dev->config = *cfg;
-    armproto_receiver_init(&dev->rx);
+    armproto_receiver_init_device(&dev->rx);
     if (stop(dev) != 0) {
         dev->fault = ARMPROTO_FAULT_ACTUATOR;
     }
@@ -154,7 +183,7 @@ int armproto_device_init(armproto_device *dev, const armproto_board *board,
 
 void armproto_device_poll(armproto_device *dev)
 {
-    check_inputs(dev, now(dev));
+    check_inputs(dev);
 }
 
 static void reply_ack(armproto_device *dev, const armproto_msg *req)
@@ -220,6 +249,27 @@ static void reply_hello(armproto_device *dev, uint32_t seq, uint8_t result)
     send(dev, m);
 }
 
+/* A request whose form does not fit this device (BAD_LENGTH, BAD_JOINT_COUNT) is counted in
+ * rx_bad_length however it was found out, by the decoder (n outside 1..16 or the build limit) or
+ * here (n is not the device's joint count): rx_bad_length is the number of such NAKs. */
+static void nak_form(armproto_device *dev, uint8_t type, uint32_t seq, uint8_t error)
+{
+    dev->rx.stats.rx_bad_length++;
+    reply_nak(dev, type, seq, error);
+}
+
+/* 1 if every q[j] lies in the joint's configured range (q finite). */
+static int in_range(const armproto_device *dev, const float *q, uint8_t n)
+{
+    uint8_t j;
+    for (j = 0; j < n; j++) {
+        if (!(q[j] >= dev->config.position_low[j] && q[j] <= dev->config.position_high[j])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Serial-number arithmetic (RFC 1982 style): is a after b, modulo 2^32? */
 static int seq_newer(uint32_t a, uint32_t b)
 {
@@ -238,7 +288,7 @@ static int first_non_finite(const float *v, uint8_t n)
     return -1;
 }
 
-static void handle_torque(armproto_device *dev, const armproto_msg *req, uint64_t t)
+static void handle_torque(armproto_device *dev, const armproto_msg *req)
 {
     uint8_t n = dev->config.joint_count;
     uint8_t result = ARMPROTO_RESULT_OK;
@@ -246,7 +296,7 @@ static void handle_torque(armproto_device *dev, const armproto_msg *req, uint64_
 
     if (req->joint_count != n) {
         dev->rx.stats.torque_rejected++;
-        reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
+        nak_form(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
         return;
     }
     if (dev->estop_latched) {
@@ -282,7 +332,7 @@ static void handle_torque(armproto_device *dev, const armproto_msg *req, uint64_
             raise_fault(dev, ARMPROTO_FAULT_ACTUATOR, ARMPROTO_NO_JOINT, (uint32_t)rc, req->seq);
         } else {
             dev->applied_seq = req->seq;
-            dev->last_command_us = t;
+            dev->last_command_us = watchdog_now(dev);
         }
     }
     if (result != ARMPROTO_RESULT_OK) {
@@ -308,11 +358,9 @@ static int home(armproto_device *dev, const armproto_msg *req)
 
 void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
 {
-    uint64_t t = now(dev);
-
     /* Time passes before the request is looked at: a TORQUE arriving after
      * the watchdog period finds the device already tripped. */
-    check_inputs(dev, t);
+    check_inputs(dev);
 
     switch (req->type) {
     case ARMPROTO_MSG_HELLO: {
@@ -343,7 +391,7 @@ void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
             dev->watchdog_tripped = 0;
             dev->fault = ARMPROTO_FAULT_NONE;
             dev->applied_seq = req->seq;
-            dev->last_command_us = t;
+            dev->last_command_us = watchdog_now(dev);
             reply_ack(dev, req);
         }
         break;
@@ -358,7 +406,7 @@ void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
         break;
     }
     case ARMPROTO_MSG_TORQUE:
-        handle_torque(dev, req, t);
+        handle_torque(dev, req);
         break;
     case ARMPROTO_MSG_HEARTBEAT:
         reply_state(dev, req->seq, ARMPROTO_RESULT_OK);
@@ -376,6 +424,8 @@ void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
         }
         break;
     case ARMPROTO_MSG_RESET:
+        /* The counters restart here: this RESET was counted before they were zeroed and is not
+         * in the new counts; its ACK, sent after, is (tx_frames = 1). PROTOCOL.md 8.4. */
         (void)stop(dev);
         dev->watchdog_tripped = 0;
         dev->fault = ARMPROTO_FAULT_NONE;
@@ -385,17 +435,24 @@ void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
         reply_ack(dev, req);
         break;
     case ARMPROTO_MSG_HOME:
-        if (!dev->handshake_done) {
+        /* The order of PROTOCOL.md 8.4 "Which refusal wins": form, capability, session,
+         * safety state, values, execution. Re-zeroing the encoders while the e-stop is latched
+         * or to a pose the arm cannot be in would move the limits the device protects. */
+        if (req->joint_count != dev->config.joint_count) {
+            nak_form(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
+        } else if (dev->board.home == NULL && dev->board.home_velocity == NULL) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_UNSUPPORTED);
+        } else if (!dev->handshake_done) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_NO_HANDSHAKE);
+        } else if (dev->estop_latched) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_ESTOP_LATCHED);
         } else if (dev->enabled) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_MUST_BE_DISABLED);
-        } else if (req->joint_count != dev->config.joint_count) {
-            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
         } else if (first_non_finite(req->q, req->joint_count) >= 0 ||
                    (req->has_qd && first_non_finite(req->qd, req->joint_count) >= 0)) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_NON_FINITE);
-        } else if (dev->board.home == NULL && dev->board.home_velocity == NULL) {
-            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_UNSUPPORTED);
+        } else if (!in_range(dev, req->q, req->joint_count)) {
+            reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_OUT_OF_RANGE);
         } else if (home(dev, req) != 0) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_BOARD_ERROR);
         } else {
@@ -439,7 +496,7 @@ void armproto_device_receive(armproto_device *dev, const uint8_t *bytes, size_t 
                 uint8_t code = result == ARMPROTO_ERR_UNKNOWN_TYPE ? ARMPROTO_RESULT_UNKNOWN_TYPE
                              : result == ARMPROTO_ERR_BAD_LENGTH   ? ARMPROTO_RESULT_BAD_LENGTH
                                                                    : ARMPROTO_RESULT_BAD_JOINT_COUNT;
-                check_inputs(dev, now(dev));
+                check_inputs(dev);
                 if (dev->msg.type == ARMPROTO_MSG_TORQUE) {
                     dev->rx.stats.torque_rejected++;
                 }

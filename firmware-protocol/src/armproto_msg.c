@@ -532,6 +532,7 @@ const char *armproto_result_name(uint8_t r)
     case ARMPROTO_RESULT_ESTOP_ACTIVE: return "estop_active";
     case ARMPROTO_RESULT_BOARD_ERROR: return "board_error";
     case ARMPROTO_RESULT_MUST_BE_DISABLED: return "must_be_disabled";
+    case ARMPROTO_RESULT_OUT_OF_RANGE: return "out_of_range";
     default: return "unknown_result";
     }
 }

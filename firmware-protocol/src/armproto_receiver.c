@@ -6,6 +6,12 @@ void armproto_receiver_init(armproto_receiver *rx)
     memset(rx, 0, sizeof *rx);
 }
 
+void armproto_receiver_init_device(armproto_receiver *rx)
+{
+    armproto_receiver_init(rx);
+    rx->requests_only = 1;
+}
+
 static void count(armproto_stats *s, int err)
 {
     switch (err) {
@@ -60,6 +66,12 @@ size_t armproto_receiver_feed(armproto_receiver *rx, const uint8_t *data, size_t
             }
             rx->len = 0;
             err = armproto_decode_msg(rx->buf, n, msg);
+            /* To a device a device-range type is never a request: unknown whatever its length
+             * (PROTOCOL.md section 4), so its payload is not judged at all. */
+            if (rx->requests_only && (msg->type & 0x80u) != 0 &&
+                (err == 0 || err == ARMPROTO_ERR_BAD_LENGTH || err == ARMPROTO_ERR_JOINT_COUNT)) {
+                err = ARMPROTO_ERR_UNKNOWN_TYPE;
+            }
             count(&rx->stats, err);
             *result = (err == 0) ? ARMPROTO_RX_MESSAGE : err;
             return i + 1;

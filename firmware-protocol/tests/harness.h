@@ -28,6 +28,9 @@ int msg_equal(const armproto_msg *a, const armproto_msg *b);
 /* Hex string to bytes ("-" is empty). Returns length or -1. */
 int parse_hex(const char *hex, uint8_t *out, size_t cap);
 
+/* The wire frame of the `msg` vector called name (test_vectors must have run). Length or -1. */
+int vector_frame(const char *name, uint8_t *out, size_t cap);
+
 void test_codec(void);
 void test_vectors(const char *path);
 void test_receiver(void);

@@ -7,6 +7,7 @@
 
 typedef struct fake_board {
     uint64_t t;
+    uint64_t wall;             /* the watchdog's clock when the board has one (watchdog_now_us) */
     float tau[ARMPROTO_MAX_JOINTS];
     int set_calls;
     int set_fail;
@@ -22,6 +23,7 @@ typedef struct fake_board {
 } fake_board;
 
 static uint64_t fb_now(void *ctx) { return ((fake_board *)ctx)->t; }
+static uint64_t fb_wall(void *ctx) { return ((fake_board *)ctx)->wall; }
 
 static int fb_set(void *ctx, const float *tau, uint8_t n)
 {
@@ -515,6 +517,21 @@ static void test_malformed_and_unknown(void)
         n = armproto_encode_msg(&m, f, sizeof f);
         sendf(&dev, &b, f, n, &r);
         CHECK_EQ(r.n, 0);
+        /* A malformed STATE (n = 0) is no more a request than a good one: unknown, not bad length. */
+        n = armproto_encode_msg(&m, f, sizeof f);
+        {
+            uint8_t body[ARMPROTO_MAX_BODY];
+            int len = armproto_cobs_decode(f, (size_t)n - 1, body, sizeof body);
+            uint16_t crc;
+            body[1 + 22] = 0;
+            crc = armproto_crc16(body, (size_t)len - 2);
+            body[len - 2] = (uint8_t)(crc & 0xFF);
+            body[len - 1] = (uint8_t)(crc >> 8);
+            n = armproto_cobs_encode(body, (size_t)len, f, sizeof f - 1);
+            f[n++] = 0x00;
+        }
+        sendf(&dev, &b, f, n, &r);
+        CHECK_EQ(r.n, 0);
     }
     /* Short payload: NAK BAD_LENGTH. */
     {
@@ -555,11 +572,13 @@ static void test_malformed_and_unknown(void)
     CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_STATS);
     CHECK_EQ(r.m[0].stats.rx_crc_errors + r.m[0].stats.rx_cobs_errors, 1);
     CHECK_EQ(r.m[0].stats.rx_overlong, 1);
-    CHECK_EQ(r.m[0].stats.rx_unknown_type, 3); /* 0x7F, 0xC0, STATE sent to the device */
-    CHECK_EQ(r.m[0].stats.rx_bad_length, 4); /* HELLO, ENABLE, NAK short; TORQUE(17) */
+    /* 0x7F, 0xC0, the short NAK, STATE, STATE(n = 0): every device-range type is unknown here. */
+    CHECK_EQ(r.m[0].stats.rx_unknown_type, 5);
+    /* HELLO, ENABLE short; TORQUE(3) on a 2-joint device like TORQUE(17): one per NAK of its form. */
+    CHECK_EQ(r.m[0].stats.rx_bad_length, 4);
     CHECK_EQ(r.m[0].stats.torque_rejected, 2); /* n = 3 and n = 17 */
-    /* HELLO, ENABLE, TORQUE x2, 0x7F, 0xC0, NAK, STATE, HELLO, ENABLE, TORQUE(17), GET_STATS */
-    CHECK_EQ(r.m[0].stats.rx_frames, 12);
+    /* HELLO, ENABLE, 0x7F, 0xC0, NAK, STATE x2, HELLO, ENABLE, TORQUE x2, TORQUE(17), GET_STATS */
+    CHECK_EQ(r.m[0].stats.rx_frames, 13);
     /* Replies so far: HELLO_REPLY, ACK, NAK, NAK, NAK, STATE, NAK, NAK, this STATS. */
     CHECK_EQ(r.m[0].stats.tx_frames, 9);
 }
@@ -621,10 +640,10 @@ static void test_home_reset_board_errors(void)
     const float q[N] = {0.25f, -1.5f};
     const float qbad[N] = {0.0f, NAN};
 
-    /* Board without home support. */
+    /* Board without home support: that is the answer before and after the handshake (8.4). */
     setup(&dev, &b, &board, 0);
     sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 1, q, N), &r);
-    CHECK(is_nak(&r, 0, 1, ARMPROTO_MSG_HOME, ARMPROTO_RESULT_NO_HANDSHAKE));
+    CHECK(is_nak(&r, 0, 1, ARMPROTO_MSG_HOME, ARMPROTO_RESULT_UNSUPPORTED));
     sendf(&dev, &b, f, armproto_encode_hello(f, sizeof f, 2, ARMPROTO_VERSION_MAJOR, 0), &r);
     sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 3, q, N), &r);
     CHECK(is_nak(&r, 0, 3, ARMPROTO_MSG_HOME, ARMPROTO_RESULT_UNSUPPORTED));
@@ -673,6 +692,153 @@ static void test_home_reset_board_errors(void)
     CHECK(r.m[0].type == ARMPROTO_MSG_ACK);
 }
 
+/* The device's reply bytes equal the named vector of vectors.txt. */
+static void check_reply_is_vector(const uint8_t *out, size_t n, const char *name)
+{
+    uint8_t want[ARMPROTO_MAX_FRAME];
+    int wn = vector_frame(name, want, sizeof want);
+    CHECK(wn > 0);
+    CHECK_BYTES(out, n, want, wn);
+    if (wn <= 0 || (size_t)wn != n || memcmp(out, want, n) != 0) fprintf(stderr, "    vector %s\n", name);
+}
+
+/* Sends one frame and compares the raw reply bytes with a vector. */
+static void expect_vector(armproto_device *dev, fake_board *b, const uint8_t *frame, int n, const char *name)
+{
+    int i;
+    b->out_len = 0;
+    for (i = 0; i < n; i++) armproto_device_receive(dev, frame + i, 1);
+    check_reply_is_vector(b->out, b->out_len, name);
+    b->out_len = 0;
+}
+
+/* 1.2: HOME is refused while the e-stop is latched (re-zeroing the encoders of an arm someone
+ * stopped moves the limits that protect it) and outside the joint range. */
+static void test_home_refused_while_estop_latched_or_out_of_range(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    uint8_t f[ARMPROTO_MAX_FRAME];
+    const float q[N] = {0.25f, 1.5f};
+    const float edge[N] = {-3.0f, 1.0f};
+    const float three[3] = {0.0f, 0.0f, 0.0f};
+
+    setup(&dev, &b, &board, 1);
+    CHECK_EQ(armproto_device_config_set_range(&dev.config, 1, -1.0f, 1.0f), 0);
+    sendf(&dev, &b, f, armproto_encode_hello(f, sizeof f, 1, ARMPROTO_VERSION_MAJOR, ARMPROTO_VERSION_MINOR), &r);
+    send_simple(&dev, &b, armproto_encode_estop, 2, &r);
+    expect_vector(&dev, &b, f, armproto_encode_home(f, sizeof f, 15, edge, N), "nak_home_estop_latched");
+    CHECK_EQ(b.home_calls, 0);
+    send_simple(&dev, &b, armproto_encode_clear_estop, 3, &r);
+
+    expect_vector(&dev, &b, f, armproto_encode_home(f, sizeof f, 16, q, N), "nak_home_out_of_range");
+    CHECK_EQ(b.home_calls, 0);
+    /* The bounds themselves are inside; joint 0 has no range. */
+    sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 4, edge, N), &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK && r.m[0].seq == 4);
+    CHECK_EQ(b.home_calls, 1);
+
+    /* Ranges are checked at init: NaN or low above high is refused. */
+    CHECK_EQ(armproto_device_config_set_range(&dev.config, 0, 1.0f, -1.0f), ARMPROTO_ERR_ARG);
+    CHECK_EQ(armproto_device_config_set_range(&dev.config, 0, NAN, 1.0f), ARMPROTO_ERR_ARG);
+    CHECK_EQ(armproto_device_config_set_range(&dev.config, ARMPROTO_MAX_JOINTS, -1.0f, 1.0f), ARMPROTO_ERR_ARG);
+    {
+        armproto_device_config cfg = dev.config;
+        armproto_device other;
+        cfg.position_low[1] = 2.0f;
+        CHECK_EQ(armproto_device_init(&other, &board, &cfg), ARMPROTO_ERR_ARG);
+    }
+
+    /* Which refusal wins (8.4): the form first. A 3-joint HOME before any handshake and
+     * while latched is BAD_JOINT_COUNT, counted in rx_bad_length. */
+    setup(&dev, &b, &board, 1);
+    send_simple(&dev, &b, armproto_encode_estop, 1, &r);
+    expect_vector(&dev, &b, f, armproto_encode_home(f, sizeof f, 17, three, 3), "nak_home_joint_count");
+    /* Then the session, then the e-stop. */
+    sendf(&dev, &b, f, armproto_encode_home(f, sizeof f, 18, q, N), &r);
+    CHECK(is_nak(&r, 0, 18, ARMPROTO_MSG_HOME, ARMPROTO_RESULT_NO_HANDSHAKE));
+    send_simple(&dev, &b, armproto_encode_get_stats, 19, &r);
+    CHECK_EQ(r.m[0].stats.rx_bad_length, 1);
+}
+
+/* A HELLO of another major ends the handshake a good HELLO made: the latest HELLO decides. */
+static void test_mismatched_hello_undoes_the_handshake(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    uint8_t f[ARMPROTO_MAX_FRAME];
+
+    setup(&dev, &b, &board, 0);
+    handshake_and_enable(&dev, &b, 1, &r);
+    send_torque(&dev, &b, 3, 0.5f, 0.5f, &r);
+    sendf(&dev, &b, f, armproto_encode_hello(f, sizeof f, 4, ARMPROTO_VERSION_MAJOR + 1, 0), &r);
+    CHECK(r.n == 1 && r.m[0].result == ARMPROTO_RESULT_VERSION_MISMATCH);
+    CHECK(same_float(b.tau[0], 0.0f));
+    CHECK(!(armproto_device_status(&dev) & (ARMPROTO_STATUS_HANDSHAKE_DONE | ARMPROTO_STATUS_ENABLED)));
+    send_simple(&dev, &b, armproto_encode_heartbeat, 5, &r);
+    CHECK(is_state(&r, 0, 5, ARMPROTO_RESULT_OK) && !(r.m[0].status & ARMPROTO_STATUS_HANDSHAKE_DONE));
+    send_simple(&dev, &b, armproto_encode_enable, 6, &r);
+    CHECK(is_nak(&r, 0, 6, ARMPROTO_MSG_ENABLE, ARMPROTO_RESULT_NO_HANDSHAKE));
+}
+
+/* RESET's own frame is not in the zeroed counters; its ACK is. */
+static void test_reset_counts_its_ack_but_not_itself(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    uint8_t f[ARMPROTO_MAX_FRAME];
+
+    setup(&dev, &b, &board, 0);
+    handshake_and_enable(&dev, &b, 1, &r);
+    send_torque(&dev, &b, 3, 0.5f, 0.5f, &r);
+    send_simple(&dev, &b, armproto_encode_reset, 20, &r);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_ACK);
+    CHECK_EQ(dev.rx.stats.rx_frames, 0);
+    CHECK_EQ(dev.rx.stats.tx_frames, 1);
+    expect_vector(&dev, &b, f, armproto_encode_get_stats(f, sizeof f, 21), "stats_after_reset");
+}
+
+/* A device whose clock is simulated (lockstep) runs its watchdog on real time. */
+static void test_watchdog_runs_on_real_time_when_the_device_clock_is_simulated(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    int steps = 0;
+
+    setup(&dev, &b, &board, 0);
+    dev.board.watchdog_now_us = fb_wall;
+    b.wall = 5000000;
+    handshake_and_enable(&dev, &b, 1, &r);
+    send_torque(&dev, &b, 3, 1.0f, 1.0f, &r);
+
+    /* Simulated time racing ahead (steps the host asked for) never trips it... */
+    b.t += 10u * WATCHDOG_US;
+    armproto_device_poll(&dev);
+    send_simple(&dev, &b, armproto_encode_heartbeat, 4, &r);
+    CHECK(r.n == 1 && (r.m[0].status & ARMPROTO_STATUS_ENABLED));
+    CHECK(same_float(b.tau[0], 1.0f));
+
+    /* ...a host that stops does, while the simulated clock stands still. */
+    while (b.tau[0] != 0.0f && steps < 1000) {
+        b.wall += 1000;
+        steps++;
+        armproto_device_poll(&dev);
+    }
+    CHECK_EQ((long long)steps * 1000, WATCHDOG_US);
+    take(&b, &r);
+    CHECK(r.n == 1 && is_fault(&r, 0, ARMPROTO_FAULT_WATCHDOG));
+    CHECK_EQ(r.m[0].time_us, b.t);            /* the device's (simulated) time */
+    CHECK_EQ(r.m[0].fault_detail, WATCHDOG_US); /* real time since the last feed */
+}
+
 /* Same inputs and clock: byte-identical outputs (the emulator relies on it). */
 static void test_determinism(void)
 {
@@ -713,5 +879,9 @@ void test_device(void)
     test_malformed_and_unknown();
     test_home_reset_board_errors();
     test_home_velocity();
+    test_home_refused_while_estop_latched_or_out_of_range();
+    test_mismatched_hello_undoes_the_handshake();
+    test_reset_counts_its_ack_but_not_itself();
+    test_watchdog_runs_on_real_time_when_the_device_clock_is_simulated();
     test_determinism();
 }

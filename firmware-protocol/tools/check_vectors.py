@@ -133,6 +133,17 @@ def classify(frame: bytes) -> str:
     return "ok"
 
 
+def classify_at_device(frame: bytes) -> str:
+    """A device's verdict: every device-range type (0x80-0xFF) is unknown to it whatever its
+    length, because it is never a request (PROTOCOL.md 'Receiving')."""
+    verdict = classify(frame)
+    if verdict in ("overlong", "cobs", "short", "crc"):
+        return verdict
+    if cobs_decode(frame[:-1] if frame.endswith(b"\x00") else frame)[0] >= 0x80:
+        return "unknown_type"
+    return verdict
+
+
 def unhex(text: str) -> bytes:
     return b"" if text == "-" else bytes.fromhex(text)
 
@@ -175,9 +186,12 @@ def main() -> int:
             elif kind == "bad":
                 got = classify(unhex(cols[2]))
                 check(got == cols[3], "%s expected %s got %s" % (where, cols[3], got))
+            elif kind == "device":
+                got = classify_at_device(unhex(cols[2]))
+                check(got == cols[3], "%s expected %s got %s" % (where, cols[3], got))
             else:
                 check(False, where + " unknown kind")
-    check(kinds == {"crc", "cobs", "msg", "bad"}, "all vector kinds present")
+    check(kinds == {"crc", "cobs", "msg", "bad", "device"}, "all vector kinds present")
     print("vectors: %d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 

@@ -207,6 +207,24 @@ static void crc_line(const char *name, const uint8_t *in, size_t n)
     printf("  %04x\n", armproto_crc16(in, n));
 }
 
+/* A frame as a device's receiver classifies it (PROTOCOL.md section 4): every device-range
+ * type is unknown to a device, whatever its length. "ok" for a request it accepts. */
+static void device_line(const char *name, const uint8_t *frame, size_t n)
+{
+    armproto_receiver rx;
+    armproto_msg m;
+    int result = ARMPROTO_RX_NEED_MORE;
+    size_t used = 0;
+    armproto_receiver_init_device(&rx);
+    while (used < n && result == ARMPROTO_RX_NEED_MORE) {
+        used += armproto_receiver_feed(&rx, frame + used, n - used, &m, &result);
+    }
+    printf("device %-21s ", name);
+    hex(frame, n);
+    printf("  %s\n", result == ARMPROTO_RX_MESSAGE ? "ok" : armproto_err_name(result));
+    seed(frame, n);
+}
+
 static void bad_line(const char *name, const uint8_t *frame, size_t n)
 {
     armproto_msg m;
@@ -353,6 +371,16 @@ int main(int argc, char **argv)
     armproto_msg_init(&m, ARMPROTO_MSG_NAK);
     m.seq = 13; m.request_type = ARMPROTO_MSG_ENABLE; m.result = ARMPROTO_RESULT_ESTOP_LATCHED;
     msg_line("nak_estop_latched", &m);
+    /* Protocol 1.2 decisions (PROTOCOL.md 8.4); tests/test_device.c has the device send these bytes. */
+    armproto_msg_init(&m, ARMPROTO_MSG_NAK);
+    m.seq = 15; m.request_type = ARMPROTO_MSG_HOME; m.result = ARMPROTO_RESULT_ESTOP_LATCHED;
+    msg_line("nak_home_estop_latched", &m);
+    armproto_msg_init(&m, ARMPROTO_MSG_NAK);
+    m.seq = 16; m.request_type = ARMPROTO_MSG_HOME; m.result = ARMPROTO_RESULT_OUT_OF_RANGE;
+    msg_line("nak_home_out_of_range", &m);
+    armproto_msg_init(&m, ARMPROTO_MSG_NAK);
+    m.seq = 17; m.request_type = ARMPROTO_MSG_HOME; m.result = ARMPROTO_RESULT_BAD_JOINT_COUNT;
+    msg_line("nak_home_joint_count", &m);
 
     armproto_msg_init(&m, ARMPROTO_MSG_STATE);
     m.seq = 3; m.applied_seq = 3; m.time_us = 1234567890123ull;
@@ -395,6 +423,10 @@ int main(int argc, char **argv)
     m.stats.rx_bad_length = 7; m.stats.tx_frames = 999; m.stats.watchdog_trips = 1;
     m.stats.torque_rejected = 0x01000000u;
     msg_line("stats", &m);
+    /* GET_STATS right after RESET: the RESET is not counted, its ACK is (PROTOCOL.md 8.4). */
+    armproto_msg_init(&m, ARMPROTO_MSG_STATS);
+    m.seq = 21; m.stats.rx_frames = 1; m.stats.tx_frames = 2;
+    msg_line("stats_after_reset", &m);
 
     printf("\n# bad  NAME  FRAME_HEX  ERROR  (frame includes the 0x00 delimiter; ERROR as armproto_err_name)\n");
     /* HEARTBEAT seq 0x12345678 with one payload bit flipped after the CRC was computed. */
@@ -432,6 +464,41 @@ int main(int argc, char **argv)
     buf[0] = 0x01; buf[1] = 0; buf[2] = 0; buf[3] = 0;
     n = body_with_crc(ARMPROTO_MSG_HELLO, buf, 4, body);
     bad_line("hello_truncated", frame, raw_frame(body, n, frame, sizeof frame));
+
+    /* A 254-byte body whose canonical COBS is one FF block (255 bytes) with the redundant
+     * trailing 01 that section 2.1 forbids: 256 bytes before the delimiter, always overlong. */
+    buf[0] = 0x00; buf[1] = 0x01; buf[2] = 0x01; buf[3] = 0x01;
+    for (i = 4; i < ARMPROTO_MAX_PAYLOAD; i++) buf[i] = (uint8_t)(i % 255 + 1);
+    do { /* a seq whose CRC has no zero byte keeps the body free of zeros */
+        buf[0]++;
+        n = body_with_crc(ARMPROTO_MSG_HEARTBEAT, buf, ARMPROTO_MAX_PAYLOAD, body);
+    } while (body[n - 1] == 0 || body[n - 2] == 0);
+    n = raw_frame(body, n, frame, sizeof frame);
+    frame[n - 1] = 0x01;
+    frame[n] = 0x00;
+    bad_line("overlong_redundant_01", frame, n + 1);
+
+    printf("\n# device  NAME  FRAME_HEX  VERDICT  (a device's receiver; frame includes the 0x00 delimiter)\n");
+    armproto_msg_init(&m, ARMPROTO_MSG_ACK);
+    m.seq = 2; m.request_type = ARMPROTO_MSG_ENABLE;
+    n = (size_t)armproto_encode_msg(&m, frame, sizeof frame);
+    device_line("ack_to_device", frame, n);
+    buf[0] = 0x03; buf[1] = 0; buf[2] = 0; buf[3] = 0;
+    n = body_with_crc(ARMPROTO_MSG_STATE, buf, 4, body);
+    device_line("state_truncated", frame, raw_frame(body, n, frame, sizeof frame));
+    memset(buf, 0, 24);
+    buf[0] = 0x03; buf[4] = 0x03; /* seq 3, applied_seq 3, n (offset 22) = 0 */
+    n = body_with_crc(ARMPROTO_MSG_STATE, buf, 24, body);
+    device_line("state_zero_joints", frame, raw_frame(body, n, frame, sizeof frame));
+    buf[0] = 0xEF; buf[1] = 0xBE; buf[2] = 0xAD; buf[3] = 0xDE;
+    n = body_with_crc(0xC0, buf, 2, body);
+    device_line("unknown_c0_short", frame, raw_frame(body, n, frame, sizeof frame));
+    buf[0] = 0x03; buf[1] = 0; buf[2] = 0; buf[3] = 0; buf[4] = 2;
+    buf[5] = 0; buf[6] = 0; buf[7] = 0xC0; buf[8] = 0x3F;
+    n = body_with_crc(ARMPROTO_MSG_TORQUE, buf, 9, body);
+    device_line("torque_truncated", frame, raw_frame(body, n, frame, sizeof frame));
+    n = (size_t)armproto_encode_heartbeat(frame, sizeof frame, 0x12345678u);
+    device_line("heartbeat", frame, n);
 
     /* Fuzz seeds: the session as raw bytes (option 0x05: handshake first,
      * chunks of 2) and as records (option 0x03: handshake, structured). */
