@@ -281,6 +281,9 @@ struct Train: ParsableCommand {
                         atEpisodeBoundary: { trainer in
                             if trainer.step >= nextCheckpoint {
                                 nextCheckpoint += checkpointEvery
+                                // Writing files outlasts a device watchdog (which runs on the wall clock,
+                                // in lockstep too): the arm goes off, and the next reset switches it on.
+                                backend.deactivate()
                                 try saveCheckpoint(trainer)
                             }
                             // The synchronous loop has no other place to stop; an episode lasts about a second.

@@ -13,7 +13,7 @@ final class SerialRunStopTests: XCTestCase {
     override func setUpWithError() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-serial-stop-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        // Lockstep: the device has no watchdog, so it stays enabled unless the host disables it.
+        // Lockstep, so the device steps only when the run commands it; the run's 50 Hz feeds its watchdog.
         emulator = try DeviceEmulator(
             robot: try RepositoryFiles.robot("reacher"), options: .init(timing: .lockstep, linkPath: directory + "/arm"))
     }
@@ -28,6 +28,9 @@ final class SerialRunStopTests: XCTestCase {
         let policy = try CommandRunner.tinyPolicy(in: directory)
         let run = try RunningCommand(["run", "--port", emulator.path, "--policy", policy, "--duration", "600"])
         XCTAssertTrue(run.waitForOutput(containing: "episode   1", timeout: 30), run.standardError)
+        // Between episodes the host disables the device for a moment to home it; look until it is enabled again.
+        let deadline = Date().addingTimeInterval(10)
+        while !emulator.snapshot().status.contains(.enabled) && Date() < deadline { usleep(1_000) }
         XCTAssertTrue(emulator.snapshot().status.contains(.enabled), "the run drives the arm")
         return run
     }
