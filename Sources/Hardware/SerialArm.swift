@@ -10,7 +10,10 @@ import RobotModel
 /// protocol ≥ 1.1) is placed exactly at (position, velocity), which is what makes a seeded episode
 /// through the lockstep emulator match the simulator.
 ///
-/// A link timeout or a lost line leaves the arm inactive and every call throwing until `reconnect()`.
+/// A lost reply is ridden through (`FirmwareLink`): the step completes with the state a HEARTBEAT
+/// reads, whether or not its torque took effect. The link's limit of lost replies in a row (the
+/// description's `serial.lost_replies`) or a lost line leaves the arm inactive and every call
+/// throwing until `reconnect()`.
 public final class SerialArm: ArmBackend {
     public let robot: RobotDescription
     /// The wire underneath, for statistics, e-stop and diagnostics.
@@ -22,21 +25,22 @@ public final class SerialArm: ArmBackend {
     public private(set) var deviceState: DeviceState
     /// What the device said about itself at the last handshake.
     public var device: FirmwareLink.DeviceInfo? { link.device }
-    /// Frames, damage, timeouts and round-trip times seen on the link.
+    /// Frames, damage, lost and late replies and round-trip times seen on the link.
     public var linkStatistics: LinkStatistics { link.statistics }
 
     private let logger: Logger
 
-    /// The arm at `port` (default: the robot's `serial.port`), with the description's baud and
-    /// timeout unless given. Nothing is opened until `activate` or `reset`.
+    /// The arm at `port` (default: the robot's `serial.port`), with the description's baud,
+    /// timeout and lost-reply limit unless given. Nothing is opened until `activate` or `reset`.
     public convenience init(
-        robot: RobotDescription, port: String? = nil, baud: Int? = nil, timeout: Double? = nil,
+        robot: RobotDescription, port: String? = nil, baud: Int? = nil, timeout: Double? = nil, lostReplies: Int? = nil,
         logger: Logger = Logger(label: "armature.serial-arm")
     ) throws {
         guard let path = port ?? robot.serial?.port else { throw SerialArmError.noPort(robot: robot.name) }
         let configuration = FirmwareLink.Configuration(
             path: path, baud: baud ?? robot.serial?.baud ?? SerialPorts.defaultBaud,
-            timeout: timeout ?? robot.serial?.timeout ?? 0.02)
+            timeout: timeout ?? robot.serial?.timeout ?? 0.02,
+            lostReplyLimit: lostReplies ?? robot.serial?.lostReplies ?? FirmwareLink.Configuration.defaultLostReplyLimit)
         self.init(robot: robot, link: FirmwareLink(configuration: configuration, logger: logger), logger: logger)
     }
 
@@ -71,6 +75,13 @@ public final class SerialArm: ArmBackend {
             throw error
         }
         copy(into: &state)
+        if let lost = deviceState.lostTorque, deviceState.appliedSequence != lost, !deviceState.status.contains(.enabled) {
+            // The STATE was lost and the HEARTBEAT after it finds the motors off: the torque was not
+            // applied, and no later one will be until the arm is activated again.
+            isActive = false
+            throw SerialArmError.torqueRefused(
+                port: link.path, result: .notEnabled, fault: deviceState.fault, status: deviceState.status)
+        }
         guard deviceState.result == .ok else {
             // A disabled device (watchdog, e-stop, fault) needs activate() again; a stale command does not.
             if !deviceState.status.contains(.enabled) { isActive = false }
