@@ -55,7 +55,7 @@ public final class SerialArm: ArmBackend {
     /// Opens the port if needed, shakes hands (a new session: the device starts disabled), checks
     /// the device against the description, enables the motors and reads the first state.
     public func activate(state: inout JointState) throws {
-        try checkSize(state)
+        try state.requireJointCount(jointCount)
         isActive = false
         try startSession()
         try link.enable()
@@ -66,8 +66,8 @@ public final class SerialArm: ArmBackend {
 
     public func step(torques: [Double], state: inout JointState) throws {
         guard isActive else { throw BackendError.inactive }
-        guard torques.count == jointCount else { throw BackendError.wrongSize(expected: jointCount, got: torques.count) }
-        try checkSize(state)
+        try BackendError.require(torques, jointCount: jointCount)
+        try state.requireJointCount(jointCount)
         do {
             try link.torque(torques, state: &deviceState)
         } catch {
@@ -93,10 +93,8 @@ public final class SerialArm: ArmBackend {
     /// HOME at (position, velocity) with the motors disabled, then back to the previous activity,
     /// then a fresh state. Velocities go only to devices that understand them (protocol ≥ 1.1).
     public func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
-        guard position.count == jointCount, velocity.count == jointCount else {
-            throw BackendError.wrongSize(expected: jointCount, got: position.count == jointCount ? velocity.count : position.count)
-        }
-        try checkSize(state)
+        try BackendError.require(position, velocity, jointCount: jointCount)
+        try state.requireJointCount(jointCount)
         let wasActive = isActive
         isActive = false
         if !link.isConnected { try startSession() }
@@ -143,12 +141,6 @@ public final class SerialArm: ArmBackend {
             // PROTOCOL.md 8.2: one lost frame should not trip the watchdog.
             logger.warning(
                 "device on \(link.path) has a \(info.watchdogPeriod) s watchdog, under three control periods of \(controlPeriod) s")
-        }
-    }
-
-    private func checkSize(_ state: JointState) throws {
-        guard state.position.count == jointCount, state.velocity.count == jointCount, state.torque.count == jointCount else {
-            throw BackendError.wrongSize(expected: jointCount, got: state.position.count)
         }
     }
 

@@ -116,7 +116,7 @@ struct Run: ParsableCommand {
         print(String(format: "work per cycle: p50 %.1f µs, p99 %.1f µs, max %.1f µs", t.work.percentile(0.5) * 1e6, t.work.percentile(0.99) * 1e6, t.work.maximum * 1e6))
         if let serial = backend as? SerialArm { print(linkReport(serial.linkStatistics)) }
         let i = summary.interventions
-        print("guard interventions: effort \(i.effortClamps), position \(i.positionCuts), velocity \(i.velocityCuts), non-finite \(i.nonFiniteRejections)")
+        print("guard interventions: effort \(i.effortClamps), position \(i.positionCuts), velocity \(i.velocityCuts), non-finite \(i.nonFiniteRejections), wrong size \(i.wrongSizeRejections)")
         print("stop: \(summary.stopReason); torque off")
     }
 }
