@@ -99,7 +99,7 @@ let package = Package(
         ),
         .target(
             name: "Runtime",
-            dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", "MonotonicTime", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", "MonotonicTime"]
         ),
         .executableTarget(
             name: "armature",
