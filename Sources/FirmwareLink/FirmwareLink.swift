@@ -24,7 +24,7 @@ import MonotonicTime
 ///   HEARTBEAT instead, whose STATE is the arm now and says by `applied_seq` whether that TORQUE took
 ///   effect (`DeviceState.lostTorque`). If it did not, the torque in force is the previous one (or
 ///   zero after a disable), which the device's watchdog bounds in time.
-/// Each of these losses counts toward the limit; any reply received resets the count.
+/// Each of these losses counts toward the limit; the reply to a request outstanding resets the count.
 ///
 /// Not thread-safe: one owner drives it. The control path (`torque`) does not allocate.
 public final class FirmwareLink {

@@ -29,6 +29,10 @@ final class SerialRunStopTests: XCTestCase {
         let policy = try CommandRunner.tinyPolicy(in: directory)
         let run = try RunningCommand(["run", "--port", emulator.path, "--policy", policy, "--duration", "600"])
         XCTAssertTrue(run.waitForOutput(containing: "episode   1", timeout: 30), run.standardError)
+        // The episode line comes just before the next episode's reset (DISABLE, HOME, ENABLE): look
+        // again until that reset is over rather than catch the arm disabled in the middle of it.
+        let deadline = Date().addingTimeInterval(5)
+        while !emulator.snapshot().status.contains(.enabled) && Date() < deadline { usleep(1000) }
         XCTAssertTrue(emulator.snapshot().status.contains(.enabled), "the run drives the arm")
         return run
     }
