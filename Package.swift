@@ -52,7 +52,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "DeterministicRandom"),
-        .target(name: "FileAccess"),
+        .target(name: "SystemCall"),
+        .target(name: "FileAccess", dependencies: ["SystemCall"]),
         .target(name: "MonotonicTime"),
         .target(name: "RobotModel", dependencies: ["FileAccess", .product(name: "Yams", package: "Yams")]),
         .target(name: "ArmDynamics", dependencies: ["RobotModel"]),
@@ -66,7 +67,7 @@ let package = Package(
         ),
         .target(
             name: "FirmwareLink",
-            dependencies: ["CArmProto", "CSerialPort", "MonotonicTime", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CArmProto", "CSerialPort", "MonotonicTime", "SystemCall", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "Hardware",
@@ -99,7 +100,7 @@ let package = Package(
         ),
         .target(
             name: "Runtime",
-            dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", "MonotonicTime", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", "MonotonicTime"]
         ),
         .executableTarget(
             name: "armature",
@@ -111,6 +112,7 @@ let package = Package(
             ]
         ),
         .target(name: "TestSupport", dependencies: ["RobotModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "SystemCallTests", dependencies: ["SystemCall"]),
         .testTarget(name: "FileAccessTests", dependencies: ["FileAccess"]),
         .testTarget(name: "RobotModelTests", dependencies: ["RobotModel", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "ArmDynamicsTests", dependencies: ["ArmDynamics", "RobotModel", "TestSupport"]),

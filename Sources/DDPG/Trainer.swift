@@ -27,7 +27,8 @@ public struct TrainingProgress: Sendable {
 /// the actor and targets every `policyFrequency` steps. Truncation bootstraps, termination does not.
 ///
 /// Everything that decides the future of the run (networks, optimizer moments, replay buffer,
-/// every random stream, counters) is in `TrainerState`, so a checkpoint resumes bit for bit.
+/// every random stream, counters) is held here and written by `Checkpoint.save`, so a checkpoint
+/// that `Checkpoint.restore` reads back resumes bit for bit.
 public final class Trainer {
     public let environment: any Environment
     public let agent: DDPGAgent

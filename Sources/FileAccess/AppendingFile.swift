@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import SystemCall
 
 /// A log file that grows by appending (scalars, TensorBoard events), under the same rule as `AtomicFile`:
 /// only a regular file (or a symbolic link to one) is opened, never a directory, FIFO or device.

@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import SystemCall
 
 /// The one way Armature writes a whole file: a temporary file in the same directory, flushed to disk, then
 /// renamed over the path, so a crash leaves the old file or the new one and never a torn one.
@@ -127,49 +128,13 @@ public enum AtomicFile {
 func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> (written: Int, error: Int32?) {
     var written = 0
     while written < bytes.count {
-        let result = systemWrite(descriptor, bytes.baseAddress! + written, bytes.count - written)
-        if result < 0 {
-            if currentErrno == EINTR { continue }
-            return (written, currentErrno)
-        }
+        let (result, code) = retryingInterrupts { systemWrite(descriptor, bytes.baseAddress! + written, bytes.count - written) }
+        if result < 0 { return (written, code) }
         written += result
     }
     return (written, nil)
 }
 
-/// write(2), read(2) and close(2) under names that types' own methods do not shadow.
-func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        Glibc.write(descriptor, buffer, count)
-    #else
-        Darwin.write(descriptor, buffer, count)
-    #endif
-}
-
-func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        Glibc.read(descriptor, buffer, count)
-    #else
-        Darwin.read(descriptor, buffer, count)
-    #endif
-}
-
-@discardableResult
-func systemClose(_ descriptor: Int32) -> Int32 {
-    #if canImport(Glibc)
-        Glibc.close(descriptor)
-    #else
-        Darwin.close(descriptor)
-    #endif
-}
-
-func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 {
-    #if canImport(Glibc)
-        Glibc.open(path, flags, mode)
-    #else
-        Darwin.open(path, flags, mode)
-    #endif
-}
 
 func systemTruncate(_ path: String, _ length: off_t) -> Int32 {
     #if canImport(Glibc)

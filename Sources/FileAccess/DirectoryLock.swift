@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import SystemCall
 
 /// Exclusive use of a directory by one process, for as long as the lock lives.
 ///

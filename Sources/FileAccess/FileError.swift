@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import SystemCall
 
 /// What a path names when it is not a regular file.
 public enum FileKind: Sendable, Equatable, CustomStringConvertible {
@@ -96,7 +97,7 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
         case EISDIR: return .notRegularFile(.directory)
         case ENXIO: return .notRegularFile(.fifo)  // opening a FIFO without a reader, non-blocking
         case ELOOP: return .notRegularFile(.danglingLink)
-        default: return .system(code: code, text: String(cString: strerror(code)))
+        default: return .system(code: code, text: errnoDescription(code))
         }
     }
 
@@ -150,5 +151,3 @@ func directoryPart(of path: String) -> String {
     return String(path[..<slash])
 }
 
-/// The current errno as a Swift value (errno itself is a macro on some platforms).
-var currentErrno: Int32 { errno }

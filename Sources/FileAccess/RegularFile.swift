@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import SystemCall
 
 /// Reading a whole input file (a policy, a checkpoint, a CSV) with errors that say what the path really is.
 public enum RegularFile {
@@ -20,11 +21,10 @@ public enum RegularFile {
         while true {
             // The file may have grown since fstat; keep reading until end of file.
             if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count / 2))) }
-            let result = bytes.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + count, $0.count - count) }
-            if result < 0 {
-                if currentErrno == EINTR { continue }
-                throw FileError(path: path, action: .read, errno: currentErrno)
+            let (result, code) = retryingInterrupts {
+                bytes.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + count, $0.count - count) }
             }
+            if result < 0 { throw FileError(path: path, action: .read, errno: code) }
             if result == 0 { break }
             count += result
             guard count <= limit else { throw FileError(path: path, action: .read, .tooLarge(bytes: count, limit: limit)) }
@@ -116,11 +116,8 @@ public enum RegularFile {
             let old = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: chunk))
             while true {
-                let result = buffer.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + old, chunk) }
-                if result < 0 {
-                    if currentErrno == EINTR { continue }
-                    throw FileError(path: path, action: .read, errno: currentErrno)
-                }
+                let (result, code) = retryingInterrupts { buffer.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + old, chunk) } }
+                if result < 0 { throw FileError(path: path, action: .read, errno: code) }
                 buffer.removeLast(chunk - result)
                 bytesRead += result
                 if result == 0 { atEnd = true }

@@ -5,9 +5,26 @@ import MonotonicTime
 /// The host side of the Armature wire protocol (firmware-protocol/PROTOCOL.md) over one serial
 /// transport: handshake, sequence numbers, replies within a timeout, link faults and statistics.
 ///
-/// One request is outstanding at a time. A timeout or a lost line *faults* the link: it sends a
-/// best-effort DISABLE, stops commanding torque, and every call throws until `reconnect()`. A
-/// refusal by the device (a NAK, a STATE whose result is not OK) is not a link fault.
+/// One request is outstanding at a time. A reply that does not come within the timeout is *lost*.
+/// One lost reply is normal on a real bus and is ridden through (below); `lostReplyLimit` of them in
+/// a row, or a lost line, *fault* the link: it sends a best-effort DISABLE, stops commanding torque,
+/// and every call throws until `reconnect()`. A refusal by the device (a NAK, a STATE whose result
+/// is not OK) is not a link fault.
+///
+/// What a lost reply means: the request may never have arrived (damaged on the way out, so the
+/// device did nothing), or it arrived and was carried out and only the reply was lost or late. The
+/// host cannot tell which from the silence, so:
+/// - every request carries a new sequence number, a request sent again included, and a reply is
+///   taken only for the sequence number outstanding: a late reply to a lost request, arriving while
+///   the host waits for a later one, is discarded and counted (`lateReplies`), never taken for it;
+/// - requests that are safe to repeat (all but TORQUE: HELLO, ENABLE, DISABLE, HOME, HEARTBEAT, ...
+///   leave the device in the same state whether they arrive once or twice) are sent again;
+/// - a TORQUE is not sent again: in lockstep a second one would step the arm a second period, and
+///   in real time its period is over and the next step commands afresh. Its step is completed by a
+///   HEARTBEAT instead, whose STATE is the arm now and says by `applied_seq` whether that TORQUE took
+///   effect (`DeviceState.lostTorque`). If it did not, the torque in force is the previous one (or
+///   zero after a disable), which the device's watchdog bounds in time.
+/// Each of these losses counts toward the limit; the reply to a request outstanding resets the count.
 ///
 /// Not thread-safe: one owner drives it. The control path (`torque`) does not allocate.
 public final class FirmwareLink {
@@ -17,16 +34,25 @@ public final class FirmwareLink {
         public var path: String
         /// Line rate, bit/s (ignored by pseudo-terminals).
         public var baud: Int
-        /// Longest wait for a reply, s; a reply later than this faults the link.
+        /// Longest wait for a reply, s; a reply later than this is lost.
         public var timeout: Double
         /// Longest wait for HELLO_REPLY, s: a device may still be starting when the port opens.
         public var handshakeTimeout: Double
+        /// Lost replies in a row that fault the link (at least 1: 1 faults at the first).
+        public var lostReplyLimit: Int
 
-        public init(path: String, baud: Int = SerialPorts.defaultBaud, timeout: Double = 0.02, handshakeTimeout: Double = 0.5) {
+        /// Two in a row, as a robot description's `serial.lost_replies` defaults to.
+        public static let defaultLostReplyLimit = 2
+
+        public init(
+            path: String, baud: Int = SerialPorts.defaultBaud, timeout: Double = 0.02, handshakeTimeout: Double = 0.5,
+            lostReplyLimit: Int = Configuration.defaultLostReplyLimit
+        ) {
             self.path = path
             self.baud = baud
             self.timeout = timeout
             self.handshakeTimeout = handshakeTimeout
+            self.lostReplyLimit = lostReplyLimit
         }
     }
 
@@ -94,7 +120,10 @@ public final class FirmwareLink {
     private var floats2 = [Float](repeating: 0, count: Int(ARMPROTO_MAX_JOINTS))
 
     private var framesSent = 0
-    private var timeouts = 0
+    private var lostReplies = 0
+    /// Lost replies since the last reply received; the link faults when it reaches the limit.
+    private var lostInARow = 0
+    private var mostLostInARow = 0
     private var lateReplies = 0
     private var faultEvents = 0
     private var roundTrips = RoundTripRing(capacity: 4096)
@@ -128,7 +157,8 @@ public final class FirmwareLink {
         s.decodeErrors = Int(
             receiver.stats.rx_cobs_errors + receiver.stats.rx_short + receiver.stats.rx_overlong
                 + receiver.stats.rx_unknown_type + receiver.stats.rx_bad_length)
-        s.timeouts = timeouts
+        s.lostReplies = lostReplies
+        s.mostLostRepliesInARow = mostLostInARow
         s.lateReplies = lateReplies
         s.faultEvents = faultEvents
         s.roundTrips = roundTrips.total
@@ -169,6 +199,7 @@ public final class FirmwareLink {
         device = nil
         rxStart = 0
         rxEnd = 0
+        lostInARow = 0
         // PROTOCOL.md 2.3: a lone delimiter ends whatever the device's receiver holds from before.
         txFrame[0] = 0
         try write(count: 1)
@@ -249,8 +280,9 @@ public final class FirmwareLink {
     public func home(position: [Double], velocity: [Double]? = nil) throws {
         let device = try checkConnected()
         let n = device.jointCount
-        guard position.count == n, velocity.map({ $0.count == n }) ?? true else {
-            throw FirmwareLinkError.wrongJointCount(port: path, device: n, given: position.count)
+        guard position.count == n else { throw FirmwareLinkError.wrongJointCount(port: path, device: n, given: position.count) }
+        if let velocity, velocity.count != n {
+            throw FirmwareLinkError.wrongJointCount(port: path, device: n, given: velocity.count)
         }
         for i in 0..<n { floats[i] = Float(position[i]) }
         if let velocity {
@@ -268,15 +300,25 @@ public final class FirmwareLink {
 
     /// TORQUE → STATE: commands one torque per joint (N·m) and fills `state` with the reply. The
     /// device may refuse (disabled, e-stop): `state.result` says so; that is not a link error.
+    ///
+    /// When the STATE is lost (and the limit not reached) the TORQUE is not sent again (see the type's
+    /// comment): `state` then comes from a HEARTBEAT, and `state.lostTorque` holds the TORQUE's
+    /// sequence number, equal to `state.appliedSequence` if the torque took effect.
     public func torque(_ torques: [Double], state: inout DeviceState) throws {
         let device = try checkConnected()
         let n = device.jointCount
         guard torques.count == n else { throw FirmwareLinkError.wrongJointCount(port: path, device: n, given: torques.count) }
         for i in 0..<n { floats[i] = Float(torques[i]) }
-        try request(.torque, expecting: .state) { out, capacity, sequence in
-            floats.withUnsafeBufferPointer { armproto_encode_torque(out, capacity, sequence, $0.baseAddress, UInt8(n)) }
+        do {
+            try exchange(.torque, expecting: .state) { out, capacity, sequence in
+                floats.withUnsafeBufferPointer { armproto_encode_torque(out, capacity, sequence, $0.baseAddress, UInt8(n)) }
+            }
+            readState(into: &state)
+        } catch let lost as LostReply {
+            try request(.heartbeat, expecting: .state) { armproto_encode_heartbeat($0, $1, $2) }
+            readState(into: &state)
+            state.lostTorque = lost.sequence
         }
-        readState(into: &state)
     }
 
     /// HEARTBEAT → STATE: reads the state without changing anything (it does not feed the watchdog).
@@ -311,8 +353,25 @@ public final class FirmwareLink {
         return device
     }
 
-    /// Sends one request and waits for the reply carrying its sequence number; the reply is left in `received`.
+    /// Sends a request that is safe to repeat and waits for its reply, left in `received`; a lost
+    /// reply sends it again under a new sequence number until the lost-reply limit faults the link.
     private func request(
+        _ type: MessageType, expecting reply: MessageType, timeout: Double? = nil,
+        encode: (UnsafeMutablePointer<UInt8>, Int, UInt32) -> Int32
+    ) throws {
+        while true {
+            do {
+                return try exchange(type, expecting: reply, timeout: timeout, encode: encode)
+            } catch is LostReply {
+                // Bounded: every pass counts one more loss in a row, and the limit faults the link.
+                continue
+            }
+        }
+    }
+
+    /// One request under a new sequence number and the wait for the reply carrying it, left in
+    /// `received`. Throws `LostReply` for a lost reply under the limit, and faults the link at it.
+    private func exchange(
         _ type: MessageType, expecting reply: MessageType, timeout: Double? = nil,
         encode: (UnsafeMutablePointer<UInt8>, Int, UInt32) -> Int32
     ) throws {
@@ -335,6 +394,7 @@ public final class FirmwareLink {
                 // Damaged frames (negative results) are counted by the receiver itself.
                 if result == ARMPROTO_RX_MESSAGE, try isReply(to: type, sequence: sequence, expecting: reply) {
                     roundTrips.record(nanoseconds: MonotonicClock.nanoseconds() &- start)
+                    lostInARow = 0
                     return
                 }
             }
@@ -342,8 +402,16 @@ public final class FirmwareLink {
             rxEnd = 0
             let now = MonotonicClock.nanoseconds()
             guard now < deadline else {
-                timeouts += 1
-                throw enterFault(.timeout(port: path, request: type, sequence: sequence, seconds: limit), lineAlive: true)
+                lostReplies += 1
+                lostInARow += 1
+                mostLostInARow = max(mostLostInARow, lostInARow)
+                if lostInARow >= configuration.lostReplyLimit {
+                    throw enterFault(
+                        .timeout(port: path, request: type, sequence: sequence, seconds: limit, inARow: lostInARow), lineAlive: true)
+                }
+                logger.warning(
+                    "no reply to \(type) seq \(sequence) from \(path) within \(milliseconds(limit)) (\(lostInARow) lost in a row, the link faults at \(configuration.lostReplyLimit))")
+                throw LostReply(sequence: sequence)
             }
             rxEnd = try read(timeout: Double(deadline - now) * 1e-9)
         }
@@ -379,6 +447,7 @@ public final class FirmwareLink {
     private func readState(into state: inout DeviceState) {
         let n = Int(min(received.joint_count, UInt8(ARMPROTO_MAX_JOINTS)))
         if state.position.count != n { state = DeviceState(jointCount: n) }
+        state.lostTorque = nil
         state.sequence = received.seq
         state.appliedSequence = received.applied_seq
         state.timeMicros = received.time_us
@@ -421,15 +490,7 @@ public final class FirmwareLink {
         fault = error
         logger.error("link to \(path) faulted: \(error.summary)")
         if lineAlive, let transport {
-            let sequence = nextSequence
-            nextSequence &+= 1
-            let count = txFrame.withUnsafeMutableBufferPointer { armproto_encode_disable($0.baseAddress, $0.count, sequence) }
-            if count > 0 {
-                let sent: Bool = txFrame.withUnsafeBytes {
-                    (try? transport.write(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)]), timeout: configuration.timeout)) != nil
-                }
-                if sent { framesSent += 1 }
-            }
+            sendDisableWithoutWaiting(on: transport)
         } else {
             transport?.close()
             transport = nil
@@ -439,18 +500,22 @@ public final class FirmwareLink {
         return error
     }
 
+    /// Writes a DISABLE without waiting for its ACK: a fault or a close must not wait on a device
+    /// that may be gone. Counted as sent only when the write succeeded.
+    private func sendDisableWithoutWaiting(on transport: any SerialTransport) {
+        let sequence = nextSequence
+        nextSequence &+= 1
+        let count = txFrame.withUnsafeMutableBufferPointer { armproto_encode_disable($0.baseAddress, $0.count, sequence) }
+        guard count > 0 else { return }
+        let sent = txFrame.withUnsafeBytes {
+            (try? transport.write(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)]), timeout: configuration.timeout)) != nil
+        }
+        if sent { framesSent += 1 }
+    }
+
     private func closeTransport(disable: Bool) {
         guard let transport else { return }
-        if disable && enabledByHost {
-            // Fire and forget: closing must not wait on a device that may be gone.
-            let sequence = nextSequence
-            nextSequence &+= 1
-            let count = txFrame.withUnsafeMutableBufferPointer { armproto_encode_disable($0.baseAddress, $0.count, sequence) }
-            if count > 0 {
-                _ = txFrame.withUnsafeBytes { try? transport.write(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)]), timeout: configuration.timeout) }
-                framesSent += 1
-            }
-        }
+        if disable && enabledByHost { sendDisableWithoutWaiting(on: transport) }
         enabledByHost = false
         transport.close()
         self.transport = nil
@@ -471,6 +536,9 @@ public struct DeviceState: Sendable, Equatable {
     public var result: ResultCode = .ok
     /// The latched fault, `.none` if none.
     public var fault: FaultCode = .none
+    /// Set when this state answers a HEARTBEAT sent because the TORQUE's own STATE was lost: that
+    /// TORQUE's sequence number. It took effect if and only if it equals `appliedSequence`.
+    public var lostTorque: UInt32?
     /// rad
     public var position: [Double]
     /// rad/s
@@ -486,12 +554,12 @@ public struct DeviceState: Sendable, Equatable {
     }
 }
 
-/// Why a link call failed. Timeouts and lost lines fault the link until `reconnect()`.
+/// Why a link call failed. The limit of lost replies in a row and lost lines fault the link until `reconnect()`.
 public enum FirmwareLinkError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A command before `connect()` (or after `close()`).
     case notConnected(port: String)
-    /// No reply within the timeout; the link is faulted.
-    case timeout(port: String, request: MessageType, sequence: UInt32, seconds: Double)
+    /// No reply within the timeout, the `inARow`th lost reply in a row and the limit; the link is faulted.
+    case timeout(port: String, request: MessageType, sequence: UInt32, seconds: Double, inARow: Int)
     /// The line failed (end of file, I/O error, write error); the link is faulted.
     case linkLost(port: String, reason: String)
     /// A call on a faulted link.
@@ -507,10 +575,11 @@ public enum FirmwareLinkError: Error, Sendable, Equatable, CustomStringConvertib
         switch self {
         case .notConnected(let port):
             return "the link to \(port) is not connected; connect (open the port and shake hands) before sending commands"
-        case .timeout(let port, let request, let sequence, let seconds):
-            return "no reply to \(request) (seq \(sequence)) from \(port) within \(milliseconds(seconds)); the link is faulted and "
-                + "no torque is commanded (DISABLE sent). Check the cable, the baud rate and that the firmware or emulator "
-                + "is running, then reconnect"
+        case .timeout(let port, let request, let sequence, let seconds, let inARow):
+            return "no reply to \(request) (seq \(sequence)) from \(port) within \(milliseconds(seconds)), \(lostInARowText(inARow)); "
+                + "the link is faulted and no torque is commanded (DISABLE sent). Check the cable, the baud rate and that the "
+                + "firmware or emulator is running, then reconnect (a noisy line may need a longer serial.timeout or a higher "
+                + "serial.lost_replies in the robot description)"
         case .linkLost(let port, let reason):
             return "lost the link to \(port): \(reason); no torque is commanded (the device's watchdog stops the motors). "
                 + "Check the device, its cable and power (or restart the emulator), then reconnect"
@@ -530,8 +599,8 @@ public enum FirmwareLinkError: Error, Sendable, Equatable, CustomStringConvertib
     /// One line for logs and for `faulted(cause:)`.
     public var summary: String {
         switch self {
-        case .timeout(_, let request, let sequence, let seconds):
-            return "no reply to \(request) seq \(sequence) within \(milliseconds(seconds))"
+        case .timeout(_, let request, let sequence, let seconds, let inARow):
+            return "no reply to \(request) seq \(sequence) within \(milliseconds(seconds)), \(lostInARowText(inARow))"
         case .linkLost(_, let reason): return reason
         case .faulted(_, let cause): return cause
         default: return description
@@ -552,4 +621,14 @@ extension SerialTransportError {
         case .closed: return "the port is closed"
         }
     }
+}
+
+private func lostInARowText(_ count: Int) -> String {
+    count == 1 ? "the first lost reply" : "\(count) lost replies in a row"
+}
+
+/// A lost reply under the limit: the link is still usable. Never leaves `FirmwareLink`.
+private struct LostReply: Error {
+    /// The request whose reply was lost.
+    let sequence: UInt32
 }

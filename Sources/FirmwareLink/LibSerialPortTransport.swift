@@ -5,6 +5,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemCall
 
 /// A real serial port (UART, USB CDC) through libserialport: raw 8N1, no flow control.
 public final class LibSerialPortTransport: SerialTransport {

@@ -1,4 +1,4 @@
-/// What the host saw on its link: frames, damaged frames, timeouts, late replies and round-trip times.
+/// What the host saw on its link: frames, damaged frames, lost and late replies and round-trip times.
 public struct LinkStatistics: Sendable, Equatable, CustomStringConvertible {
     /// Frames written, requests and the best-effort DISABLEs after a fault included.
     public var framesSent = 0
@@ -8,8 +8,11 @@ public struct LinkStatistics: Sendable, Equatable, CustomStringConvertible {
     public var crcErrors = 0
     /// Frames dropped for anything else: COBS stuffing, too short, too long, unknown type, bad length.
     public var decodeErrors = 0
-    /// Requests whose reply did not arrive in time (each one faulted the link).
-    public var timeouts = 0
+    /// Requests whose reply did not arrive in time, every one: those ridden through and the one that
+    /// reached the limit in a row and faulted the link.
+    public var lostReplies = 0
+    /// The longest run of lost replies in a row.
+    public var mostLostRepliesInARow = 0
     /// Intact replies that matched no outstanding request (late after a timeout, or stray), discarded.
     public var lateReplies = 0
     /// FAULT events the device sent.
@@ -32,7 +35,7 @@ public struct LinkStatistics: Sendable, Equatable, CustomStringConvertible {
             return "\(value) ms"
         }
         return "sent \(framesSent), received \(framesReceived), crc errors \(crcErrors), decode errors \(decodeErrors), "
-            + "timeouts \(timeouts), late replies \(lateReplies), faults \(faultEvents), "
+            + "lost replies \(lostReplies) (at most \(mostLostRepliesInARow) in a row), late replies \(lateReplies), faults \(faultEvents), "
             + "round trip p50 \(ms(roundTripP50)) p99 \(ms(roundTripP99)) max \(ms(roundTripMax))"
     }
 }

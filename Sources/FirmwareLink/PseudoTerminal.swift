@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemCall
 
 /// The controller side of a new pseudo-terminal, raw: what an emulated device holds while a host
 /// opens `devicePath` (or the symlink at `linkPath`) as if it were a serial port.
@@ -34,7 +35,7 @@ public final class PseudoTerminal {
             let name = try Self.deviceName(controller)
             _ = fcntl(controller, F_SETFL, fcntl(controller, F_GETFL) | O_NONBLOCK)
             _ = fcntl(controller, F_SETFD, FD_CLOEXEC)
-            device = posixOpen(name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+            device = systemOpen(name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
             guard device >= 0 else { throw PseudoTerminalError.openFailed(step: "open \(name)", reason: errnoDescription()) }
             try TerminalIO.makeRaw(device, path: name)
             guard flock(device, LOCK_EX | LOCK_NB) == 0 else {
@@ -43,8 +44,8 @@ public final class PseudoTerminal {
             if let linkPath { try Self.makeLink(at: linkPath, to: name) }
             devicePath = name
         } catch {
-            if device >= 0 { _ = posixClose(device) }
-            _ = posixClose(controller)
+            if device >= 0 { _ = systemClose(device) }
+            _ = systemClose(controller)
             throw error
         }
         controllerDescriptor = controller
@@ -57,14 +58,10 @@ public final class PseudoTerminal {
     /// Reads what the host has sent without waiting; 0 when nothing is there.
     public func readAvailable(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard controllerDescriptor >= 0 else { throw SerialTransportError.closed(path: devicePath) }
-        while true {
-            let count = posixRead(controllerDescriptor, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return 0 }
-            throw SerialTransportError.readFailed(path: devicePath, reason: errnoDescription(code))
-        }
+        let (count, code) = retryingInterrupts { systemRead(controllerDescriptor, buffer.baseAddress, buffer.count) }
+        if count >= 0 { return count }
+        if code == EAGAIN || code == EWOULDBLOCK { return 0 }
+        throw SerialTransportError.readFailed(path: devicePath, reason: errnoDescription(code))
     }
 
     /// Writes without waiting, as a UART transmits whether or not anyone listens. Returns how many
@@ -74,12 +71,9 @@ public final class PseudoTerminal {
         guard controllerDescriptor >= 0, let base = bytes.baseAddress else { return 0 }
         var offset = 0
         while offset < bytes.count {
-            let written = posixWrite(controllerDescriptor, base + offset, bytes.count - offset)
-            if written > 0 {
-                offset += written
-            } else if !(written < 0 && errno == EINTR) {
-                break
-            }
+            let (written, _) = retryingInterrupts { systemWrite(controllerDescriptor, base + offset, bytes.count - offset) }
+            guard written > 0 else { break }
+            offset += written
         }
         return offset
     }
@@ -88,11 +82,11 @@ public final class PseudoTerminal {
     public func close() {
         if let linkPath, Self.linkTarget(linkPath) == devicePath { unlink(linkPath) }
         if deviceDescriptor >= 0 {
-            _ = posixClose(deviceDescriptor)
+            _ = systemClose(deviceDescriptor)
             deviceDescriptor = -1
         }
         if controllerDescriptor >= 0 {
-            _ = posixClose(controllerDescriptor)
+            _ = systemClose(controllerDescriptor)
             controllerDescriptor = -1
         }
     }
@@ -108,11 +102,11 @@ public final class PseudoTerminal {
     /// Whether `path` (or what a symlink there points to) is a pseudo-terminal that a live emulator
     /// serves: some process holds the lock every `PseudoTerminal` takes on its device side.
     public static func isServed(_ path: String) -> Bool {
-        let fd = posixOpen(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+        let fd = systemOpen(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return false }
-        defer { _ = posixClose(fd) }
+        defer { _ = systemClose(fd) }
         if flock(fd, LOCK_SH | LOCK_NB) == 0 { return false }
-        return errno == EWOULDBLOCK
+        return currentErrno == EWOULDBLOCK
     }
 
     private static func makeLink(at linkPath: String, to target: String) throws {

@@ -85,11 +85,6 @@ public enum SerialPorts {
     }
 }
 
-/// The text of the current `errno`, for error messages.
-func errnoDescription(_ code: Int32 = errno) -> String {
-    String(cString: strerror(code))
-}
-
 func milliseconds(_ seconds: Double) -> String {
     let ms = seconds * 1000
     return ms == ms.rounded() ? "\(Int(ms)) ms" : "\(ms) ms"

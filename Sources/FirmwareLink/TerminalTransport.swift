@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import MonotonicTime
+import SystemCall
 
 /// A pseudo-terminal's device side (or any tty) opened raw through termios, for the emulator:
 /// libserialport refuses pseudo-terminals.
@@ -15,12 +16,12 @@ public final class TerminalTransport: SerialTransport {
     public init(path: String) throws {
         self.path = path
         // Non-blocking so that every wait is a poll with a deadline; no controlling tty for the host.
-        let fd = posixOpen(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+        let fd = systemOpen(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw SerialTransportError.openFailed(path: path, reason: errnoDescription()) }
         do {
             try TerminalIO.makeRaw(fd, path: path)
         } catch {
-            _ = posixClose(fd)
+            _ = systemClose(fd)
             throw error
         }
         descriptor = fd
@@ -45,7 +46,7 @@ public final class TerminalTransport: SerialTransport {
 
     public func close() {
         if descriptor >= 0 {
-            _ = posixClose(descriptor)
+            _ = systemClose(descriptor)
             descriptor = -1
         }
     }
@@ -79,11 +80,9 @@ enum TerminalIO {
     static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, timeout: Double, path: String) throws -> Int {
         let deadline = MonotonicClock.seconds() + timeout
         while true {
-            let count = posixRead(fd, buffer.baseAddress, buffer.count)
+            let (count, code) = retryingInterrupts { systemRead(fd, buffer.baseAddress, buffer.count) }
             if count > 0 { return count }
             if count == 0 { throw SerialTransportError.endOfFile(path: path) }
-            let code = errno
-            if code == EINTR { continue }
             guard code == EAGAIN || code == EWOULDBLOCK else {
                 throw SerialTransportError.readFailed(path: path, reason: errnoDescription(code))
             }
@@ -98,13 +97,11 @@ enum TerminalIO {
         let deadline = MonotonicClock.seconds() + timeout
         var offset = 0
         while offset < bytes.count {
-            let written = posixWrite(fd, base + offset, bytes.count - offset)
+            let (written, code) = retryingInterrupts { systemWrite(fd, base + offset, bytes.count - offset) }
             if written > 0 {
                 offset += written
                 continue
             }
-            let code = errno
-            if written < 0 && code == EINTR { continue }
             guard written < 0 && (code == EAGAIN || code == EWOULDBLOCK) else {
                 throw SerialTransportError.writeFailed(path: path, reason: errnoDescription(code))
             }
@@ -115,8 +112,3 @@ enum TerminalIO {
     }
 }
 
-// The POSIX calls under names that methods called read/write/close cannot shadow.
-@inline(__always) func posixOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
-@inline(__always) func posixClose(_ fd: Int32) -> Int32 { close(fd) }
-@inline(__always) func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
-@inline(__always) func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }

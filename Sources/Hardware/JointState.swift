@@ -25,4 +25,21 @@ public struct JointState: Sendable, Equatable {
     }
 
     public var jointCount: Int { position.count }
+
+    /// Throws unless every per-joint array holds `jointCount` values: backends fill a state in place
+    /// and must not write past its end.
+    func requireJointCount(_ jointCount: Int) throws(BackendError) {
+        for count in [position.count, velocity.count, torque.count] where count != jointCount {
+            throw BackendError.wrongSize(expected: jointCount, got: count)
+        }
+    }
+}
+
+extension BackendError {
+    /// Throws unless both per-joint arrays of a command hold `jointCount` values, naming the count that is wrong.
+    static func require(_ first: [Double], _ second: [Double]? = nil, jointCount: Int) throws(BackendError) {
+        for count in [first.count, second?.count ?? jointCount] where count != jointCount {
+            throw BackendError.wrongSize(expected: jointCount, got: count)
+        }
+    }
 }

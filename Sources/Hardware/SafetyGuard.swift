@@ -2,7 +2,8 @@ import RobotModel
 
 /// The last line before the motors: clamps torque to each joint's effort range, cuts torque that
 /// pushes a joint further past a position limit or accelerates it past its velocity limit (as
-/// ros2_control's effort limits do), zeroes everything on a non-finite torque, and counts each.
+/// ros2_control's effort limits do), zeroes everything on a non-finite torque or a command of the
+/// wrong size, and counts each.
 public struct SafetyGuard: Sendable {
     /// How often each kind of intervention happened, per joint and in total.
     public struct Interventions: Sendable, Equatable {
@@ -14,10 +15,13 @@ public struct SafetyGuard: Sendable {
         public var velocityCuts: Int = 0
         /// Commands with a non-finite torque, all torques zeroed.
         public var nonFiniteRejections: Int = 0
+        /// Commands whose torques or state do not have one value per joint, all torques zeroed: a
+        /// caller's mistake, not the policy's, so counted apart from non-finite torques.
+        public var wrongSizeRejections: Int = 0
 
         public init() {}
 
-        public var total: Int { effortClamps + positionCuts + velocityCuts + nonFiniteRejections }
+        public var total: Int { effortClamps + positionCuts + velocityCuts + nonFiniteRejections + wrongSizeRejections }
     }
 
     public let joints: [Joint]
@@ -29,7 +33,13 @@ public struct SafetyGuard: Sendable {
 
     /// Makes `torques` safe to send for an arm in `state`, in place.
     public mutating func apply(torques: inout [Double], state: JointState) {
-        if torques.contains(where: { !$0.isFinite }) || torques.count != joints.count {
+        let n = joints.count
+        if torques.count != n || state.position.count != n || state.velocity.count != n {
+            for i in torques.indices { torques[i] = 0 }
+            interventions.wrongSizeRejections += 1
+            return
+        }
+        if torques.contains(where: { !$0.isFinite }) {
             for i in torques.indices { torques[i] = 0 }
             interventions.nonFiniteRejections += 1
             return
@@ -70,6 +80,7 @@ extension SafetyGuard.Interventions {
         difference.positionCuts = later.positionCuts - earlier.positionCuts
         difference.velocityCuts = later.velocityCuts - earlier.velocityCuts
         difference.nonFiniteRejections = later.nonFiniteRejections - earlier.nonFiniteRejections
+        difference.wrongSizeRejections = later.wrongSizeRejections - earlier.wrongSizeRejections
         return difference
     }
 }

@@ -10,7 +10,10 @@ import RobotModel
 /// protocol ≥ 1.1) is placed exactly at (position, velocity), which is what makes a seeded episode
 /// through the lockstep emulator match the simulator.
 ///
-/// A link timeout or a lost line leaves the arm inactive and every call throwing until `reconnect()`.
+/// A lost reply is ridden through (`FirmwareLink`): the step completes with the state a HEARTBEAT
+/// reads, whether or not its torque took effect. The link's limit of lost replies in a row (the
+/// description's `serial.lost_replies`) or a lost line leaves the arm inactive and every call
+/// throwing until `reconnect()`.
 public final class SerialArm: ArmBackend {
     public let robot: RobotDescription
     /// The wire underneath, for statistics, e-stop and diagnostics.
@@ -22,21 +25,22 @@ public final class SerialArm: ArmBackend {
     public private(set) var deviceState: DeviceState
     /// What the device said about itself at the last handshake.
     public var device: FirmwareLink.DeviceInfo? { link.device }
-    /// Frames, damage, timeouts and round-trip times seen on the link.
+    /// Frames, damage, lost and late replies and round-trip times seen on the link.
     public var linkStatistics: LinkStatistics { link.statistics }
 
     private let logger: Logger
 
-    /// The arm at `port` (default: the robot's `serial.port`), with the description's baud and
-    /// timeout unless given. Nothing is opened until `activate` or `reset`.
+    /// The arm at `port` (default: the robot's `serial.port`), with the description's baud,
+    /// timeout and lost-reply limit unless given. Nothing is opened until `activate` or `reset`.
     public convenience init(
-        robot: RobotDescription, port: String? = nil, baud: Int? = nil, timeout: Double? = nil,
+        robot: RobotDescription, port: String? = nil, baud: Int? = nil, timeout: Double? = nil, lostReplies: Int? = nil,
         logger: Logger = Logger(label: "armature.serial-arm")
     ) throws {
         guard let path = port ?? robot.serial?.port else { throw SerialArmError.noPort(robot: robot.name) }
         let configuration = FirmwareLink.Configuration(
             path: path, baud: baud ?? robot.serial?.baud ?? SerialPorts.defaultBaud,
-            timeout: timeout ?? robot.serial?.timeout ?? 0.02)
+            timeout: timeout ?? robot.serial?.timeout ?? 0.02,
+            lostReplyLimit: lostReplies ?? robot.serial?.lostReplies ?? FirmwareLink.Configuration.defaultLostReplyLimit)
         self.init(robot: robot, link: FirmwareLink(configuration: configuration, logger: logger), logger: logger)
     }
 
@@ -51,7 +55,7 @@ public final class SerialArm: ArmBackend {
     /// Opens the port if needed, shakes hands (a new session: the device starts disabled), checks
     /// the device against the description, enables the motors and reads the first state.
     public func activate(state: inout JointState) throws {
-        try checkSize(state)
+        try state.requireJointCount(jointCount)
         isActive = false
         try startSession()
         try link.enable()
@@ -62,8 +66,8 @@ public final class SerialArm: ArmBackend {
 
     public func step(torques: [Double], state: inout JointState) throws {
         guard isActive else { throw BackendError.inactive }
-        guard torques.count == jointCount else { throw BackendError.wrongSize(expected: jointCount, got: torques.count) }
-        try checkSize(state)
+        try BackendError.require(torques, jointCount: jointCount)
+        try state.requireJointCount(jointCount)
         do {
             try link.torque(torques, state: &deviceState)
         } catch {
@@ -71,6 +75,13 @@ public final class SerialArm: ArmBackend {
             throw error
         }
         copy(into: &state)
+        if let lost = deviceState.lostTorque, deviceState.appliedSequence != lost, !deviceState.status.contains(.enabled) {
+            // The STATE was lost and the HEARTBEAT after it finds the motors off: the torque was not
+            // applied, and no later one will be until the arm is activated again.
+            isActive = false
+            throw SerialArmError.torqueRefused(
+                port: link.path, result: .notEnabled, fault: deviceState.fault, status: deviceState.status)
+        }
         guard deviceState.result == .ok else {
             // A disabled device (watchdog, e-stop, fault) needs activate() again; a stale command does not.
             if !deviceState.status.contains(.enabled) { isActive = false }
@@ -82,10 +93,8 @@ public final class SerialArm: ArmBackend {
     /// HOME at (position, velocity) with the motors disabled, then back to the previous activity,
     /// then a fresh state. Velocities go only to devices that understand them (protocol ≥ 1.1).
     public func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
-        guard position.count == jointCount, velocity.count == jointCount else {
-            throw BackendError.wrongSize(expected: jointCount, got: position.count == jointCount ? velocity.count : position.count)
-        }
-        try checkSize(state)
+        try BackendError.require(position, velocity, jointCount: jointCount)
+        try state.requireJointCount(jointCount)
         let wasActive = isActive
         isActive = false
         if !link.isConnected { try startSession() }
@@ -132,12 +141,6 @@ public final class SerialArm: ArmBackend {
             // PROTOCOL.md 8.2: one lost frame should not trip the watchdog.
             logger.warning(
                 "device on \(link.path) has a \(info.watchdogPeriod) s watchdog, under three control periods of \(controlPeriod) s")
-        }
-    }
-
-    private func checkSize(_ state: JointState) throws {
-        guard state.position.count == jointCount, state.velocity.count == jointCount, state.torque.count == jointCount else {
-            throw BackendError.wrongSize(expected: jointCount, got: state.position.count)
         }
     }
 

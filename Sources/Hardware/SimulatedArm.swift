@@ -50,6 +50,7 @@ public final class SimulatedArm: ArmBackend {
     }
 
     public func activate(state: inout JointState) throws {
+        try state.requireJointCount(jointCount)
         isActive = true
         clearPending()
         read(into: &state)
@@ -57,6 +58,8 @@ public final class SimulatedArm: ArmBackend {
 
     public func step(torques: [Double], state: inout JointState) throws {
         guard isActive else { throw BackendError.inactive }
+        try BackendError.require(torques, jointCount: jointCount)
+        try state.requireJointCount(jointCount)
         if pending.isEmpty {
             for i in 0..<jointCount { applied[i] = torques[i] }
         } else {
@@ -77,9 +80,8 @@ public final class SimulatedArm: ArmBackend {
     }
 
     public func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
-        guard position.count == jointCount, velocity.count == jointCount else {
-            throw BackendError.wrongSize(expected: jointCount, got: position.count)
-        }
+        try BackendError.require(position, velocity, jointCount: jointCount)
+        try state.requireJointCount(jointCount)
         if let joint = (0..<jointCount).first(where: { !position[$0].isFinite || !velocity[$0].isFinite }) {
             throw BackendError.nonFiniteStart(joint: joint)
         }

@@ -45,6 +45,8 @@ public enum MonotonicClock {
         #if canImport(Glibc)
         let whole = deadline.rounded(.down)
         var target = timespec(tv_sec: Int(whole), tv_nsec: Int((deadline - whole) * 1e9))
+        // Not SystemCall.retryingInterrupts: clock_nanosleep returns its error rather than setting errno,
+        // and an absolute deadline makes the repeat exact.
         while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, nil) == EINTR {}
         #else
         let remaining = deadline - seconds()

@@ -6,7 +6,9 @@ import Foundation
 /// multiply-adds over contiguous rows with no horizontal sums; for the 10→256→256→2 actor this
 /// is about twice as fast as a BLAS matrix-vector product. Changing the source network later
 /// does not change this copy.
-public final class SingleInputNetwork: @unchecked Sendable {
+///
+/// Not `Sendable`: `run` writes the per-layer buffers it returns a view of, so one thread runs it.
+public final class SingleInputNetwork {
     public let inputSize: Int
     public let outputSize: Int
     private let sizes: [Int]
@@ -60,3 +62,7 @@ public final class SingleInputNetwork: @unchecked Sendable {
         return UnsafePointer(values[values.count - 1].pointer)
     }
 }
+
+// `run` writes shared scratch buffers: see the type's comment.
+@available(*, unavailable)
+extension SingleInputNetwork: Sendable {}

@@ -8,11 +8,18 @@ import NeuralNetwork
 /// Tensor names are CleanRL's `Actor`: `fc1.weight`, `fc1.bias`, …, `fc_mu.weight`, `fc_mu.bias`
 /// (PyTorch's [out, in] layout, float32). Optional `action_scale` and `action_bias` tensors (CleanRL
 /// registers them as buffers) are applied after the tanh; the result is the normalized action.
-public final class ActorPolicy: @unchecked Sendable {
+///
+/// Not `Sendable`: `act` writes the inference copy's scratch buffers, so two threads acting at once
+/// would corrupt each other's actions. One owner (the control loop) acts; another thread that needs
+/// a policy loads or builds its own.
+public final class ActorPolicy {
     public let network: MLP
     public let metadata: PolicyMetadata
     public let actionScale: [Float]
     public let actionBias: [Float]
+    /// Whether `action_scale` and `action_bias` were given (a CleanRL file has them): the file this
+    /// policy writes then carries them too, so that a loaded policy saved again acts the same.
+    private let hasActionTransform: Bool
     private let inference: SingleInputNetwork
 
     public init(network: MLP, metadata: PolicyMetadata, actionScale: [Float]? = nil, actionBias: [Float]? = nil) {
@@ -20,6 +27,7 @@ public final class ActorPolicy: @unchecked Sendable {
         self.metadata = metadata
         self.actionScale = actionScale ?? Array(repeating: 1, count: network.outputSize)
         self.actionBias = actionBias ?? Array(repeating: 0, count: network.outputSize)
+        hasActionTransform = actionScale != nil || actionBias != nil
         inference = SingleInputNetwork(network)
     }
 
@@ -35,13 +43,18 @@ public final class ActorPolicy: @unchecked Sendable {
     /// Tensor names for layer `index` of `count` (CleanRL's naming).
     static func layerName(_ index: Int, of count: Int) -> String { index == count - 1 ? "fc_mu" : "fc\(index + 1)" }
 
-    /// The file contents: the actor's tensors and the metadata.
+    /// The file contents: the actor's tensors (with `action_scale` and `action_bias` when the policy
+    /// has them) and the metadata.
     public var file: SafeTensorsFile {
         var tensors: [String: StoredTensor] = [:]
         for (i, layer) in network.layers.enumerated() {
             let name = Self.layerName(i, of: network.layers.count)
             tensors["\(name).weight"] = StoredTensor(shape: [layer.outputs, layer.inputs], values: layer.weight.array)
             tensors["\(name).bias"] = StoredTensor(shape: [layer.outputs], values: layer.bias.array)
+        }
+        if hasActionTransform {
+            tensors["action_scale"] = StoredTensor(shape: [actionSize], values: actionScale)
+            tensors["action_bias"] = StoredTensor(shape: [actionSize], values: actionBias)
         }
         return SafeTensorsFile(tensors: tensors, metadata: metadata.strings)
     }
@@ -159,3 +172,7 @@ public final class ActorPolicy: @unchecked Sendable {
         return (ActorPolicy(network: network, metadata: metadata, actionScale: scale, actionBias: offset), warnings)
     }
 }
+
+// `act` writes scratch buffers: see the type's comment. Stated so that nobody adds the conformance.
+@available(*, unavailable)
+extension ActorPolicy: Sendable {}

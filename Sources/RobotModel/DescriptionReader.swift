@@ -13,6 +13,8 @@ enum Bounds {
     static let dampingRatio = Bound(1e-6, 1000, "")
     static let baud = Bound(1, 100_000_000, "bit/s")
     static let timeout = Bound(1e-4, 60, "s")
+    static let lostReplies = Bound(
+        Double(SerialSettings.lostRepliesRange.lowerBound), Double(SerialSettings.lostRepliesRange.upperBound), "in a row")
     static let torque = Bound.magnitude(1e6, "N·m")
     static let position = Bound.magnitude(1000, "rad")
     static let positionDegrees = Bound.magnitude(57_000, "degrees")
@@ -124,7 +126,7 @@ struct DescriptionReader {
 
     private func readSerial(_ top: MappingReader) -> SerialSettings? {
         guard let node = top.node("serial", required: false),
-            let reader = MappingReader(node, path: "serial", allowed: ["port", "baud", "timeout"], log: log)
+            let reader = MappingReader(node, path: "serial", allowed: ["port", "baud", "timeout", "lost_replies"], log: log)
         else { return nil }
         let port = reader.string("port")
         var baud: Int? = 1_000_000
@@ -138,8 +140,15 @@ struct DescriptionReader {
             }
         }
         let timeout = reader.has("timeout") ? reader.positive("timeout", within: Bounds.timeout) : 0.02
-        guard let port, let baud, let timeout else { return nil }
-        return SerialSettings(port: port, baud: baud, timeout: timeout)
+        var lostReplies: Int? = SerialSettings.defaultLostReplies
+        if reader.has("lost_replies") {
+            lostReplies = reader.integer("lost_replies").flatMap { value in
+                Bounds.lostReplies.check(Double(value), at: reader.value("lost_replies"), field: "serial.lost_replies", log: log)
+                    .map { _ in value }
+            }
+        }
+        guard let port, let baud, let timeout, let lostReplies else { return nil }
+        return SerialSettings(port: port, baud: baud, timeout: timeout, lostReplies: lostReplies)
     }
 
     private func readJoints(_ top: MappingReader) -> [Joint]? {

@@ -175,12 +175,23 @@ public struct SerialSettings: Sendable, Equatable {
     public var port: String
     /// Bits per second.
     public var baud: Int
-    /// How long to wait for each reply before the link is declared faulted, s.
+    /// How long to wait for each reply before it counts as lost, s.
     public var timeout: Double
+    /// Lost replies in a row that fault the link and stop the run with torque off; fewer are
+    /// counted and ridden through (1: the first lost reply stops the run).
+    public var lostReplies: Int
 
-    public init(port: String, baud: Int = 1_000_000, timeout: Double = 0.02) {
+    /// Two in a row: one lost reply is normal on a real bus, two mean the line or the device is in trouble.
+    public static let defaultLostReplies = 2
+    /// What `lostReplies` may be, in a description and on the command line: each lost reply costs a
+    /// `timeout` in which the host does not know the arm's state, so a long run of them is a broken
+    /// line, not a noisy one.
+    public static let lostRepliesRange = 1...10
+
+    public init(port: String, baud: Int = 1_000_000, timeout: Double = 0.02, lostReplies: Int = SerialSettings.defaultLostReplies) {
         self.port = port
         self.baud = baud
         self.timeout = timeout
+        self.lostReplies = lostReplies
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FirmwareLink
 import Foundation
 import RobotModel
 
@@ -55,4 +56,14 @@ func printError(_ text: String) {
 /// Loads a robot description, turning its problems into the command line's error.
 func loadRobot(_ path: String) throws -> RobotDescription {
     try RobotDescription.load(path: path)
+}
+
+/// The serial link's line in the `run` and `train` reports: round trips, frames, damage, and every
+/// lost reply (those ridden through too), so that a noisy line shows before it stops a run.
+func linkReport(_ link: LinkStatistics) -> String {
+    String(
+        format: "link: round trip p50 %.3f ms, p99 %.3f ms, max %.3f ms; %d frames out, %d in, %d CRC errors, "
+            + "%d lost replies (at most %d in a row), %d late",
+        (link.roundTripP50 ?? 0) * 1e3, (link.roundTripP99 ?? 0) * 1e3, (link.roundTripMax ?? 0) * 1e3, link.framesSent,
+        link.framesReceived, link.crcErrors, link.lostReplies, link.mostLostRepliesInARow, link.lateReplies)
 }

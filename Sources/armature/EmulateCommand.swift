@@ -39,7 +39,7 @@ struct Emulate: ParsableCommand {
     @Option(help: "Fraction of the device's frames preceded by a damaged copy of themselves (0 to 1).")
     var corrupt: Double = 0
 
-    @Option(help: "Fraction of the device's frames never sent, to exercise the host's timeout (0 to 1).")
+    @Option(help: "Fraction of the device's frames never sent, to exercise the host's handling of lost replies (0 to 1).")
     var drop: Double = 0
 
     @Option(name: .customLong("watchdog-ms"), help: "The device's torque watchdog, ms.")

@@ -15,8 +15,10 @@ struct Run: ParsableCommand {
             Each cycle, on a monotonic clock with absolute deadlines: read the state, build the
             observation, run the actor, map and guard the torques, write them. Prints the episodes'
             returns and final distances, the loop timing (period, jitter, overruns), link round trips
-            (serial) and guard interventions. Ctrl-C or SIGTERM stop cleanly with torque off (exit 0);
-            a non-finite action or a link fault stops with torque off and exit 1.
+            (serial: lost and late replies too) and guard interventions. Ctrl-C or SIGTERM stop cleanly
+            with torque off (exit 0); a non-finite action or a link fault stops with torque off and
+            exit 1. A lost reply is counted and the run goes on; --lost-replies of them in a row
+            (default: the robot's serial.lost_replies, else 2) are a link fault.
             SIGHUP (the terminal or SSH session closed) and standard output closed by its reader
             (armature run ... | head) stop as Ctrl-C does. A timed run ends at --duration even when
             the next deadline (--rate-hz) is later.
@@ -31,6 +33,8 @@ struct Run: ParsableCommand {
     var sim = false
     @Option(help: "Serial port of the arm's firmware (or the emulator's pseudo-terminal).")
     var port: String?
+    @Option(help: "With --port: lost replies in a row that stop the run with torque off (1 to 10; default the robot's serial.lost_replies, else 2).")
+    var lostReplies: Int?
     @Option(help: "Run this many episodes.")
     var episodes: Int?
     @Option(help: "Run for this many seconds (when --episodes is not given; default 10).")
@@ -46,6 +50,10 @@ struct Run: ParsableCommand {
         guard sim != (port != nil) else { throw ValidationError("give exactly one of --sim or --port PORT") }
         if let episodes { try OptionBounds.require("--episodes", episodes, in: 1...OptionBounds.mostEpisodes) }
         if let duration { try OptionBounds.require("--duration", duration, above: 0, upTo: OptionBounds.longestRun, unit: "s") }
+        if let lostReplies {
+            guard port != nil else { throw ValidationError("--lost-replies is about the serial link; give --port PORT too") }
+            try OptionBounds.require("--lost-replies", lostReplies, in: SerialSettings.lostRepliesRange)
+        }
         if let rateHz { try OptionBounds.require("--rate-hz", rateHz, above: 0.01, inclusive: true, upTo: 100_000, unit: "Hz") }
     }
 
@@ -74,7 +82,7 @@ struct Run: ParsableCommand {
     func makeBackend(_ description: RobotDescription) throws -> any ArmBackend {
         if sim { return SimulatedArm(robot: description) }
         do {
-            return try SerialArm(robot: description, port: port)
+            return try SerialArm(robot: description, port: port, lostReplies: lostReplies)
         } catch {
             throw UserFacingError(String(describing: error))
         }
@@ -94,16 +102,9 @@ struct Run: ParsableCommand {
                 t.cycles, t.actualPeriod.mean * 1e3, t.period * 1e3, t.jitter.percentile(0.99) * 1e3, t.jitter.maximum * 1e3,
                 t.overruns, t.overrunFraction * 100))
         print(String(format: "work per cycle: p50 %.1f µs, p99 %.1f µs, max %.1f µs", t.work.percentile(0.5) * 1e6, t.work.percentile(0.99) * 1e6, t.work.maximum * 1e6))
-        if let serial = backend as? SerialArm {
-            let link = serial.linkStatistics
-            print(
-                String(
-                    format: "link: round trip p50 %.3f ms, p99 %.3f ms, max %.3f ms; %d frames out, %d in, %d CRC errors, %d timeouts, %d late",
-                    (link.roundTripP50 ?? 0) * 1e3, (link.roundTripP99 ?? 0) * 1e3, (link.roundTripMax ?? 0) * 1e3, link.framesSent,
-                    link.framesReceived, link.crcErrors, link.timeouts, link.lateReplies))
-        }
+        if let serial = backend as? SerialArm { print(linkReport(serial.linkStatistics)) }
         let i = summary.interventions
-        print("guard interventions: effort \(i.effortClamps), position \(i.positionCuts), velocity \(i.velocityCuts), non-finite \(i.nonFiniteRejections)")
+        print("guard interventions: effort \(i.effortClamps), position \(i.positionCuts), velocity \(i.velocityCuts), non-finite \(i.nonFiniteRejections), wrong size \(i.wrongSizeRejections)")
         print("stop: \(summary.stopReason); torque off")
     }
 }

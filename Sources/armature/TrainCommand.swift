@@ -6,6 +6,7 @@ import MonotonicTime
 import Hardware
 import NeuralNetwork
 import Policy
+import RobotModel
 import Tasks
 
 /// `armature train`: DDPG on the reach task, simulated or through the serial link, with logs, checkpoints and the final actor.
@@ -71,6 +72,8 @@ struct Train: ParsableCommand {
     var threads: Int = 1
     @Option(help: "Train through the arm's firmware on this serial port (or an emulator's pseudo-terminal) instead of the simulated arm.")
     var port: String?
+    @Option(help: "With --port: lost replies in a row that stop training with torque off (1 to 10; default the robot's serial.lost_replies, else 2).")
+    var lostReplies: Int?
     @Flag(help: "The device on --port waits for each command (armature emulate --lockstep): train synchronously, step for step as in simulation.")
     var lockstep = false
 
@@ -83,6 +86,10 @@ struct Train: ParsableCommand {
         // Every hyperparameter is checked where checkpoints are checked too (DDPGConfiguration).
         let problems = ddpgConfiguration.problems
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
+        if let lostReplies {
+            guard port != nil else { throw ValidationError("--lost-replies is about the serial link; give --port PORT too") }
+            try OptionBounds.require("--lost-replies", lostReplies, in: SerialSettings.lostRepliesRange)
+        }
         guard !lockstep || port != nil else {
             throw ValidationError("--lockstep describes the device on --port; give --port PORT too (the simulated arm is always lockstep)")
         }
@@ -159,7 +166,7 @@ struct Train: ParsableCommand {
         let task: ReachEnvironment
         if let port {
             do {
-                backend = try SerialArm(robot: reach.robot, port: port)
+                backend = try SerialArm(robot: reach.robot, port: port, lostReplies: lostReplies)
                 task = ReachEnvironment(robot: reach.robot, backend: backend)
             } catch {
                 throw UserFacingError(String(describing: error))
@@ -261,6 +268,8 @@ struct Train: ParsableCommand {
             try trainer.actorPolicy.save(path: actorPath)
         }
 
+        // Every loss on the line is reported, a run that a run of them stopped included.
+        func reportLink() { if let serial = backend as? SerialArm { print(linkReport(serial.linkStatistics)) } }
         var stopped = false
         do {
             if let concurrent {
@@ -272,7 +281,8 @@ struct Train: ParsableCommand {
                 backend.deactivate()
                 display.finish()
                 stopped = report.stopRequested
-                printReport(report, backend: backend)
+                printReport(report)
+                reportLink()
             } else {
                 var nextCheckpoint = checkpointEvery > 0 ? (trainer.step / checkpointEvery + 1) * checkpointEvery : Int.max
                 do {
@@ -295,10 +305,12 @@ struct Train: ParsableCommand {
                 }
                 backend.deactivate()
                 display.finish()
+                reportLink()
             }
         } catch {
             backend.deactivate()
             display.finish()
+            reportLink()
             let resumeHint =
                 FileManager.default.fileExists(atPath: checkpointPath)
                 ? "the last checkpoint is in \(out); continue with --resume once the cause is fixed"
@@ -312,7 +324,7 @@ struct Train: ParsableCommand {
     }
 
     /// How the real-time loop kept its period while the learner ran beside it.
-    private func printReport(_ report: RealTimeTrainingReport, backend: any ArmBackend) {
+    private func printReport(_ report: RealTimeTrainingReport) {
         let t = report.timing
         print(
             String(
@@ -324,14 +336,7 @@ struct Train: ParsableCommand {
                 format: "learner: %d updates beside %d steps, update mean %.2f ms, max %.2f ms; %d weight publications, %d picked up by the loop",
                 report.updates, report.steps, report.meanUpdateSeconds * 1e3, report.maxUpdateSeconds * 1e3, report.publishes,
                 report.weightSwaps))
-        if let serial = backend as? SerialArm {
-            let link = serial.linkStatistics
-            print(
-                String(
-                    format: "link: round trip p50 %.3f ms, p99 %.3f ms, max %.3f ms; %d frames out, %d in, %d CRC errors, %d timeouts",
-                    (link.roundTripP50 ?? 0) * 1e3, (link.roundTripP99 ?? 0) * 1e3, (link.roundTripMax ?? 0) * 1e3, link.framesSent,
-                    link.framesReceived, link.crcErrors, link.timeouts))
-        }
+
     }
 }
 

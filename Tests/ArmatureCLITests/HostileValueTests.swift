@@ -47,6 +47,9 @@ final class HostileValueTests: XCTestCase {
             (["eval", "--policy", policy, "--episodes", "9223372036854775807"], "--episodes"),
             (["bench", "--seconds", "inf"], "--seconds"),
             (["emulate", "--robot", "robots/reacher.yaml", "--watchdog-ms", "1e300"], "--watchdog-ms"),
+            (["run", "--port", "/dev/null", "--policy", policy, "--lost-replies", "0"], "--lost-replies must be from 1 to 10"),
+            (["run", "--sim", "--policy", policy, "--lost-replies", "2"], "--lost-replies is about the serial link; give --port"),
+            (["train", "--out", "runs/none", "--port", "/dev/null", "--lost-replies", "11"], "--lost-replies must be from 1 to 10"),
         ]
         for (arguments, message) in cases {
             assertUsageError(try CommandRunner.armature(arguments, timeout: 30), mentions: message)

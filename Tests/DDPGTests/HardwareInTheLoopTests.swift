@@ -75,7 +75,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         XCTAssertLessThan(actorDifference, 1e-4)
         XCTAssertLessThan(criticDifference, 1e-4)
         XCTAssertGreaterThan(learned, 1e-3, "the actor must have moved for the comparison to mean anything")
-        XCTAssertEqual(serial.linkStatistics.timeouts, 0)
+        XCTAssertEqual(serial.linkStatistics.lostReplies, 0)
         print("lockstep HIL vs sim: actor max |Δ| \(actorDifference), critic max |Δ| \(criticDifference), training moved the actor by \(learned)")
     }
 
@@ -116,11 +116,11 @@ final class HardwareInTheLoopTests: XCTestCase {
         XCTAssertFalse(emulator.snapshot().status.contains(.enabled), "torque off at the end")
         print(
             String(
-                format: "real-time HIL: %d cycles, period mean %.3f ms, jitter p99 %.3f ms, max %.3f ms, work mean %.3f ms, max %.3f ms, overruns %d (%.1f%%); %d updates (%d while stepping, first at step %d), update mean %.2f ms, max %.2f ms; %d publications, %d swaps; link p99 %.3f ms, %d timeouts",
+                format: "real-time HIL: %d cycles, period mean %.3f ms, jitter p99 %.3f ms, max %.3f ms, work mean %.3f ms, max %.3f ms, overruns %d (%.1f%%); %d updates (%d while stepping, first at step %d), update mean %.2f ms, max %.2f ms; %d publications, %d swaps; link p99 %.3f ms, %d lost replies",
                 timing.cycles, timing.actualPeriod.mean * 1e3, timing.jitter.percentile(0.99) * 1e3, timing.jitter.maximum * 1e3,
                 timing.work.mean * 1e3, timing.work.maximum * 1e3, timing.overruns, timing.overrunFraction * 100, report.updates,
                 report.updatesWhileStepping, report.firstUpdateStep ?? -1, report.meanUpdateSeconds * 1e3, report.maxUpdateSeconds * 1e3,
-                report.publishes, report.weightSwaps, (serial.linkStatistics.roundTripP99 ?? 0) * 1e3, serial.linkStatistics.timeouts))
+                report.publishes, report.weightSwaps, (serial.linkStatistics.roundTripP99 ?? 0) * 1e3, serial.linkStatistics.lostReplies))
     }
 
     /// Checkpoints happen with the learner paused and the counters current; a stop request ends

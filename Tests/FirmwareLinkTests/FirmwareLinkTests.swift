@@ -94,35 +94,97 @@ final class FirmwareLinkTests: XCTestCase {
         let statistics = link.statistics
         XCTAssertEqual(statistics.crcErrors, 1)
         XCTAssertEqual(statistics.decodeErrors, 2, "one COBS overrun, one short frame")
-        XCTAssertEqual(statistics.timeouts, 0)
+        XCTAssertEqual(statistics.lostReplies, 0)
     }
 
-    func testTimeoutFaultsTheLinkUntilReconnect() throws {
+    func testOneLostTorqueReplyIsCountedAndTheStepCompletedByAHeartbeat() throws {
         let device = LoopbackDevice()
         let link = link(device)
         try link.connect()
         try link.enable()
         device.dropReplies = 1
         var state = DeviceState(jointCount: 2)
+        try link.torque([1.5, -0.5], state: &state)
+        let torque = device.requests[device.requests.count - 2]
+        XCTAssertEqual(torque.type, .torque)
+        XCTAssertEqual(device.requests.last?.type, .heartbeat, "the TORQUE is not sent again")
+        XCTAssertEqual(state.sequence, device.requests.last?.sequence)
+        XCTAssertEqual(state.lostTorque, torque.sequence)
+        XCTAssertEqual(state.appliedSequence, torque.sequence, "the TORQUE arrived; only its STATE was lost")
+        XCTAssertEqual(state.torque, [1.5, -0.5])
+        XCTAssertNil(link.fault)
+        XCTAssertEqual(link.statistics.lostReplies, 1)
+        XCTAssertEqual(link.statistics.mostLostRepliesInARow, 1)
+        // A reply resets the count: one more loss later is again only one in a row.
+        try link.torque([0, 0], state: &state)
+        XCTAssertNil(state.lostTorque)
+        device.dropReplies = 1
+        try link.torque([0.5, 0.5], state: &state)
+        XCTAssertNil(link.fault)
+        XCTAssertEqual(link.statistics.lostReplies, 2)
+        XCTAssertEqual(link.statistics.mostLostRepliesInARow, 1)
+    }
+
+    func testALateReplyIsDiscardedNotTakenForTheNextRequest() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        try link.enable()
+        device.delayNextReply = true
+        var state = DeviceState(jointCount: 2)
+        try link.torque([1, 1], state: &state)
+        // The TORQUE's STATE comes in just before the HEARTBEAT's, under the TORQUE's sequence number.
+        XCTAssertEqual(state.sequence, device.requests.last?.sequence)
+        XCTAssertEqual(device.requests.last?.type, .heartbeat)
+        XCTAssertNotEqual(state.sequence, state.lostTorque)
+        XCTAssertEqual(link.statistics.lateReplies, 1)
+        XCTAssertEqual(link.statistics.lostReplies, 1)
+    }
+
+    func testARequestSafeToRepeatIsSentAgainUnderANewSequenceNumber() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        device.dropReplies = 1
+        try link.enable()
+        let enables = device.requests.filter { $0.type == .enable }
+        XCTAssertEqual(enables.count, 2)
+        XCTAssertEqual(enables[1].sequence, enables[0].sequence + 1)
+        XCTAssertTrue(device.status.contains(.enabled))
+        XCTAssertEqual(link.statistics.lostReplies, 1)
+        XCTAssertNil(link.fault)
+    }
+
+    func testLostRepliesInARowUpToTheLimitFaultTheLinkUntilReconnect() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        try link.enable()
+        // The TORQUE's STATE and the HEARTBEAT's after it: two in a row, the default limit.
+        device.dropReplies = 2
+        var state = DeviceState(jointCount: 2)
         let start = Date()
         XCTAssertThrowsError(try link.torque([1, 1], state: &state)) { error in
-            guard case .timeout(let port, let request, _, let seconds) = error as? FirmwareLinkError else {
+            guard case .timeout(let port, let request, _, let seconds, let inARow) = error as? FirmwareLinkError else {
                 return XCTFail("expected a timeout, got \(error)")
             }
             XCTAssertEqual(port, "loopback")
-            XCTAssertEqual(request, .torque)
+            XCTAssertEqual(request, .heartbeat)
             XCTAssertEqual(seconds, 0.02)
-            XCTAssertTrue(String(describing: error).contains("reconnect"))
+            XCTAssertEqual(inARow, 2)
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("reconnect") && text.contains("2 lost replies in a row") && text.contains("lost_replies"), text)
         }
         XCTAssertLessThan(Date().timeIntervalSince(start), 0.5)
         XCTAssertEqual(device.requests.last?.type, .disable, "a faulting link stops commanding torque")
         XCTAssertFalse(device.status.contains(.enabled))
-        XCTAssertEqual(link.statistics.timeouts, 1)
+        XCTAssertEqual(link.statistics.lostReplies, 2)
+        XCTAssertEqual(link.statistics.mostLostRepliesInARow, 2)
         // Every call now says the link is faulted, without touching the line.
         let sent = device.requests.count
         XCTAssertThrowsError(try link.torque([1, 1], state: &state)) { error in
             guard case .faulted(_, let cause) = error as? FirmwareLinkError else { return XCTFail("\(error)") }
-            XCTAssertTrue(cause.contains("TORQUE"), cause)
+            XCTAssertTrue(cause.contains("HEARTBEAT"), cause)
         }
         XCTAssertThrowsError(try link.enable())
         XCTAssertThrowsError(try link.connect())
@@ -134,6 +196,32 @@ final class FirmwareLinkTests: XCTestCase {
         try link.torque([1, 1], state: &state)
         XCTAssertEqual(state.result, .ok)
         XCTAssertEqual(device.opens, 2)
+    }
+
+    func testALimitOfOneFaultsTheLinkAtTheFirstLostReply() throws {
+        let device = LoopbackDevice()
+        let link = FirmwareLink(configuration: .init(path: device.path, timeout: 0.02, lostReplyLimit: 1)) { _ in device.reopen() }
+        try link.connect()
+        try link.enable()
+        device.dropReplies = 1
+        var state = DeviceState(jointCount: 2)
+        XCTAssertThrowsError(try link.torque([1, 1], state: &state)) { error in
+            guard case .timeout(_, .torque, _, _, 1) = error as? FirmwareLinkError else { return XCTFail("\(error)") }
+            XCTAssertTrue(String(describing: error).contains("the first lost reply"))
+        }
+        XCTAssertEqual(device.requests.last?.type, .disable)
+        XCTAssertNotNil(link.fault)
+    }
+
+    func testADisableThatCannotBeWrittenIsNotCountedAsSent() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        try link.enable()
+        let sent = link.statistics.framesSent
+        device.hungUp = true
+        link.close()
+        XCTAssertEqual(link.statistics.framesSent, sent)
     }
 
     func testLostLineFaultsTheLink() throws {
@@ -204,6 +292,18 @@ final class FirmwareLinkTests: XCTestCase {
         }
         XCTAssertEqual(device.requests.count, sent)
         XCTAssertNil(link.fault)
+    }
+
+    func testHomeNamesTheCountOfTheValuesThatAreWrong() throws {
+        let device = LoopbackDevice()
+        let link = link(device)
+        try link.connect()
+        XCTAssertThrowsError(try link.home(position: [0, 0], velocity: [0, 0, 0])) { error in
+            XCTAssertEqual(error as? FirmwareLinkError, .wrongJointCount(port: "loopback", device: 2, given: 3))
+        }
+        XCTAssertThrowsError(try link.home(position: [0], velocity: [0, 0])) { error in
+            XCTAssertEqual(error as? FirmwareLinkError, .wrongJointCount(port: "loopback", device: 2, given: 1))
+        }
     }
 
     func testCommandsBeforeConnectingSayWhatToDo() {

@@ -15,6 +15,9 @@ final class LoopbackDevice: SerialTransport {
     private(set) var requests: [WireMessage] = []
     /// Replies to withhold entirely (the next N requests get none).
     var dropReplies = 0
+    /// Holds the next reply back and puts it on the line just before the one after it: late, not lost.
+    var delayNextReply = false
+    private var heldReply: [UInt8] = []
     /// Bytes to put on the line before the next reply.
     var beforeNextReply: [UInt8] = []
     /// Rewrites the device's next replies (e.g. to claim another version).
@@ -93,6 +96,13 @@ final class LoopbackDevice: SerialTransport {
             dropReplies -= 1
             return
         }
+        if delayNextReply {
+            delayNextReply = false
+            heldReply = outbox
+            return
+        }
+        inbox += heldReply
+        heldReply.removeAll()
         inbox += beforeNextReply
         beforeNextReply.removeAll()
         if let rewrite {

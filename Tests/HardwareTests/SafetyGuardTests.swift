@@ -79,6 +79,20 @@ final class SafetyGuardTests: XCTestCase {
         XCTAssertEqual(safety.interventions.total, 2)
     }
 
+    func testACommandOfTheWrongSizeIsZeroedAndCountedApartFromNonFiniteOnes() {
+        var safety = SafetyGuard(robot: robot)
+        var short = [1.0, 2, 3]
+        safety.apply(torques: &short, state: state())
+        XCTAssertEqual(short, [0, 0, 0])
+        var torques = [1.0, 1, 1, 1, 1, 1]
+        // A state for another arm is not read past its end either.
+        safety.apply(torques: &torques, state: JointState(jointCount: 2))
+        XCTAssertEqual(torques, [0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(safety.interventions.wrongSizeRejections, 2)
+        XCTAssertEqual(safety.interventions.nonFiniteRejections, 0)
+        XCTAssertEqual(safety.interventions.total, 2)
+    }
+
     func testInterventionsAreCountedByKindAndCanBeReset() {
         var safety = SafetyGuard(robot: robot)
         var q = [Double](repeating: 0, count: 6)

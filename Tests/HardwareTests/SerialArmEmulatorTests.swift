@@ -69,7 +69,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         }
         XCTAssertEqual(emulator.snapshot().position, simulated.simulator.q, "the emulated arm itself is bit for bit the simulator")
         let statistics = serial.linkStatistics
-        XCTAssertEqual(statistics.timeouts, 0)
+        XCTAssertEqual(statistics.lostReplies, 0)
         XCTAssertEqual(statistics.crcErrors + statistics.decodeErrors, 0)
         print("lockstep pty round trip: \(statistics)")
     }
@@ -141,11 +141,42 @@ final class SerialArmEmulatorTests: XCTestCase {
         XCTAssertGreaterThan(injected.noiseBursts, 20)
         XCTAssertGreaterThanOrEqual(statistics.crcErrors + statistics.decodeErrors, injected.corruptedCopies)
         XCTAssertGreaterThan(statistics.crcErrors, 0)
-        XCTAssertEqual(statistics.timeouts, 0)
+        XCTAssertEqual(statistics.lostReplies, 0)
         XCTAssertEqual(statistics.roundTrips, 203, "HELLO, ENABLE, HEARTBEAT and 200 steps, every one answered")
     }
 
-    func testADroppedReplyFaultsTheLinkUntilReconnect() throws {
+    /// A lost STATE is normal on a real bus. In lockstep the TORQUE was applied (the emulator drops
+    /// only what it sends), so the HEARTBEAT that completes the step reads the state after it: the
+    /// trajectory is the simulator's whatever replies are lost, and every loss is counted.
+    func testOccasionalDroppedRepliesAreCountedAndLeaveTheTrajectoryAsTheSimulators() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        // A seed whose drops come one at a time over these steps (the draws are per frame, so seeded runs repeat).
+        let emulator = try emulator(robot, .init(timing: .lockstep, seed: 3, impairments: .init(drop: 0.05)))
+        let serial = try SerialArm(robot: robot, port: emulator.path, timeout: 0.05)
+        let simulated = SimulatedArm(robot: robot)
+        var viaWire = JointState(jointCount: 2)
+        var reference = JointState(jointCount: 2)
+        try serial.activate(state: &viaWire)
+        try simulated.activate(state: &reference)
+        try serial.reset(position: [0.0625, -0.03125], velocity: [0, 0], state: &viaWire)
+        try simulated.reset(position: [0.0625, -0.03125], velocity: [0, 0], state: &reference)
+        for step in 0..<100 {
+            let torques = [Double(step % 9) - 4, 4 - Double(step % 5)]
+            try serial.step(torques: torques, state: &viaWire)
+            try simulated.step(torques: torques, state: &reference)
+            assertSame(viaWire, reference, "step \(step)")
+        }
+        let statistics = serial.linkStatistics
+        let dropped = emulator.snapshot().droppedFrames
+        print("dropped \(dropped): \(statistics)")
+        XCTAssertGreaterThanOrEqual(dropped, 3, "the seed should exercise a few losses")
+        XCTAssertEqual(statistics.lostReplies, dropped)
+        XCTAssertEqual(statistics.mostLostRepliesInARow, 1)
+        XCTAssertTrue(serial.isActive)
+        XCTAssertNil(serial.link.fault)
+    }
+
+    func testDroppedRepliesInARowStopTheArmWithTorqueOffUntilReconnect() throws {
         let robot = try RepositoryFiles.robot("reacher")
         let emulator = try emulator(robot)
         let arm = try SerialArm(robot: robot, port: emulator.path, timeout: 0.05)
@@ -155,12 +186,14 @@ final class SerialArmEmulatorTests: XCTestCase {
         emulator.setImpairments(.init(drop: 1))
         let start = Date()
         XCTAssertThrowsError(try arm.step(torques: [1, 1], state: &state)) { error in
-            guard case .timeout(_, let request, _, _) = error as? FirmwareLinkError else { return XCTFail("\(error)") }
-            XCTAssertEqual(request, .torque)
+            // The TORQUE's STATE, then the HEARTBEAT's that would have completed the step.
+            guard case .timeout(_, let request, _, _, let inARow) = error as? FirmwareLinkError else { return XCTFail("\(error)") }
+            XCTAssertEqual(request, .heartbeat)
+            XCTAssertEqual(inARow, 2)
         }
         XCTAssertLessThan(Date().timeIntervalSince(start), 0.5)
         XCTAssertFalse(arm.isActive)
-        XCTAssertEqual(arm.linkStatistics.timeouts, 1)
+        XCTAssertEqual(arm.linkStatistics.lostReplies, 2)
         // The DISABLE sent on the way out (not waited for) reaches the device.
         let snapshot = eventually(emulator) { !$0.status.contains(.enabled) }
         XCTAssertFalse(snapshot.status.contains(.enabled))
@@ -175,6 +208,16 @@ final class SerialArmEmulatorTests: XCTestCase {
         try arm.activate(state: &state)
         for _ in 0..<5 { try arm.step(torques: [2, -2], state: &state) }
         XCTAssertEqual(state.torque, [2, -2])
+    }
+
+    func testTheLostReplyLimitComesFromTheDescriptionUnlessGiven() throws {
+        var robot = try RepositoryFiles.robot("reacher")
+        robot.serial = SerialSettings(port: "/dev/null")
+        XCTAssertEqual(try SerialArm(robot: robot).link.configuration.lostReplyLimit, 2)
+        XCTAssertEqual(SerialSettings.defaultLostReplies, FirmwareLink.Configuration.defaultLostReplyLimit)
+        robot.serial?.lostReplies = 4
+        XCTAssertEqual(try SerialArm(robot: robot).link.configuration.lostReplyLimit, 4)
+        XCTAssertEqual(try SerialArm(robot: robot, lostReplies: 1).link.configuration.lostReplyLimit, 1)
     }
 
     func testTheWatchdogStopsTheArmWhenTheHostStalls() throws {

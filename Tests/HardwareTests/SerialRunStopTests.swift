@@ -3,9 +3,10 @@ import Hardware
 import TestSupport
 import XCTest
 
-/// `armature run --port` stopped from outside (the SSH session drops, the output's reader goes
-/// away) still switches the arm off: the device is left disabled and the summary is printed where
-/// it can be. Before, SIGHUP and SIGPIPE killed the process with a TORQUE as the last frame.
+/// `armature run --port` rides through a lost reply and stops at a run of them; stopped from
+/// outside (the SSH session drops, the output's reader goes away) it still switches the arm off:
+/// the device is left disabled and the summary is printed where it can be. Before, SIGHUP and
+/// SIGPIPE killed the process with a TORQUE as the last frame.
 final class SerialRunStopTests: XCTestCase {
     private var directory = ""
     private var emulator: DeviceEmulator!
@@ -28,11 +29,48 @@ final class SerialRunStopTests: XCTestCase {
         let policy = try CommandRunner.tinyPolicy(in: directory)
         let run = try RunningCommand(["run", "--port", emulator.path, "--policy", policy, "--duration", "600"])
         XCTAssertTrue(run.waitForOutput(containing: "episode   1", timeout: 30), run.standardError)
-        // Between episodes the host disables the device for a moment to home it; look until it is enabled again.
-        let deadline = Date().addingTimeInterval(10)
-        while !emulator.snapshot().status.contains(.enabled) && Date() < deadline { usleep(1_000) }
+        // The episode line comes just before the next episode's reset (DISABLE, HOME, ENABLE): look
+        // again until that reset is over rather than catch the arm disabled in the middle of it.
+        let deadline = Date().addingTimeInterval(5)
+        while !emulator.snapshot().status.contains(.enabled) && Date() < deadline { usleep(1000) }
         XCTAssertTrue(emulator.snapshot().status.contains(.enabled), "the run drives the arm")
         return run
+    }
+
+    /// One lost reply now and then is a real bus, not a fault: the run completes and says how many it rode through.
+    func testARunWithOccasionalDroppedRepliesCompletesAndCountsThem() throws {
+        let policy = try CommandRunner.tinyPolicy(in: directory)
+        // Seeded: the emulator draws once per frame it sends, so this seed's drops come one at a time.
+        // The device's watchdog must outlast the host's wait for a lost reply (timeout × tolerated
+        // losses), as on a real arm, or riding through a loss would trip it.
+        var options = DeviceEmulator.Options(timing: .lockstep, linkPath: directory + "/noisy-arm", seed: 1, impairments: .init(drop: 0.03))
+        options.watchdogPeriod = 2
+        let noisy = try DeviceEmulator(robot: try RepositoryFiles.robot("reacher"), options: options)
+        defer { noisy.stop() }
+        // A timeout far above any round trip on a busy machine: only the drops are lost.
+        let robot = directory + "/reacher.yaml"
+        let reacher = try String(contentsOfFile: RepositoryFiles.path("robots/reacher.yaml"), encoding: .utf8)
+        try (reacher + "\nserial: {port: \(noisy.path), timeout: 0.25}\n").write(toFile: robot, atomically: true, encoding: .utf8)
+        let result = try CommandRunner.armature(
+            ["run", "--robot", robot, "--port", noisy.path, "--policy", policy, "--episodes", "2", "--as-fast-as-possible"], timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let dropped = noisy.snapshot().droppedFrames
+        XCTAssertGreaterThanOrEqual(dropped, 2, "the seed should exercise a few losses")
+        XCTAssertTrue(result.stdout.contains("\(dropped) lost replies (at most 1 in a row)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("stop: completed"), result.stdout)
+        XCTAssertFalse(noisy.snapshot().status.contains(.enabled))
+    }
+
+    /// Lost replies in a row up to the limit are a broken line: the run stops at once, torque off.
+    func testDroppedRepliesInARowStopARunWithTorqueOff() throws {
+        let run = try startRun()
+        emulator.setImpairments(.init(drop: 1))
+        XCTAssertTrue(run.waitForExit(timeout: 20))
+        XCTAssertEqual(run.process.terminationStatus, 1, run.standardError)
+        XCTAssertTrue(run.standardError.contains("2 lost replies in a row") && run.standardError.contains("torque is off"), run.standardError)
+        XCTAssertTrue(run.standardOutput.contains("lost replies (at most 2 in a row)"), run.standardOutput)
+        XCTAssertFalse(emulator.snapshot().status.contains(.enabled), "the DISABLE sent on the fault reached the device")
+        XCTAssertEqual(emulator.snapshot().appliedTorque, [0, 0])
     }
 
     func testHangUpStopsARunOnTheSerialLinkWithTorqueOff() throws {

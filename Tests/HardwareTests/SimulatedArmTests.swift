@@ -32,6 +32,26 @@ final class SimulatedArmTests: XCTestCase {
         XCTAssertThrowsError(try arm.step(torques: [1, 1], state: &state))
     }
 
+    func testCommandsOfTheWrongSizeAreRefusedNamingTheWrongCount() throws {
+        let arm = SimulatedArm(robot: try RepositoryFiles.robot("reacher"))
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        XCTAssertThrowsError(try arm.step(torques: [1], state: &state)) { error in
+            XCTAssertEqual(error as? BackendError, .wrongSize(expected: 2, got: 1))
+        }
+        XCTAssertThrowsError(try arm.step(torques: [1, 1, 1], state: &state)) { error in
+            XCTAssertEqual(error as? BackendError, .wrongSize(expected: 2, got: 3))
+        }
+        var small = JointState(jointCount: 1)
+        XCTAssertThrowsError(try arm.step(torques: [1, 1], state: &small)) { error in
+            XCTAssertEqual(error as? BackendError, .wrongSize(expected: 2, got: 1))
+        }
+        XCTAssertThrowsError(try arm.reset(position: [0, 0], velocity: [0, 0, 0], state: &state)) { error in
+            XCTAssertEqual(error as? BackendError, .wrongSize(expected: 2, got: 3))
+        }
+        XCTAssertEqual(arm.simulator.time, 0, "nothing was stepped")
+    }
+
     func testLatencyDelaysEachCommandByWholePeriods() throws {
         let robot = try RepositoryFiles.robot("reacher")
         let arm = SimulatedArm(robot: robot, imperfections: .init(latencySteps: 2))

@@ -129,4 +129,24 @@ final class PolicyFileTests: XCTestCase {
         XCTAssertEqual(a[0], b[0] * 0.5 + 0.1, accuracy: 1e-6)
         XCTAssertEqual(a[1], b[1] * 0.5 - 0.1, accuracy: 1e-6)
     }
+
+    func testALoadedPolicySavedAgainKeepsItsActionScaleAndBias() throws {
+        var file = makePolicy().file
+        file.tensors["action_scale"] = StoredTensor(shape: [2], values: [0.5, 2])
+        file.tensors["action_bias"] = StoredTensor(shape: [2], values: [0.1, -0.1])
+        let (loaded, _) = try ActorPolicy.load(path: try write(file), expecting: expectation)
+        let again = temporaryPath()
+        try loaded.save(path: again)
+        let (reloaded, _) = try ActorPolicy.load(path: again, expecting: expectation)
+        XCTAssertEqual(reloaded.actionScale, [0.5, 2])
+        XCTAssertEqual(reloaded.actionBias, [0.1, -0.1])
+        var a = [0.0, 0.0]
+        var b = [0.0, 0.0]
+        let observation = [Float](repeating: 0.3, count: 10)
+        loaded.act(observation: observation, into: &a)
+        reloaded.act(observation: observation, into: &b)
+        XCTAssertEqual(a, b)
+        // A policy trained here has none, and its file stays CleanRL's actor tensors alone.
+        XCTAssertNil(makePolicy().file.tensors["action_scale"])
+    }
 }

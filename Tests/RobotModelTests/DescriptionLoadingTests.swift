@@ -37,6 +37,14 @@ final class DescriptionLoadingTests: XCTestCase {
         XCTAssertNotEqual(elbow.low, -elbow.high, "the elbow range should be asymmetric")
         XCTAssertEqual(elbow.low, -150 * Double.pi / 180, accuracy: 1e-12, "position_deg converts to rad")
         XCTAssertEqual(robot.serial?.baud, 1_000_000)
+        XCTAssertEqual(robot.serial?.lostReplies, 2, "one lost reply is ridden through, two in a row stop a run")
+    }
+
+    func testTheSerialLostReplyLimitIsReadAsAWholeNumber() {
+        let text = minimal.replacingOccurrences(of: "name: test-arm", with: "name: test-arm\nserial: {port: /dev/ttyACM0, lost_replies: 5}")
+        XCTAssertEqual(try RobotDescription.parse(data: Data(text.utf8), file: "test.yaml").serial?.lostReplies, 5)
+        let fraction = problemsFor(minimal.replacingOccurrences(of: "name: test-arm", with: "name: test-arm\nserial: {port: /dev/ttyACM0, lost_replies: 1.5}"))
+        XCTAssertEqual(fraction.map(\.field), ["serial.lost_replies"])
     }
 
     func testDescriptionsWithMoreThanTwoJointsLoad() throws {
@@ -112,6 +120,8 @@ final class DescriptionLoadingTests: XCTestCase {
             ("inertia: 0.001", "inertia: 1e-300", "links[0].inertial.inertia", "kg·m²"),
             ("name: test-arm", "name: test-arm\nserial: {port: /dev/ttyACM0, timeout: 1e11}", "serial.timeout", "allowed from 0.0001 to 60 s"),
             ("name: test-arm", "name: test-arm\ngravity: 1e300", "gravity", "m/s²"),
+            ("name: test-arm", "name: test-arm\nserial: {port: /dev/ttyACM0, lost_replies: 0}", "serial.lost_replies", "allowed from 1 to 10 in a row"),
+            ("name: test-arm", "name: test-arm\nserial: {port: /dev/ttyACM0, lost_replies: 1000}", "serial.lost_replies", "allowed from 1 to 10"),
         ]
         for (original, replacement, field, bound) in cases {
             XCTAssertTrue(minimal.contains(original), original)
