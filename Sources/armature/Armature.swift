@@ -57,13 +57,3 @@ func printError(_ text: String) {
 func loadRobot(_ path: String) throws -> RobotDescription {
     try RobotDescription.load(path: path)
 }
-
-/// The serial link's line in the `run` and `train` reports: round trips, frames, damage, and every
-/// lost reply (those ridden through too), so that a noisy line shows before it stops a run.
-func linkReport(_ link: LinkStatistics) -> String {
-    String(
-        format: "link: round trip p50 %.3f ms, p99 %.3f ms, max %.3f ms; %d frames out, %d in, %d CRC errors, "
-            + "%d lost replies (at most %d in a row), %d late",
-        (link.roundTripP50 ?? 0) * 1e3, (link.roundTripP99 ?? 0) * 1e3, (link.roundTripMax ?? 0) * 1e3, link.framesSent,
-        link.framesReceived, link.crcErrors, link.lostReplies, link.mostLostRepliesInARow, link.lateReplies)
-}

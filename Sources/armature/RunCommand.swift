@@ -95,16 +95,9 @@ struct Run: ParsableCommand {
                 returns: results.map(\.returnValue), finalDistances: results.map(\.finalDistance), successRadius: 0.01)
             printSummary(evaluation)
         }
-        let t = summary.timing
-        print(
-            String(
-                format: "loop: %d cycles, period mean %.3f ms (target %.3f), jitter p99 %.3f ms, max %.3f ms, overruns %d (%.2f%%)",
-                t.cycles, t.actualPeriod.mean * 1e3, t.period * 1e3, t.jitter.percentile(0.99) * 1e3, t.jitter.maximum * 1e3,
-                t.overruns, t.overrunFraction * 100))
-        print(String(format: "work per cycle: p50 %.1f µs, p99 %.1f µs, max %.1f µs", t.work.percentile(0.5) * 1e6, t.work.percentile(0.99) * 1e6, t.work.maximum * 1e6))
-        if let serial = backend as? SerialArm { print(linkReport(serial.linkStatistics)) }
-        let i = summary.interventions
-        print("guard interventions: effort \(i.effortClamps), position \(i.positionCuts), velocity \(i.velocityCuts), non-finite \(i.nonFiniteRejections), wrong size \(i.wrongSizeRejections)")
+        for line in Reports.loop(summary.timing) { print(line) }
+        if let serial = backend as? SerialArm { print(Reports.link(serial.linkStatistics)) }
+        print(Reports.guardInterventions(summary.interventions))
         print("stop: \(summary.stopReason); torque off")
     }
 }

@@ -269,7 +269,7 @@ struct Train: ParsableCommand {
         }
 
         // Every loss on the line is reported, a run that a run of them stopped included.
-        func reportLink() { if let serial = backend as? SerialArm { print(linkReport(serial.linkStatistics)) } }
+        func reportLink() { if let serial = backend as? SerialArm { print(Reports.link(serial.linkStatistics)) } }
         var stopped = false
         do {
             if let concurrent {
@@ -325,12 +325,7 @@ struct Train: ParsableCommand {
 
     /// How the real-time loop kept its period while the learner ran beside it.
     private func printReport(_ report: RealTimeTrainingReport) {
-        let t = report.timing
-        print(
-            String(
-                format: "loop: %d cycles, period mean %.3f ms (target %.3f), jitter p99 %.3f ms, max %.3f ms, work mean %.3f ms, max %.3f ms, overruns %d (%.2f%%)",
-                t.cycles, t.actualPeriod.mean * 1e3, t.period * 1e3, t.jitter.percentile(0.99) * 1e3, t.jitter.maximum * 1e3, t.work.mean * 1e3,
-                t.work.maximum * 1e3, t.overruns, t.overrunFraction * 100))
+        for line in Reports.loop(report.timing) { print(line) }
         print(
             String(
                 format: "learner: %d updates beside %d steps, update mean %.2f ms, max %.2f ms; %d weight publications, %d picked up by the loop",

@@ -1,0 +1,37 @@
+import Hardware
+import FirmwareLink
+import Foundation
+import MonotonicTime
+
+/// The report lines `run` and `train` print about how a paced loop went: one wording for the
+/// same figures wherever they appear, so that runs compare line by line.
+enum Reports {
+    /// How the loop kept its schedule: period, jitter, overruns, and the work each cycle took.
+    static func loop(_ t: LoopTiming) -> [String] {
+        [
+            String(
+                format: "loop: %d cycles, period mean %.3f ms (target %.3f), jitter p99 %.3f ms, max %.3f ms, overruns %d (%.2f%%)",
+                t.cycles, t.actualPeriod.mean * 1e3, t.period * 1e3, t.jitter.percentile(0.99) * 1e3, t.jitter.maximum * 1e3,
+                t.overruns, t.overrunFraction * 100),
+            String(
+                format: "work per cycle: p50 %.1f µs, p99 %.1f µs, max %.1f µs", t.work.percentile(0.5) * 1e6,
+                t.work.percentile(0.99) * 1e6, t.work.maximum * 1e6),
+        ]
+    }
+
+    /// The serial link: round trips, frames, damage, and every lost reply (those ridden through
+    /// too), so that a noisy line shows before it stops a run.
+    static func link(_ link: LinkStatistics) -> String {
+        String(
+            format: "link: round trip p50 %.3f ms, p99 %.3f ms, max %.3f ms; %d frames out, %d in, %d CRC errors, "
+                + "%d lost replies (at most %d in a row), %d late",
+            (link.roundTripP50 ?? 0) * 1e3, (link.roundTripP99 ?? 0) * 1e3, (link.roundTripMax ?? 0) * 1e3, link.framesSent,
+            link.framesReceived, link.crcErrors, link.lostReplies, link.mostLostRepliesInARow, link.lateReplies)
+    }
+
+    /// What the safety guard changed.
+    static func guardInterventions(_ i: SafetyGuard.Interventions) -> String {
+        "guard interventions: effort \(i.effortClamps), position \(i.positionCuts), velocity \(i.velocityCuts), "
+            + "non-finite \(i.nonFiniteRejections), wrong size \(i.wrongSizeRejections)"
+    }
+}
