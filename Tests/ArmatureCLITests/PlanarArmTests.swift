@@ -48,7 +48,7 @@ final class PlanarArmTests: XCTestCase {
                 ["run", "--robot", robot, "--policy", policy, "--port", link, "--episodes", "2", "--as-fast-as-possible"], timeout: 60)
             XCTAssertEqual(serial.status, 0, "\(robot): \(serial.stderr)")
             XCTAssertTrue(serial.stdout.contains("stop: completed; torque off"), serial.stdout)
-            XCTAssertTrue(serial.stdout.contains("0 timeouts"), serial.stdout)
+            XCTAssertTrue(serial.stdout.contains(" 0 lost replies"), serial.stdout)
         }
     }
 }
