@@ -20,12 +20,16 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The first non-finite quantity of an update's statistics, for `nonFiniteUpdate`.
+    /// Called after every update, so it allocates nothing.
     static func check(_ statistics: UpdateStatistics, update: Int, step: Int) throws(TrainingError) {
-        let quantities: [(String, Float?)] = [
-            ("critic loss", statistics.criticLoss), ("mean Q value", statistics.meanQ), ("actor loss", statistics.actorLoss),
-        ]
-        for case (let name, let value?) in quantities where !value.isFinite {
-            throw .nonFiniteUpdate(update: update, step: step, quantity: name, value: value)
+        if !statistics.criticLoss.isFinite {
+            throw .nonFiniteUpdate(update: update, step: step, quantity: "critic loss", value: statistics.criticLoss)
+        }
+        if !statistics.meanQ.isFinite {
+            throw .nonFiniteUpdate(update: update, step: step, quantity: "mean Q value", value: statistics.meanQ)
+        }
+        if let actorLoss = statistics.actorLoss, !actorLoss.isFinite {
+            throw .nonFiniteUpdate(update: update, step: step, quantity: "actor loss", value: actorLoss)
         }
     }
 
