@@ -18,7 +18,7 @@ struct Train: ParsableCommand {
 
             Hardware in the loop: --port PORT trains through the arm's firmware (or the emulator's pseudo-terminal) instead of the simulated arm. The arm runs in real time, so the loop steps once per control period on a monotonic clock while the learning updates run on a second thread beside it, never inside it: the loop acts with a copy of the actor that the learner refreshes every few updates, and the learner does at most CleanRL's one update per step (fewer if it cannot keep up). Such a run is not reproducible; the loop's timing (jitter, overruns) and the learner's pace are printed at the end.
 
-            --lockstep: the device waits for each command (armature emulate --lockstep), so training runs step for step as on the simulated arm and matches a simulated run up to the float32 wire. Not for a real arm.
+            --lockstep: the device waits for each command (armature emulate --lockstep), so training runs step for step as on the simulated arm and matches a simulated run up to the float32 wire. Not for a real arm. The device's watchdog still runs on the wall clock (protocol 1.2), so the updates between two steps must take less than it: with large networks, --updates-per-step above 1 or a debug build, start the emulator with a longer --watchdog-ms.
 
             The arm is switched off (torque off) at every real-time checkpoint and whenever training ends, on errors too. Ctrl-C, SIGTERM, SIGHUP (the terminal or SSH session closed) and standard output closed by its reader stop cleanly (at once in real time, at the end of the episode otherwise) and save a checkpoint to --resume from.
 
