@@ -30,6 +30,14 @@ final class TrainerTests: XCTestCase {
 
     func actorBytes(_ trainer: Trainer) throws -> [UInt8] { try SafeTensors.encode(trainer.actorPolicy.file) }
 
+    /// A fresh directory under the system's temporary one, removed when the test ends.
+    func temporaryDirectory(_ prefix: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        return directory
+    }
+
     func testTargetsStartAsExactCopies() throws {
         let trainer = Trainer(environment: try reacherTask(), configuration: TrainingFixtures.smallConfiguration(), seed: 1, metadata: metadata)
         for (online, target) in [(trainer.agent.actor, trainer.agent.targetActor), (trainer.agent.critic, trainer.agent.targetCritic)] {
@@ -74,9 +82,7 @@ final class TrainerTests: XCTestCase {
     /// Exact, not approximate: both runs make the same products on the same kernels in one
     /// process, and a checkpoint stores every float bit for bit.
     func testResumingFromACheckpointContinuesBitForBit() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-resume-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try temporaryDirectory("armature-resume")
         let path = directory.appendingPathComponent("checkpoint.safetensors").path
         var configuration = TrainingFixtures.smallConfiguration()
         configuration.noise = .ornsteinUhlenbeck(theta: 0.15, sigma: 0.2)
@@ -101,9 +107,7 @@ final class TrainerTests: XCTestCase {
     /// A 300-step run keeps a 300-transition replay; resumed to 600 steps with a 600-transition
     /// replay, it ends exactly where one 600-step run ends.
     func testResumingWithMoreStepsGrowsTheReplayAndMatchesAStraightRun() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-grow-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try temporaryDirectory("armature-grow")
         let path = directory.appendingPathComponent("checkpoint.safetensors").path
         var short = TrainingFixtures.smallConfiguration()
         short.bufferSize = 300
@@ -129,9 +133,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testACheckpointFromOtherHyperparametersIsRefused() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-ckpt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try temporaryDirectory("armature-ckpt")
         let path = directory.appendingPathComponent("checkpoint.safetensors").path
         let trainer = Trainer(environment: try reacherTask(), configuration: TrainingFixtures.smallConfiguration(), seed: 1, metadata: metadata)
         try Checkpoint.save(trainer, to: path)
