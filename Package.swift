@@ -44,6 +44,7 @@ let package = Package(
         .library(name: "DDPG", targets: ["DDPG"]),
         .library(name: "FileAccess", targets: ["FileAccess"]),
         .library(name: "Runtime", targets: ["Runtime"]),
+        .library(name: "FlightRecorder", targets: ["FlightRecorder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -99,6 +100,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "FlightRecorder",
+            dependencies: ["Hardware", "Tasks", "FirmwareLink", "RobotModel", "MonotonicTime", "FileAccess"]
+        ),
+        .target(
             name: "Runtime",
             dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", "MonotonicTime"]
         ),
@@ -106,7 +111,7 @@ let package = Package(
             name: "armature",
             dependencies: [
                 "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "DDPG",
-                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess",
+                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "FlightRecorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -127,6 +132,10 @@ let package = Package(
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "MonotonicTime", "Hardware", "Tasks", "Policy", "NeuralNetwork", "RobotModel", "DeterministicRandom", "TestSupport"]
+        ),
+        .testTarget(
+            name: "FlightRecorderTests",
+            dependencies: ["FlightRecorder", "Hardware", "Tasks", "FirmwareLink", "RobotModel", "MonotonicTime", "TestSupport"]
         ),
         .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "FileAccess", "NeuralNetwork", "TestSupport"]),
     ],

@@ -6,6 +6,8 @@ public struct DurationSamples: Sendable {
     private var largest = 0.0
     /// Samples seen, including any beyond the buffer's capacity (those count in mean and max only).
     public private(set) var seen = 0
+    /// The most recent sample (0 before the first): what a flight recorder logs per cycle.
+    public private(set) var latest = 0.0
 
     public init(capacity: Int) { samples = Array(repeating: 0, count: max(1, capacity)) }
 
@@ -15,6 +17,7 @@ public struct DurationSamples: Sendable {
             count += 1
         }
         seen += 1
+        latest = seconds
         total += seconds
         largest = max(largest, seconds)
     }

@@ -13,6 +13,8 @@ public final class ReachEnvironment: Environment {
     public private(set) var goal: (x: Double, y: Double) = (0, 0)
     /// Steps taken in the current episode.
     public private(set) var episodeStep = 0
+    /// Sees every episode start and step (a flight recorder); nil when nobody watches.
+    public var observer: (any ReachObserver)?
 
     private var startPosition: [Double]
     private var startVelocity: [Double]
@@ -52,13 +54,16 @@ public final class ReachEnvironment: Environment {
         self.goal = goal
         episodeStep = 0
         task.observe(state, goal: goal, into: &observation)
+        observer?.episodeStarted(self)
     }
 
     public func step(action: [Double], observation: inout [Float]) throws -> StepOutcome {
         try arm.command(action)
         episodeStep += 1
         task.observe(state, goal: goal, into: &observation)
-        return StepOutcome(
+        let outcome = StepOutcome(
             reward: task.reward(state, goal: goal, action: action), terminated: false, truncated: task.isTruncated(steps: episodeStep))
+        observer?.stepped(self, action: action, outcome: outcome)
+        return outcome
     }
 }

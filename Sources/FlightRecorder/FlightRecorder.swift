@@ -1,0 +1,263 @@
+import FileAccess
+import FirmwareLink
+import Foundation
+import Hardware
+import MonotonicTime
+import RobotModel
+import Tasks
+
+/// Records what the arm did into an MCAP file (see `RecordingChannel` for the topics): every step's joint
+/// state, action and torques, the guard's report, goal and reward, episode boundaries, loop timing and
+/// link statistics, and the arm as a Foxglove scene.
+///
+/// The loop's thread only copies numbers into a row of a `SampleRing` allocated once; a writer thread
+/// turns rows into JSON messages and MCAP chunks and writes them (see `RecordingFile` for why in place).
+/// With real-time pacing the loop never waits for the writer: when the ring is full the sample is
+/// dropped and counted. With simulated pacing (evaluation, training in simulation, lockstep) no motor
+/// waits on the loop, so the loop waits for room instead and nothing is lost. A write error (a full
+/// disk) ends the recording, never the run: later samples are dropped and `close` reports the error.
+/// All `record`/observer calls come from one thread, the one that steps the arm.
+public final class FlightRecorder: ReachObserver {
+    /// Where log times come from.
+    public enum Pacing: Sendable, Equatable {
+        /// The monotonic clock, from the wall-clock time the recording started: a paced loop, the emulator.
+        case realTime
+        /// One control period of `period` seconds per step from the start: a loop that runs as fast as it
+        /// can, whose recording should play back at the arm's speed.
+        case simulated(period: Double)
+    }
+
+    public let path: String
+    public let pacing: Pacing
+    /// Only episodes 1, 1 + N, 1 + 2N, … are recorded (training records a sample of its episodes).
+    public let recordEvery: Int
+
+    private let jointCount: Int
+    private let ring: SampleRing
+    private let writer: RecordingWriter
+    private let startMonotonic: UInt64
+    private let periodNanoseconds: Double
+
+    // Control-thread state.
+    private var episode = 0
+    private var recordingEpisode = false
+    private var episodeReturn = 0.0
+    private var simulatedTime = 0.0
+    private var jitterSeen = 0
+    private var periodSeen = 0
+    private var dropped = 0
+    private var samples = 0
+    private var closed = false
+    private var report: RecordingReport?
+
+    /// Opens `path` (a regular file or a link to one is replaced; anything else refused) and starts the writer.
+    public init(path: String, robot: RobotDescription, pacing: Pacing, recordEvery: Int = 1, capacity: Int = 8192) throws(FileError) {
+        precondition(recordEvery >= 1 && capacity >= 2)
+        self.path = path
+        self.pacing = pacing
+        self.recordEvery = recordEvery
+        jointCount = robot.jointCount
+        ring = SampleRing(width: Sample.width(joints: robot.jointCount), capacity: capacity)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let unixStart = UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+        startMonotonic = MonotonicClock.nanoseconds()
+        if case .simulated(let period) = pacing { periodNanoseconds = period * 1e9 } else { periodNanoseconds = 0 }
+        writer = try RecordingWriter(path: path, robot: robot, ring: ring, startTime: unixStart)
+        writer.start()
+    }
+
+    deinit { _ = close() }
+
+    // MARK: The loop's side
+
+    public func episodeStarted(_ environment: ReachEnvironment) {
+        episode += 1
+        episodeReturn = 0
+        recordingEpisode = (episode - 1) % recordEvery == 0
+        guard recordingEpisode, let row = reserve() else { return }
+        let goal = environment.goal
+        row[Sample.kind] = Sample.Kind.episodeStart.rawValue
+        row[Sample.time] = now
+        row[Sample.episode] = Double(episode)
+        row[Sample.goalX] = goal.x
+        row[Sample.goalY] = goal.y
+        copy(environment.state.position, into: row, vector: 0)
+        publish()
+    }
+
+    public func stepped(_ environment: ReachEnvironment, action: [Double], outcome: StepOutcome) {
+        if case .simulated = pacing { simulatedTime += periodNanoseconds }
+        episodeReturn += outcome.reward
+        guard recordingEpisode, let row = reserve() else { return }
+        let arm = environment.arm
+        let state = arm.state
+        let goal = environment.goal
+        let report = arm.lastCommandReport
+        let tip = environment.fingertip
+        row[Sample.kind] = Sample.Kind.step.rawValue
+        row[Sample.time] = now
+        row[Sample.episode] = Double(episode)
+        row[Sample.step] = Double(environment.episodeStep)
+        row[Sample.backendTime] = state.time
+        row[Sample.goalX] = goal.x
+        row[Sample.goalY] = goal.y
+        row[Sample.reward] = outcome.reward
+        row[Sample.episodeReturn] = episodeReturn
+        row[Sample.ends] = outcome.truncated || outcome.terminated ? 1 : 0
+        row[Sample.guardCounts + 0] = Double(report.effortClamps)
+        row[Sample.guardCounts + 1] = Double(report.positionCuts)
+        row[Sample.guardCounts + 2] = Double(report.velocityCuts)
+        row[Sample.guardCounts + 3] = Double(report.nonFiniteRejections)
+        row[Sample.guardCounts + 4] = Double(report.wrongSizeRejections)
+        row[Sample.distance] = environment.distance
+        row[Sample.tipX] = tip.x
+        row[Sample.tipY] = tip.y
+        row[Sample.hasAction] = 1
+        copy(state.position, into: row, vector: 0)
+        copy(state.velocity, into: row, vector: 1)
+        copy(state.torque, into: row, vector: 2)
+        copy(action, into: row, vector: 3)
+        copy(arm.torques, into: row, vector: 4)
+        publish()
+    }
+
+    /// One finished cycle of a fixed-rate loop (after `PeriodicSchedule.finishCycle`).
+    public func record(timing: LoopTiming) {
+        let newJitter = timing.jitter.seen > jitterSeen
+        let newPeriod = timing.actualPeriod.seen > periodSeen
+        jitterSeen = timing.jitter.seen
+        periodSeen = timing.actualPeriod.seen
+        guard recordingEpisode, let row = reserve() else { return }
+        row[Sample.kind] = Sample.Kind.loopTiming.rawValue
+        row[Sample.time] = now
+        row[Sample.scalars + 0] = Double(timing.cycles)
+        row[Sample.scalars + 1] = timing.period
+        row[Sample.scalars + 2] = newPeriod ? timing.actualPeriod.latest : .nan
+        row[Sample.scalars + 3] = newJitter ? timing.jitter.latest : .nan
+        row[Sample.scalars + 4] = timing.work.latest
+        row[Sample.scalars + 5] = Double(timing.overruns)
+        publish()
+    }
+
+    /// The serial link's statistics so far (take them where the loop has time: they are sorted to compute).
+    public func record(link: LinkStatistics) {
+        guard let row = reserve() else { return }
+        row[Sample.kind] = Sample.Kind.link.rawValue
+        row[Sample.time] = now
+        let values: [Int] = [
+            link.framesSent, link.framesReceived, link.crcErrors, link.decodeErrors, link.lostReplies, link.mostLostRepliesInARow,
+            link.lateReplies, link.faultEvents, link.roundTrips,
+        ]
+        for (i, value) in values.enumerated() { row[Sample.scalars + i] = Double(value) }
+        row[Sample.scalars + 9] = link.roundTripP50 ?? .nan
+        row[Sample.scalars + 10] = link.roundTripP99 ?? .nan
+        row[Sample.scalars + 11] = link.roundTripMax ?? .nan
+        publish()
+    }
+
+    /// The emulated device's arm: its exact state and the torque it applies (no policy, no episodes).
+    public func record(deviceState state: JointState, appliedTorque: [Double]) {
+        guard let row = reserve() else { return }
+        row[Sample.kind] = Sample.Kind.device.rawValue
+        row[Sample.time] = now
+        row[Sample.backendTime] = state.time
+        row[Sample.hasAction] = 0
+        copy(state.position, into: row, vector: 0)
+        copy(state.velocity, into: row, vector: 1)
+        copy(state.torque, into: row, vector: 2)
+        copy(appliedTorque, into: row, vector: 4)
+        publish()
+    }
+
+    /// Writes what is queued, the summary and the footer, and says what was recorded. Later calls return the
+    /// same report.
+    public func close() -> RecordingReport {
+        if let report { return report }
+        closed = true
+        let report = writer.finish(samples: samples, dropped: dropped)
+        self.report = report
+        return report
+    }
+
+    // MARK: Rows
+
+    /// Nanoseconds since the recording started, on the pacing's clock (exact in a double for 104 days).
+    private var now: Double {
+        switch pacing {
+        case .realTime: return Double(MonotonicClock.nanoseconds() &- startMonotonic)
+        case .simulated: return simulatedTime
+        }
+    }
+
+    private func reserve() -> UnsafeMutablePointer<Double>? {
+        guard !closed else { return nil }
+        if let row = ring.reserve() { return row }
+        if case .simulated = pacing {
+            // Nothing real waits on a simulated loop: wait for the writer rather than lose the sample.
+            while true {
+                usleep(100)
+                if let row = ring.reserve() { return row }
+            }
+        }
+        dropped += 1
+        return nil
+    }
+
+    private func publish() {
+        samples += 1
+        ring.publish()
+    }
+
+    private func copy(_ values: [Double], into row: UnsafeMutablePointer<Double>, vector: Int) {
+        let start = Sample.vectors + vector * jointCount
+        for i in 0..<jointCount { row[start + i] = i < values.count ? values[i] : .nan }
+    }
+}
+
+/// What a recording holds, or why it stopped early.
+public struct RecordingReport: Sendable, CustomStringConvertible {
+    public var path: String
+    public var samples: Int
+    public var dropped: Int
+    public var messages: Int
+    public var chunks: Int
+    /// The write error that ended the recording early; the chunks before it stay readable.
+    public var error: FileError?
+
+    public var description: String {
+        var text = "recording: \(messages) messages in \(chunks) chunks → \(path)"
+        text += dropped == 0 ? ", none dropped" : ", \(dropped) samples dropped (the writer fell behind; the loop did not wait)"
+        if let error { text += "; recording stopped early: \(error.description)" }
+        return text
+    }
+}
+
+/// Where each value sits in a row of the ring.
+enum Sample {
+    enum Kind: Double {
+        case step = 1, episodeStart, loopTiming, link, device
+    }
+
+    static let kind = 0
+    static let time = 1
+    static let episode = 2
+    static let step = 3
+    static let backendTime = 4
+    static let goalX = 5
+    static let goalY = 6
+    static let reward = 7
+    static let episodeReturn = 8
+    static let ends = 9
+    static let guardCounts = 10  // five
+    static let distance = 15
+    static let tipX = 16
+    static let tipY = 17
+    static let hasAction = 18
+    /// Kind-specific scalars (timing, link) reuse the slots from here.
+    static let scalars = 4
+    /// Per-joint vectors start here: position, velocity, measured torque, action, commanded torque.
+    static let vectors = 20
+
+    static func width(joints: Int) -> Int { vectors + 5 * joints }
+}
