@@ -36,7 +36,9 @@ struct ArmScene {
         return points
     }
 
-    func message(position q: [Double], goal: (x: Double, y: Double)?, logTime: UInt64) -> [UInt8] {
+    /// The scene at one instant; `episode` and `step` go into the arm entity's metadata, so a viewer (or a
+    /// check) can tell which step a picture belongs to.
+    func message(position q: [Double], goal: (x: Double, y: Double)?, episode: Int? = nil, step: Int? = nil, logTime: UInt64) -> [UInt8] {
         let stamp = #"{"sec":\#(logTime / 1_000_000_000),"nsec":\#(logTime % 1_000_000_000)}"#
         let joints = points(position: q)
         var spheres: [String] = []
@@ -46,9 +48,12 @@ struct ArmScene {
         }
         let line =
             #"{"type":0,"pose":\#(Self.identity),"thickness":\#(lineWidth),"scale_invariant":false,"points":[\#(joints.map(position).joined(separator: ","))],"color":\#(color((0.25, 0.5, 0.85, 1))),"colors":[],"indices":[]}"#
-        var entities = [entity(id: "arm", stamp: stamp, spheres: spheres, lines: [line])]
+        var metadata: [String] = []
+        if let episode { metadata.append(#"{"key":"episode","value":"\#(episode)"}"#) }
+        if let step { metadata.append(#"{"key":"step","value":"\#(step)"}"#) }
+        var entities = [entity(id: "arm", stamp: stamp, metadata: metadata, spheres: spheres, lines: [line])]
         if let goal {
-            entities.append(entity(id: "goal", stamp: stamp, spheres: [sphere(goal, diameter: jointDiameter * 0.9, color: (0.1, 0.7, 0.3, 0.8))], lines: []))
+            entities.append(entity(id: "goal", stamp: stamp, metadata: [], spheres: [sphere(goal, diameter: jointDiameter * 0.9, color: (0.1, 0.7, 0.3, 0.8))], lines: []))
         }
         return Array(#"{"deletions":[],"entities":[\#(entities.joined(separator: ","))]}"#.utf8)
     }
@@ -67,7 +72,7 @@ struct ArmScene {
         #"{"pose":{"position":\#(position(point)),"orientation":{"x":0,"y":0,"z":0,"w":1}},"size":{"x":\#(diameter),"y":\#(diameter),"z":\#(diameter)},"color":\#(color(c))}"#
     }
 
-    private func entity(id: String, stamp: String, spheres: [String], lines: [String]) -> String {
-        #"{"timestamp":\#(stamp),"frame_id":"\#(frame)","id":"\#(id)","lifetime":{"sec":0,"nsec":0},"frame_locked":false,"metadata":[],"arrows":[],"cubes":[],"spheres":[\#(spheres.joined(separator: ","))],"cylinders":[],"lines":[\#(lines.joined(separator: ","))],"triangles":[],"texts":[],"models":[]}"#
+    private func entity(id: String, stamp: String, metadata: [String], spheres: [String], lines: [String]) -> String {
+        #"{"timestamp":\#(stamp),"frame_id":"\#(frame)","id":"\#(id)","lifetime":{"sec":0,"nsec":0},"frame_locked":false,"metadata":[\#(metadata.joined(separator: ","))],"arrows":[],"cubes":[],"spheres":[\#(spheres.joined(separator: ","))],"cylinders":[],"lines":[\#(lines.joined(separator: ","))],"triangles":[],"texts":[],"models":[]}"#
     }
 }

@@ -167,7 +167,10 @@ final class RecordingWriter: @unchecked Sendable {
             reach.bool("truncated", row[Sample.ends] != 0)
             try emit(.reach, time: time, reach.bytes)
 
-            try emit(.arm, time: time, scene.message(position: Array(vector(row, 0)), goal: (row[Sample.goalX], row[Sample.goalY]), logTime: time))
+            try emit(
+                .arm, time: time,
+                scene.message(
+                    position: Array(vector(row, 0)), goal: (row[Sample.goalX], row[Sample.goalY]), episode: episode, step: step, logTime: time))
 
             if row[Sample.ends] != 0 {
                 var end = JSONText()
@@ -186,7 +189,10 @@ final class RecordingWriter: @unchecked Sendable {
             start.raw("goal", point(row[Sample.goalX], row[Sample.goalY]))
             start.numbers("position", vector(row, 0))
             try emit(.episode, time: time, start.bytes)
-            try emit(.arm, time: time, scene.message(position: Array(vector(row, 0)), goal: (row[Sample.goalX], row[Sample.goalY]), logTime: time))
+            try emit(
+                .arm, time: time,
+                scene.message(
+                    position: Array(vector(row, 0)), goal: (row[Sample.goalX], row[Sample.goalY]), episode: episode, step: 0, logTime: time))
         case .loopTiming:
             var timing = JSONText()
             let s = Sample.scalars

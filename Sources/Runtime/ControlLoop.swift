@@ -79,10 +79,11 @@ public final class ControlLoop {
     /// timed run ends at its duration even when the next deadline is later. `stop` (a signal handler
     /// requests it) is checked every cycle and wakes the wait for the next deadline, so a stop is
     /// prompt whatever the period. `recordTrajectory` keeps joint positions per step (allocates;
-    /// for tests and comparisons).
+    /// for tests and comparisons). `onCycle` sees the timing after each cycle's work (a flight recorder).
     public func run(
         episodes: Int?, duration: Double?, seed: UInt64, recordTrajectory: Bool = false,
-        stop: StopRequest = StopRequest(), onEpisode: (Int, EpisodeResult) -> Void = { _, _ in }
+        stop: StopRequest = StopRequest(), onEpisode: (Int, EpisodeResult) -> Void = { _, _ in },
+        onCycle: (LoopTiming) -> Void = { _ in }
     ) -> RunSummary {
         let plannedCycles = episodes.map { $0 * task.maxEpisodeSteps } ?? Int(((duration ?? 60) / period).rounded(.up))
         var schedule = PeriodicSchedule(period: period, realTime: realTime, expectedCycles: plannedCycles)
@@ -139,6 +140,7 @@ public final class ControlLoop {
                 break
             }
             schedule.finishCycle()
+            onCycle(schedule.timing)
             if recordTrajectory { summary.trajectory.append(task.state.position) }
 
             episodeReturn += outcome.reward

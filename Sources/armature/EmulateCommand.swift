@@ -1,9 +1,11 @@
 import ArgumentParser
 import Dispatch
 import FirmwareLink
+import FlightRecorder
 import Foundation
 import Hardware
 import Logging
+import MonotonicTime
 
 /// `armature emulate`: the firmware's device state machine on a pseudo-terminal, with the simulator as the arm.
 struct Emulate: ParsableCommand {
@@ -45,6 +47,9 @@ struct Emulate: ParsableCommand {
     @Option(name: .customLong("watchdog-ms"), help: "The device's torque watchdog, ms.")
     var watchdogMilliseconds: Double = 100
 
+    @Option(help: ArgumentHelp("Record the emulated arm (its exact state and the torque the device applies, sampled at the control rate) into this MCAP file; written as it runs, so a crash keeps every complete chunk.", valueName: "file.mcap"))
+    var record: String?
+
     func validate() throws {
         for (name, value) in [("--noise", noise), ("--corrupt", corrupt), ("--drop", drop)] where !(value >= 0 && value <= 1) {
             throw ValidationError("\(name) is a fraction of frames: give a number from 0 to 1, not \(value)")
@@ -54,6 +59,7 @@ struct Emulate: ParsableCommand {
 
     func run() throws {
         let description = try loadRobot(robot)
+        let recorder = try Recording.open(record, robot: description, pacing: .realTime)
         // Handlers are in place before the path is announced, so a script may stop us at once.
         let signals = StopSignals()
         var logger = Logger(label: "armature.emulator")
@@ -76,11 +82,28 @@ struct Emulate: ParsableCommand {
         print(lines.joined(separator: "\n"))
         // Now: a script waiting for the path must see it, not at exit.
         signals.flushOutput()
-        signals.wait()
+        if let recorder {
+            sample(emulator, into: recorder, every: description.control.period, until: signals.stop)
+        } else {
+            signals.wait()
+        }
         emulator.stop()
+        Recording.close(recorder)
         let snapshot = emulator.snapshot()
         print("stopped: \(snapshot.counters.rxFrames) frames received, \(snapshot.counters.txFrames) sent")
         signals.flushOutput()
         signals.reportLostOutput()
+    }
+
+    /// Samples the device's arm once per control period, on absolute deadlines, until a stop is requested.
+    private func sample(_ emulator: DeviceEmulator, into recorder: FlightRecorder, every period: Double, until stop: StopRequest) {
+        var deadline = MonotonicClock.seconds()
+        while MonotonicClock.sleep(until: deadline, unless: stop) {
+            let snapshot = emulator.snapshot()
+            let state = JointState(
+                position: snapshot.position, velocity: snapshot.velocity, torque: snapshot.appliedTorque, time: snapshot.deviceTime)
+            recorder.record(deviceState: state, appliedTorque: snapshot.appliedTorque)
+            deadline = max(deadline + period, MonotonicClock.seconds())
+        }
     }
 }

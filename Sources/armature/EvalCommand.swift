@@ -26,6 +26,8 @@ struct Eval: ParsableCommand {
     var summary: String?
     @Flag(help: "Print every episode.")
     var verbose = false
+    @Option(help: ArgumentHelp(Recording.help, valueName: "file.mcap"))
+    var record: String?
 
     func validate() throws {
         try OptionBounds.require("--episodes", episodes, in: 1...OptionBounds.mostEpisodes)
@@ -35,6 +37,9 @@ struct Eval: ParsableCommand {
         let reach = try SimulatedReach(robotPath: robot)
         let actor = try reach.task.loadPolicy(policy)
         defer { reach.arm.deactivate() }
+        let recorder = try Recording.open(record, robot: reach.robot, pacing: .simulated(period: reach.arm.controlPeriod))
+        reach.task.observer = recorder
+        defer { Recording.close(recorder) }
         let result = try reach.task.evaluate(
             episodes: episodes, seed: seed, act: { actor.act(observation: $0, into: &$1) },
             onEpisode: { episode, total, distance in

@@ -37,6 +37,8 @@ struct Rollout: ParsableCommand {
     var positionNoise: Double = 0
     @Option(help: "Actuation latency in whole control periods.")
     var latency: Int = 0
+    @Option(help: ArgumentHelp(Recording.help, valueName: "file.mcap"))
+    var record: String?
 
     func validate() throws {
         try OptionBounds.require("--episodes", episodes, in: 1...OptionBounds.mostEpisodes)
@@ -54,6 +56,9 @@ struct Rollout: ParsableCommand {
         let scripted = ScriptedReacher(linkLengths: description.links.map(\.length), stiffness: stiffness, damping: damping)
         var random = Xoshiro256(seed: seed &+ 0x5EED)
         defer { arm.deactivate() }
+        let recorder = try Recording.open(record, robot: description, pacing: .simulated(period: arm.controlPeriod))
+        task.observer = recorder
+        defer { Recording.close(recorder) }
 
         print("\(controller.rawValue) controller on \(description.name), \(episodes) episodes of \(task.maxEpisodeSteps) steps, seed \(seed)")
         let started = MonotonicClock.seconds()

@@ -45,6 +45,8 @@ struct Run: ParsableCommand {
     var rateHz: Double?
     @Flag(help: "Do not pace to the wall clock (simulation and lockstep emulation only).")
     var asFastAsPossible = false
+    @Option(help: ArgumentHelp(Recording.help, valueName: "file.mcap"))
+    var record: String?
 
     func validate() throws {
         guard sim != (port != nil) else { throw ValidationError("give exactly one of --sim or --port PORT") }
@@ -64,6 +66,9 @@ struct Run: ParsableCommand {
         let actor = try task.loadPolicy(policy)
         let signals = StopSignals()
         let loop = ControlLoop(task: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)
+        let recorder = try Recording.open(record, robot: description, pacing: asFastAsPossible ? .simulated(period: loop.period) : .realTime)
+        task.observer = recorder
+        let serial = backend as? SerialArm
         let target = episodes.map { "\($0) episodes" } ?? String(format: "%.1f s", duration ?? 10)
         print("running \(policy) on \(description.name) (\(port.map { "serial \($0)" } ?? "simulated")) at \(format(1 / loop.period)) Hz for \(target)")
         signals.flushOutput()
@@ -73,8 +78,13 @@ struct Run: ParsableCommand {
             onEpisode: { index, result in
                 print(String(format: "episode %3d  return %8.3f  final distance %.4f m", index, result.returnValue, result.finalDistance))
                 signals.flushOutput()
-            })
+                // Between episodes the arm is homing, not pacing: time to sort the round trips.
+                if let serial { recorder?.record(link: serial.linkStatistics) }
+            },
+            onCycle: { recorder?.record(timing: $0) })
+        if let serial { recorder?.record(link: serial.linkStatistics) }
         report(summary, backend: backend)
+        Recording.close(recorder)
         signals.reportLostOutput()
         if summary.stopReason.isFault { throw UserFacingError("\(summary.stopReason); torque is off") }
     }

@@ -76,6 +76,10 @@ struct Train: ParsableCommand {
     var lostReplies: Int?
     @Flag(help: "The device on --port waits for each command (armature emulate --lockstep): train synchronously, step for step as in simulation.")
     var lockstep = false
+    @Option(help: ArgumentHelp(Recording.help + " Training records every --record-every'th episode.", valueName: "file.mcap"))
+    var record: String?
+    @Option(help: "With --record: record episodes 1, 1 + N, 1 + 2N, … of this run (default 100).")
+    var recordEvery: Int?
 
     func validate() throws {
         try OptionBounds.require("--steps", steps, in: 1...1_000_000_000_000)
@@ -89,6 +93,10 @@ struct Train: ParsableCommand {
         if let lostReplies {
             guard port != nil else { throw ValidationError("--lost-replies is about the serial link; give --port PORT too") }
             try OptionBounds.require("--lost-replies", lostReplies, in: SerialSettings.lostRepliesRange)
+        }
+        if let recordEvery {
+            guard record != nil else { throw ValidationError("--record-every says which episodes go into the recording; give --record FILE.mcap too") }
+            try OptionBounds.require("--record-every", recordEvery, in: 1...1_000_000_000)
         }
         guard !lockstep || port != nil else {
             throw ValidationError("--lockstep describes the device on --port; give --port PORT too (the simulated arm is always lockstep)")
@@ -258,6 +266,10 @@ struct Train: ParsableCommand {
         let log = try ScalarLog(directory: out, resumingAt: scalarsAtCheckpoint)
         defer { log.close() }
         let display = ProgressDisplay(signals: signals)
+        let recorder = try Recording.open(
+            record, robot: reach.robot, pacing: realTime ? .realTime : .simulated(period: backend.controlPeriod), every: recordEvery ?? 100)
+        task.observer = recorder
+        defer { Recording.close(recorder) }
         let arm = port.map { "serial \($0)" + (lockstep ? " (lockstep)" : String(format: " (real time, %.0f Hz)", 1 / backend.controlPeriod)) }
         print(
             "training on \(reach.robot.name)\(arm.map { " through \($0)" } ?? "") for \(steps) steps, seed \(runSeed), "
@@ -269,7 +281,12 @@ struct Train: ParsableCommand {
         }
 
         // Every loss on the line is reported, a run that a run of them stopped included.
-        func reportLink() { if let serial = backend as? SerialArm { print(Reports.link(serial.linkStatistics)) } }
+        func reportLink() {
+            if let serial = backend as? SerialArm {
+                recorder?.record(link: serial.linkStatistics)
+                print(Reports.link(serial.linkStatistics))
+            }
+        }
         var stopped = false
         do {
             if let concurrent {
