@@ -101,8 +101,9 @@ let package = Package(
         ),
         .target(
             name: "FlightRecorder",
-            dependencies: ["Hardware", "Tasks", "FirmwareLink", "RobotModel", "MonotonicTime", "FileAccess"]
+            dependencies: ["Hardware", "Tasks", "FirmwareLink", "RobotModel", "ArmDynamics", "MonotonicTime", "FileAccess"]
         ),
+        .target(name: "Plots"),
         .target(
             name: "Runtime",
             dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", "MonotonicTime"]
@@ -111,7 +112,7 @@ let package = Package(
             name: "armature",
             dependencies: [
                 "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "DDPG",
-                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "FlightRecorder",
+                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "FlightRecorder", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -137,6 +138,7 @@ let package = Package(
             name: "FlightRecorderTests",
             dependencies: ["FlightRecorder", "Hardware", "Tasks", "FirmwareLink", "RobotModel", "MonotonicTime", "TestSupport"]
         ),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "FileAccess", "NeuralNetwork", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

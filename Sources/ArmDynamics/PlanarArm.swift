@@ -46,6 +46,22 @@ public struct PlanarArm: Sendable {
         return (x, y)
     }
 
+    /// Positions of the joints from the base (0, 0) outwards and of the tool point last (n + 1 points) in the
+    /// base frame, m: what a picture of the arm draws.
+    public func jointPositions(q: [Double]) -> [(x: Double, y: Double)] {
+        var points = [(x: 0.0, y: 0.0)]
+        var theta = 0.0
+        var x = 0.0
+        var y = 0.0
+        for i in 0..<jointCount {
+            theta += q[i]
+            x += lengths[i] * cos(theta)
+            y += lengths[i] * sin(theta)
+            points.append((x, y))
+        }
+        return points
+    }
+
     /// Joint-space inverse dynamics by planar recursive Newton–Euler, without damping or armature:
     /// the torques that produce `qdd` at (q, qd) under gravity. With qdd = 0 this is the bias
     /// vector (Coriolis, centrifugal and gravity torques).

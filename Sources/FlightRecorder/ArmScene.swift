@@ -1,4 +1,4 @@
-import Foundation
+import ArmDynamics
 import RobotModel
 
 /// The arm as a `foxglove.SceneUpdate`: one entity with the links as a line strip from the base to the
@@ -6,7 +6,7 @@ import RobotModel
 /// lies in the x–y plane; a vertical arm stands in the x–z plane (its gravity, −y of the description's
 /// base frame, is −z in the scene, the 3D panel's down).
 struct ArmScene {
-    let lengths: [Double]
+    let arm: PlanarArm
     let vertical: Bool
     let frame = "base"
     /// Sized from the arm's reach so the picture scales with it.
@@ -14,33 +14,18 @@ struct ArmScene {
     private let lineWidth: Double
 
     init(robot: RobotDescription) {
-        lengths = robot.links.map(\.length)
+        arm = PlanarArm(robot)
         vertical = robot.plane == .vertical
-        let reach = max(lengths.reduce(0, +), 1e-3)
+        let reach = max(arm.lengths.reduce(0, +), 1e-3)
         jointDiameter = reach * 0.06
         lineWidth = reach * 0.025
-    }
-
-    /// Joint positions from the base to the fingertip (n + 1 points) in the arm's plane, m.
-    func points(position q: [Double]) -> [(x: Double, y: Double)] {
-        var points = [(x: 0.0, y: 0.0)]
-        var angle = 0.0
-        var x = 0.0
-        var y = 0.0
-        for (i, length) in lengths.enumerated() where i < q.count {
-            angle += q[i]
-            x += length * cos(angle)
-            y += length * sin(angle)
-            points.append((x, y))
-        }
-        return points
     }
 
     /// The scene at one instant; `episode` and `step` go into the arm entity's metadata, so a viewer (or a
     /// check) can tell which step a picture belongs to.
     func message(position q: [Double], goal: (x: Double, y: Double)?, episode: Int? = nil, step: Int? = nil, logTime: UInt64) -> [UInt8] {
         let stamp = #"{"sec":\#(logTime / 1_000_000_000),"nsec":\#(logTime % 1_000_000_000)}"#
-        let joints = points(position: q)
+        let joints = arm.jointPositions(q: q)
         var spheres: [String] = []
         for (i, point) in joints.enumerated() {
             let tip = i == joints.count - 1
