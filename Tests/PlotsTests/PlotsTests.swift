@@ -1,67 +1,19 @@
 import Foundation
+import TestSupport
 import XCTest
-
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
 
 @testable import Plots
 
 /// The pictures are well-formed XML (parsed here with Foundation's XML parser), and what they draw maps
 /// back, through the axes written on each plot group, to the data they were given.
 final class PlotsTests: XCTestCase {
-    /// Every element of an SVG with its attributes, in document order; fails the test if it does not parse.
-    private final class Elements: NSObject, XMLParserDelegate {
-        var all: [(name: String, attributes: [String: String])] = []
-        func parser(
-            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-            attributes: [String: String] = [:]
-        ) { all.append((name, attributes)) }
-
-        static func parse(_ svg: String, file: StaticString = #filePath, line: UInt = #line) -> Elements {
-            let elements = Elements()
-            let parser = XMLParser(data: Data(svg.utf8))
-            parser.delegate = elements
-            XCTAssertTrue(parser.parse(), "not well-formed XML: \(String(describing: parser.parserError))", file: file, line: line)
-            return elements
-        }
-
-        func first(_ attribute: String, _ value: String) -> [String: String]? { all.first { $0.attributes[attribute] == value }?.attributes }
-    }
-
-    /// Maps pixels back to data with a plot group's `data-area`, `data-x-range` and `data-y-range`.
-    private struct Inverse {
-        var left, top, width, height, x0, x1, y0, y1: Double
-
-        init(_ group: [String: String]) throws {
-            let area = try XCTUnwrap(group["data-area"]).split(separator: " ").compactMap { Double($0) }
-            let xs = try XCTUnwrap(group["data-x-range"]).split(separator: " ").compactMap { Double($0) }
-            let ys = try XCTUnwrap(group["data-y-range"]).split(separator: " ").compactMap { Double($0) }
-            (left, top, width, height) = (area[0], area[1], area[2], area[3])
-            (x0, x1, y0, y1) = (xs[0], xs[1], ys[0], ys[1])
-        }
-
-        func x(_ px: Double) -> Double { x0 + (px - left) / width * (x1 - x0) }
-        func y(_ py: Double) -> Double { y0 + (top + height - py) / height * (y1 - y0) }
-        /// A pixel in data units: the precision the picture's two decimals allow.
-        var yResolution: Double { (y1 - y0) / height * 0.01 }
-        var xResolution: Double { (x1 - x0) / width * 0.01 }
-
-        func points(_ text: String?) -> [(Double, Double)] {
-            (text ?? "").split(separator: " ").map { pair in
-                let xy = pair.split(separator: ",").map { Double($0)! }
-                return (x(xy[0]), y(xy[1]))
-            }
-        }
-    }
-
     func testTheLearningCurvesMeanAndBandAreTheRunsBinnedReturns() throws {
         // Four bins of 100 steps: run a climbs 1, 2, 3, 4 (two points per bin), run b stays at 3.
         let a = LearningCurve.Run(name: "a", points: (1...8).map { (Double($0) * 50, Double(($0 + 1) / 2)) })
         let b = LearningCurve.Run(name: "b", points: [(100, 3), (200, 3), (300, 3), (400, 3)])
         let svg = LearningCurve.svg(runs: [a, b], title: "return <seeds & bands>", valueName: "return", bins: 4)
-        let elements = Elements.parse(svg)
-        let inverse = try Inverse(try XCTUnwrap(elements.first("id", "plot")))
+        let elements = SVGElements.parse(svg)
+        let inverse = try SVGAxes(try XCTUnwrap(elements.first("id", "plot")))
         let mean = inverse.points(elements.first("id", "mean")?["points"])
         let expectedMeans = [2.0, 2.5, 3, 3.5]
         XCTAssertEqual(mean.count, 4)
@@ -83,7 +35,7 @@ final class PlotsTests: XCTestCase {
 
     func testOneRunIsDrawnWithoutABand() {
         let run = LearningCurve.Run(name: "only", points: [(10, -5), (20, -4)])
-        let elements = Elements.parse(LearningCurve.svg(runs: [run], title: "t", valueName: "return", bins: 2))
+        let elements = SVGElements.parse(LearningCurve.svg(runs: [run], title: "t", valueName: "return", bins: 2))
         XCTAssertNil(elements.first("id", "band"))
         XCTAssertNotNil(elements.first("id", "mean"))
     }
@@ -94,8 +46,8 @@ final class PlotsTests: XCTestCase {
             EvaluationBars.Bar(name: "γ 0.99", mean: -5.9, standardDeviation: 2.0, successRate: 0.1),
             EvaluationBars.Bar(name: "scripted", mean: -4.2, standardDeviation: 0.7, successRate: 0.2),
         ]
-        let elements = Elements.parse(EvaluationBars.svg(bars: bars, title: "Evaluation"))
-        let inverse = try Inverse(try XCTUnwrap(elements.first("id", "plot")))
+        let elements = SVGElements.parse(EvaluationBars.svg(bars: bars, title: "Evaluation"))
+        let inverse = try SVGAxes(try XCTUnwrap(elements.first("id", "plot")))
         for (i, bar) in bars.enumerated() {
             let rect = try XCTUnwrap(elements.first("id", "bar-\(i)"))
             let top = try XCTUnwrap(Double(rect["y"] ?? ""))
@@ -114,11 +66,11 @@ final class PlotsTests: XCTestCase {
         }
         let episode = ArmEpisode(poses: poses, goal: (0.05, 0.15), title: "swing")
         let svg = episode.svg(panels: 3)
-        let elements = Elements.parse(svg)
+        let elements = SVGElements.parse(svg)
         XCTAssertEqual(episode.shownSteps(panels: 3), [0, 5, 10])
         let last = try XCTUnwrap(elements.first("id", "pose-2"))
         XCTAssertEqual(last["data-step"], "10")
-        let inverse = try Inverse(last)
+        let inverse = try SVGAxes(last)
         let path = inverse.points(elements.first("id", "tip-path")?["points"])
         XCTAssertEqual(path.count, poses.count)
         for (drawn, pose) in zip(path, poses) {
