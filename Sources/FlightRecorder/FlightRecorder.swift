@@ -145,14 +145,19 @@ public final class FlightRecorder: ReachObserver {
         guard let row = reserve() else { return }
         row[Sample.kind] = Sample.Kind.link.rawValue
         row[Sample.time] = now
-        let values: [Int] = [
-            link.framesSent, link.framesReceived, link.crcErrors, link.decodeErrors, link.lostReplies, link.mostLostRepliesInARow,
-            link.lateReplies, link.faultEvents, link.roundTrips,
-        ]
-        for (i, value) in values.enumerated() { row[Sample.scalars + i] = Double(value) }
-        row[Sample.scalars + 9] = link.roundTripP50 ?? .nan
-        row[Sample.scalars + 10] = link.roundTripP99 ?? .nan
-        row[Sample.scalars + 11] = link.roundTripMax ?? .nan
+        let s = Sample.scalars
+        row[s + 0] = Double(link.framesSent)
+        row[s + 1] = Double(link.framesReceived)
+        row[s + 2] = Double(link.crcErrors)
+        row[s + 3] = Double(link.decodeErrors)
+        row[s + 4] = Double(link.lostReplies)
+        row[s + 5] = Double(link.mostLostRepliesInARow)
+        row[s + 6] = Double(link.lateReplies)
+        row[s + 7] = Double(link.faultEvents)
+        row[s + 8] = Double(link.roundTrips)
+        row[s + 9] = link.roundTripP50 ?? .nan
+        row[s + 10] = link.roundTripP99 ?? .nan
+        row[s + 11] = link.roundTripMax ?? .nan
         publish()
     }
 
