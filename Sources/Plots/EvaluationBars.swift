@@ -52,10 +52,9 @@ public enum EvaluationBars {
             svg.line(centre - 8, low, centre + 8, low, stroke: "#222222", width: 1.5)
             svg.line(centre - 8, high, centre + 8, high, stroke: "#222222", width: 1.5)
             let percent = Int((bar.successRate * 100).rounded())
-            // Beside the bar's end, past its whisker: below a negative return, above a positive one.
-            let labelY = bar.mean < 0 ? max(low, zero) + 16 : min(high, zero) - 8
-            svg.text("\(formatted(bar.mean)) · \(percent)% < 1 cm", x: centre, y: labelY, size: 11)
+            // Under the chart, where no whisker reaches: the name, then the figures.
             svg.text(bar.name, x: centre, y: 354, size: 11)
+            svg.text("\(formatted(bar.mean)) · \(percent)% < 1 cm", x: centre, y: 370, size: 11, extra: [("fill", "#444444")])
         }
         svg.close("g")
         return svg.text
