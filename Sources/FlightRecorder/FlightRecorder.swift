@@ -161,8 +161,10 @@ public final class FlightRecorder: ReachObserver {
         publish()
     }
 
-    /// The emulated device's arm: its exact state and the torque it applies (no policy, no episodes).
+    /// The emulated device's arm: its exact state and the torque it applies (no policy, no episodes),
+    /// sampled once per control period.
     public func record(deviceState state: JointState, appliedTorque: [Double]) {
+        if case .simulated = pacing { simulatedTime += periodNanoseconds }
         guard let row = reserve() else { return }
         row[Sample.kind] = Sample.Kind.device.rawValue
         row[Sample.time] = now

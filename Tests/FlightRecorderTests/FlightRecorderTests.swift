@@ -131,6 +131,40 @@ final class FlightRecorderTests: XCTestCase {
         XCTAssertEqual(try RecordingCheck.read(path).topics["/joint_state"], 400)
     }
 
+    func testAWriteErrorEndsTheRecordingButNotTheRunAndKeepsTheChunksBeforeIt() throws {
+        let path = try temporaryDirectory() + "/full.mcap"
+        let robot = try RepositoryFiles.robot("reacher")
+        // A file-size limit stands in for a full disk: writes past it fail (EFBIG) as ENOSPC would.
+        var previous = rlimit()
+        getrlimit(Int32(RLIMIT_FSIZE.rawValue), &previous)
+        let oldHandler = signal(SIGXFSZ, SIG_IGN)
+        var limited = previous
+        limited.rlim_cur = 120_000
+        setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limited)
+        let report: RecordingReport
+        do {
+            defer {
+                setrlimit(Int32(RLIMIT_FSIZE.rawValue), &previous)
+                signal(SIGXFSZ, oldHandler)
+            }
+            let recorder = try FlightRecorder(path: path, robot: robot, pacing: .simulated(period: 0.02))
+            let state = JointState(position: [0.1, 0.2], velocity: [0, 0], torque: [0, 0], time: 0)
+            // About 800 bytes a sample: the limit is passed after a few chunks. The loop goes on regardless.
+            for _ in 0..<2_000 { recorder.record(deviceState: state, appliedTorque: [0.01, -0.01]) }
+            report = recorder.close()
+        }
+        XCTAssertEqual(report.samples, 2_000)
+        let error = try XCTUnwrap(report.error)
+        XCTAssertEqual(error.problem, .system(code: EFBIG, text: errnoText(EFBIG)))
+        XCTAssertTrue(report.description.contains("recording stopped early"), report.description)
+        let check = try RecordingCheck.read(path, streaming: true)
+        XCTAssertFalse(check.complete)
+        XCTAssertGreaterThanOrEqual(check.chunks, 1)
+        XCTAssertLessThan(check.topics["/joint_state"] ?? 0, 2_000)
+    }
+
+    private func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
     func testAPathThatCannotHoldARecordingIsRefusedBeforeAnything() throws {
         let directory = try temporaryDirectory()
         let robot = try RepositoryFiles.robot("reacher")
