@@ -15,10 +15,10 @@ struct Plot: ParsableCommand {
         abstract: "Draw learning curves, evaluation bars and episodes of the arm as SVG (PNG too with --png).",
         discussion: """
             Examples:
-              armature plot curve runs/seed1 runs/seed2 runs/seed3 --out curve.svg
-              armature plot eval runs/a/eval-seed1.json runs/b/eval-seed1.json --out eval.svg
-              armature plot episode --recording run.mcap --episode 2 --out episode.svg
-              armature plot episode --policy runs/a/actor.safetensors --seed 3 --out episode.svg
+              armature plot curve runs/s1 runs/s2 runs/s3 --out curve.svg
+              armature plot eval runs/a/eval.json runs/b/eval.json --out eval.svg
+              armature plot episode --recording run.mcap --episode 2 --out ep.svg
+              armature plot episode --policy runs/a/actor.safetensors --out ep.svg
             """,
         subcommands: [Curve.self, EvalBars.self, Episode.self]
     )

@@ -78,7 +78,7 @@ struct Train: ParsableCommand {
     var lockstep = false
     @Option(help: ArgumentHelp(Recording.help + " Training records every --record-every'th episode.", valueName: "file.mcap"))
     var record: String?
-    @Option(help: "With --record: record episodes 1, 1 + N, 1 + 2N, … of this run (default 100).")
+    @Option(help: ArgumentHelp("With --record: record episodes 1, 1 + N, 1 + 2N, … of this run (default 100).", valueName: "n"))
     var recordEvery: Int?
 
     func validate() throws {
