@@ -128,6 +128,44 @@ def streaming(path, data):
     return checker, chunks, complete, torn
 
 
+def check_indexes(data, chunk_indexes, summary_start, offsets_start, footer_at):
+    """What a viewer seeks with, checked against the records it points to: each chunk index names a
+    chunk record of its length, each message index entry a message of that channel and log time at its
+    offset in the chunk, and each summary offset a run of records of its opcode."""
+    for index in chunk_indexes:
+        at = index.chunk_start_offset
+        assert data[at] == 0x06, f"chunk index points at opcode {data[at]} (offset {at})"
+        assert 9 + struct.unpack_from("<Q", data, at + 1)[0] == index.chunk_length, "chunk length mismatch"
+        compression_length = struct.unpack_from("<I", data, at + 9 + 28)[0]
+        assert compression_length == 0, "compressed chunk"
+        records = at + 9 + 40
+        total = 0
+        for channel, offset in index.message_index_offsets.items():
+            assert data[offset] == 0x07, f"message index for channel {channel} points at opcode {data[offset]}"
+            assert struct.unpack_from("<H", data, offset + 9)[0] == channel
+            length = struct.unpack_from("<I", data, offset + 11)[0]
+            for i in range(length // 16):
+                log_time, message_offset = struct.unpack_from("<QQ", data, offset + 15 + 16 * i)
+                m = records + message_offset
+                assert data[m] == 0x05, "message index entry does not point at a message"
+                assert struct.unpack_from("<H", data, m + 9)[0] == channel, "message index entry on another channel"
+                assert struct.unpack_from("<Q", data, m + 9 + 6)[0] == log_time, "message index time mismatch"
+                assert index.message_start_time <= log_time <= index.message_end_time, "message outside its chunk's times"
+            total += 9 + struct.unpack_from("<Q", data, offset + 1)[0]
+        assert total == index.message_index_length, "message index length mismatch"
+    at = offsets_start
+    while at < footer_at:
+        assert data[at] == 0x0E, "expected a summary offset record"
+        opcode, start, length = struct.unpack_from("<BQQ", data, at + 9)
+        assert summary_start <= start and start + length <= offsets_start, "summary offset outside the summary"
+        position = start
+        while position < start + length:
+            assert data[position] == opcode, f"summary group {opcode:#x} holds opcode {data[position]:#x}"
+            position += 9 + struct.unpack_from("<Q", data, position + 1)[0]
+        assert position == start + length, "summary group length mismatch"
+        at += 9 + struct.unpack_from("<Q", data, at + 1)[0]
+
+
 def seeking(path, data):
     checker = Checker()
     with open(path, "rb") as f:
@@ -148,6 +186,7 @@ def seeking(path, data):
     assert data[footer_at] == 0x02, "no footer before the trailing magic"
     assert offsets_start > summary_start > 0, "no summary offsets"
     assert zlib.crc32(data[summary_start:footer_at + 9 + 16]) == crc, "summary CRC mismatch"
+    check_indexes(data, summary.chunk_indexes, summary_start, offsets_start, footer_at)
     counts = {checker.topics[c][0]: n for c, n in stats.channel_message_counts.items() if n}
     assert counts == dict(checker.counts), f"statistics {counts} but read {dict(checker.counts)}"
     assert stats.message_count == sum(checker.counts.values())
