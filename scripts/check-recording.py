@@ -54,6 +54,7 @@ class Checker:
         self.arm_tips = {}
         self.recorder = None
         self.schema_names = {}
+        self.metadata = None
 
     def schema(self, schema):
         assert schema.encoding == "jsonschema", schema.encoding
@@ -93,7 +94,7 @@ class Checker:
         return dict(
             topics=dict(self.counts), episodes=self.episodes,
             reward_sums={str(k): v for k, v in sorted(self.rewards.items())}, tip_mismatch=self.tip_mismatch,
-            recorder=self.recorder, schemas=sorted(self.schema_names.values()), **extra)
+            recorder=self.recorder, schemas=sorted(self.schema_names.values()), metadata=self.metadata, **extra)
 
 
 def streaming(path, data):
@@ -180,6 +181,9 @@ def seeking(path, data):
         for schema, channel, message in reader.iter_messages(log_time_order=True):
             checker.message(channel.id, message.data, message.log_time)
         stats = summary.statistics
+        metadata = {record.name: record.metadata for record in reader.iter_metadata()}
+        assert len(summary.metadata_indexes) == stats.metadata_count == len(metadata), "metadata not indexed"
+        checker.metadata = metadata.get("armature")
     # The footer's CRC covers the summary, the summary offsets and the footer up to the CRC field.
     footer_at = len(data) - len(MAGIC) - 29
     summary_start, offsets_start, crc = struct.unpack_from("<QQI", data, footer_at + 9)

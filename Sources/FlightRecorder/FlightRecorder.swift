@@ -51,7 +51,11 @@ public final class FlightRecorder: ReachObserver {
     private var report: RecordingReport?
 
     /// Opens `path` (a regular file or a link to one is replaced; anything else refused) and starts the writer.
-    public init(path: String, robot: RobotDescription, pacing: Pacing, recordEvery: Int = 1, capacity: Int = 8192) throws(FileError) {
+    /// `context` (the command line, say) goes into the file's `armature` metadata record beside the robot's
+    /// name, fingerprint and joints, the control period and the pacing.
+    public init(
+        path: String, robot: RobotDescription, pacing: Pacing, recordEvery: Int = 1, capacity: Int = 8192, context: [String: String] = [:]
+    ) throws(FileError) {
         precondition(recordEvery >= 1 && capacity >= 2)
         self.path = path
         self.pacing = pacing
@@ -63,7 +67,17 @@ public final class FlightRecorder: ReachObserver {
         let unixStart = UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
         startMonotonic = MonotonicClock.nanoseconds()
         if case .simulated(let period) = pacing { periodNanoseconds = period * 1e9 } else { periodNanoseconds = 0 }
-        writer = try RecordingWriter(path: path, robot: robot, ring: ring, startTime: unixStart)
+        var metadata = context
+        metadata["robot"] = robot.name
+        metadata["robot_fingerprint"] = robot.fingerprint
+        metadata["joint_names"] = robot.jointNames.joined(separator: ",")
+        metadata["control_period_s"] = "\(robot.control.period)"
+        metadata["record_every"] = "\(recordEvery)"
+        switch pacing {
+        case .realTime: metadata["log_time"] = "wall clock (monotonic from the start)"
+        case .simulated(let period): metadata["log_time"] = "simulated: \(period) s per step from the start"
+        }
+        writer = try RecordingWriter(path: path, robot: robot, ring: ring, startTime: unixStart, metadata: metadata)
         writer.start()
     }
 

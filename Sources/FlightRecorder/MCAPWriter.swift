@@ -3,7 +3,7 @@ import FileAccess
 /// Writes an MCAP file (specification: github.com/foxglove/mcap, website/docs/spec) chunk by chunk:
 /// magic, header, the schemas and channels, then uncompressed chunks each followed by its message
 /// indexes; `finish` adds the data end (with the data section's CRC), the summary (schemas, channels,
-/// chunk indexes, statistics), the summary offsets and the footer (with the summary's CRC), so that
+/// chunk indexes, metadata indexes, statistics), the summary offsets and the footer (with the summary's CRC), so that
 /// readers can seek by time and topic. Until `finish`, the file holds whole chunks only (see
 /// `RecordingFile`). Not thread-safe: one writer thread owns it.
 final class MCAPWriter {
@@ -42,6 +42,7 @@ final class MCAPWriter {
     private var schemas: [Schema] = []
     private var channels: [Channel] = []
     private var chunkIndexes: [ChunkIndex] = []
+    private var metadataIndexes: [(offset: UInt64, length: UInt64, name: String)] = []
 
     private var chunk = RecordBytes()
     private var chunkStart = UInt64.max
@@ -87,6 +88,17 @@ final class MCAPWriter {
         channelMessageCounts.append(0)
         var bytes = RecordBytes()
         Self.write(channel, into: &bytes)
+        try writeData(bytes.bytes)
+    }
+
+    /// Writes a metadata record (name and key–value pairs) to the data section, indexed in the summary.
+    func addMetadata(name: String, _ values: [String: String]) throws(FileError) {
+        var bytes = RecordBytes()
+        bytes.record(.metadata) { m in
+            m.string(name)
+            m.stringMap(values)
+        }
+        metadataIndexes.append((file.offset, UInt64(bytes.count), name))
         try writeData(bytes.bytes)
     }
 
@@ -197,13 +209,22 @@ final class MCAPWriter {
                 }
             }
         }
+        group(.metadataIndex) { out in
+            for index in metadataIndexes {
+                out.record(.metadataIndex) { m in
+                    m.u64(index.offset)
+                    m.u64(index.length)
+                    m.string(index.name)
+                }
+            }
+        }
         group(.statistics) { out in
             out.record(.statistics) { s in
                 s.u64(messageCount)
                 s.u16(UInt16(schemas.count))
                 s.u32(UInt32(channels.count))
                 s.u32(0)  // attachments
-                s.u32(0)  // metadata
+                s.u32(UInt32(metadataIndexes.count))
                 s.u32(UInt32(chunkIndexes.count))
                 s.u64(messageCount == 0 ? 0 : firstTime)
                 s.u64(messageCount == 0 ? 0 : lastTime)

@@ -30,7 +30,7 @@ final class RecordingWriter: @unchecked Sendable {
     /// How long the thread sleeps when the ring is empty, µs: well under a chunk's span.
     static let idleSleep: UInt32 = 2_000
 
-    init(path: String, robot: RobotDescription, ring: SampleRing, startTime: UInt64) throws(FileError) {
+    init(path: String, robot: RobotDescription, ring: SampleRing, startTime: UInt64, metadata: [String: String]) throws(FileError) {
         self.ring = ring
         self.startTime = startTime
         joints = robot.jointCount
@@ -42,12 +42,15 @@ final class RecordingWriter: @unchecked Sendable {
             let schemaID = channel.rawValue + 1
             try mcap.add(
                 MCAPWriter.Schema(id: schemaID, name: channel.schemaName, encoding: "jsonschema", data: Array(channel.schema(joints: joints).utf8)))
-            var metadata = ["robot": robot.name]
+            var channelMetadata = ["robot": robot.name]
             if channel != .arm && channel != .link && channel != .loopTiming && channel != .recorder && channel != .episode {
-                metadata["joint_names"] = robot.jointNames.joined(separator: ",")
+                channelMetadata["joint_names"] = robot.jointNames.joined(separator: ",")
             }
-            try mcap.add(MCAPWriter.Channel(id: channel.rawValue, schemaID: schemaID, topic: channel.topic, messageEncoding: "json", metadata: metadata))
+            try mcap.add(
+                MCAPWriter.Channel(
+                    id: channel.rawValue, schemaID: schemaID, topic: channel.topic, messageEncoding: "json", metadata: channelMetadata))
         }
+        try mcap.addMetadata(name: "armature", metadata)
     }
 
     func start() {

@@ -15,7 +15,9 @@ enum Recording {
             throw UserFacingError("--record \(path): a recording is an MCAP file; give a name ending in .mcap")
         }
         do {
-            return try FlightRecorder(path: path, robot: robot, pacing: pacing, recordEvery: every)
+            return try FlightRecorder(
+                path: path, robot: robot, pacing: pacing, recordEvery: every,
+                context: ["command": CommandLine.arguments.joined(separator: " ")])
         } catch {
             throw UserFacingError(error.description)
         }

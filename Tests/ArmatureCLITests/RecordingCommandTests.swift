@@ -45,6 +45,7 @@ final class RecordingCommandTests: XCTestCase {
         assertRecording(check, matches: rollout.stdout)
         XCTAssertEqual(check.topics["/joint_state"], 150)
         XCTAssertEqual(check.recorder?.droppedSamples, 0)
+        XCTAssertTrue(check.metadata?["command"]?.hasSuffix("rollout --episodes 3 --seed 4 --record \(path)") ?? false, "\(String(describing: check.metadata))")
     }
 
     func testEvalRecordingHoldsTheSummarysReturnsAndTrainingEveryNthEpisode() throws {

@@ -62,6 +62,9 @@ final class FlightRecorderTests: XCTestCase {
         XCTAssertEqual(check.tipMismatch, 0, accuracy: 1e-12)
         XCTAssertTrue(check.schemas.contains("foxglove.SceneUpdate"))
         XCTAssertEqual(check.recorder?.samples, report.samples)
+        XCTAssertEqual(check.metadata?["robot"], "reacher")
+        XCTAssertEqual(check.metadata?["joint_names"], "shoulder,elbow")
+        XCTAssertEqual(check.metadata?["control_period_s"], "0.02")
         XCTAssertEqual(check.chunks, report.chunks)
     }
 

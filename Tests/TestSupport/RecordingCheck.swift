@@ -25,6 +25,8 @@ public struct RecordingCheck: Decodable {
     public var tipMismatch: Double
     public var recorder: RecorderStatus?
     public var schemas: [String]
+    /// The `armature` metadata record (seeking reader only).
+    public var metadata: [String: String]?
     public var chunks: Int
     /// The footer was read: the recording was closed.
     public var complete: Bool
