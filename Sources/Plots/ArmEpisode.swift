@@ -69,4 +69,49 @@ public struct ArmEpisode: Sendable {
         }
         return svg.text
     }
+
+    /// The episode as one animated panel (SVG's own animation, no script), playing at `secondsPerStep`
+    /// per step and repeating: the arm moves, a dot follows the fingertip over its whole path in grey.
+    /// The arm is the polyline `links` whose `animate` child holds one pose per step in `values`.
+    public func animatedSVG(secondsPerStep: Double) -> String {
+        let size = 320.0
+        var svg = SVGDocument(width: size + 40, height: size + 70)
+        svg.text(title, x: (size + 40) / 2, y: 22, size: 14, extra: [("font-weight", "bold")])
+        let reach = poses.flatMap { $0 }.map { max(abs($0.x), abs($0.y)) }.max() ?? 1
+        let extent = max(reach, goal.map { max(abs($0.x), abs($0.y)) } ?? 0) * 1.1
+        let axes = Axes(left: 20, top: 36, width: size, height: size, x: -extent...extent, y: -extent...extent)
+        let duration = SVGDocument.number(max(secondsPerStep * Double(max(poses.count - 1, 1)), 0.01)) + "s"
+        svg.open("g", [("id", "animation")] + axes.attributes)
+        svg.element(
+            "rect", [("x", "20"), ("y", "36"), ("width", SVGDocument.number(size)), ("height", SVGDocument.number(size)), ("fill", "#fbfbfb"), ("stroke", "#999999")])
+        let tips = poses.map { $0.last ?? (0, 0) }
+        svg.element(
+            "polyline",
+            [("id", "tip-path"), ("points", SVGDocument.points(tips.map { (axes.px($0.x), axes.py($0.y)) })), ("fill", "none"),
+             ("stroke", "#cccccc"), ("stroke-width", "1.5")])
+        if let goal {
+            svg.element(
+                "circle",
+                [("class", "goal"), ("cx", SVGDocument.number(axes.px(goal.x))), ("cy", SVGDocument.number(axes.py(goal.y))), ("r", "6"),
+                 ("fill", "#2a9d4a"), ("fill-opacity", "0.8")])
+        }
+        let frames = poses.map { pose in SVGDocument.points(pose.map { (axes.px($0.x), axes.py($0.y)) }) }
+        svg.open(
+            "polyline",
+            [("class", "links"), ("points", frames.first ?? ""), ("fill", "none"), ("stroke", "#1f5fae"), ("stroke-width", "5"),
+             ("stroke-linecap", "round"), ("stroke-linejoin", "round")])
+        svg.element(
+            "animate", [("attributeName", "points"), ("dur", duration), ("repeatCount", "indefinite"), ("calcMode", "discrete"), ("values", frames.joined(separator: ";"))])
+        svg.close("polyline")
+        let first = tips.first ?? (0, 0)
+        svg.open("circle", [("cx", SVGDocument.number(axes.px(first.x))), ("cy", SVGDocument.number(axes.py(first.y))), ("r", "4"), ("fill", "#e07020")])
+        svg.element(
+            "animate", [("attributeName", "cx"), ("dur", duration), ("repeatCount", "indefinite"), ("calcMode", "discrete"), ("values", tips.map { SVGDocument.number(axes.px($0.x)) }.joined(separator: ";"))])
+        svg.element(
+            "animate", [("attributeName", "cy"), ("dur", duration), ("repeatCount", "indefinite"), ("calcMode", "discrete"), ("values", tips.map { SVGDocument.number(axes.py($0.y)) }.joined(separator: ";"))])
+        svg.close("circle")
+        svg.close("g")
+        svg.text("\(poses.count - 1) steps, \(duration) per loop", x: 20 + size / 2, y: 36 + size + 20, size: 11)
+        return svg.text
+    }
 }

@@ -173,6 +173,8 @@ struct Plot: ParsableCommand {
         var seed: UInt64 = 1
         @Option(help: "Poses in the strip (2 to 20).")
         var panels = 6
+        @Flag(help: "One animated panel (plays at the arm's control rate in a browser) instead of a strip.")
+        var animate = false
         @OptionGroup var output: Output
 
         func validate() throws {
@@ -188,7 +190,7 @@ struct Plot: ParsableCommand {
                 ?? simulated(description)
             let picture = ArmEpisode(
                 poses: positions.map { arm.jointPositions(q: $0) }, goal: goal, title: "\(description.name): \(source)")
-            try output.write(picture.svg(panels: panels))
+            try output.write(animate ? picture.animatedSVG(secondsPerStep: description.control.period) : picture.svg(panels: panels))
         }
 
         /// The episode's joint angles (its start, then after each step) and goal from a recording.

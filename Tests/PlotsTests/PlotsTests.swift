@@ -83,6 +83,20 @@ final class PlotsTests: XCTestCase {
         XCTAssertEqual(lastPose.last?.1 ?? 0, 0.21, accuracy: inverse.yResolution)
     }
 
+    func testTheAnimationHoldsOnePoseAStepAndPlaysAtTheControlRate() throws {
+        let poses: [[(x: Double, y: Double)]] = (0...4).map { step in [(0, 0), (0.1, 0.02 * Double(step)), (0.2, 0.05 * Double(step))] }
+        let elements = SVGElements.parse(ArmEpisode(poses: poses, goal: nil, title: "a").animatedSVG(secondsPerStep: 0.02))
+        let axes = try SVGAxes(try XCTUnwrap(elements.first("id", "animation")))
+        let animation = try XCTUnwrap(elements.first("attributeName", "points"))
+        XCTAssertEqual(animation["dur"], "0.08s")
+        let frames = try XCTUnwrap(animation["values"]).split(separator: ";").map { axes.points(String($0)) }
+        XCTAssertEqual(frames.count, 5)
+        for (frame, pose) in zip(frames, poses) {
+            XCTAssertEqual(frame.count, 3)
+            XCTAssertEqual(frame[2].1, pose[2].y, accuracy: axes.yResolution)
+        }
+    }
+
     func testTickLabelsAreRoundNumbers() {
         let ticks = Axes.ticks(0...1, count: 5)
         XCTAssertEqual(ticks.count, 6)
