@@ -55,6 +55,7 @@ class Checker:
         self.recorder = None
         self.schema_names = {}
         self.metadata = None
+        self.joint_state_times = []
 
     def schema(self, schema):
         assert schema.encoding == "jsonschema", schema.encoding
@@ -72,6 +73,8 @@ class Checker:
         value = json.loads(data)
         self.validators[schema_id].validate(value)
         self.counts[topic] += 1
+        if topic == "/joint_state":
+            self.joint_state_times.append(log_time)
         if topic == "/episode" and value["event"] == "end":
             self.episodes.append({k: value[k] for k in ("episode", "steps", "return", "final_distance")})
         elif topic == "/reach":
@@ -94,7 +97,8 @@ class Checker:
         return dict(
             topics=dict(self.counts), episodes=self.episodes,
             reward_sums={str(k): v for k, v in sorted(self.rewards.items())}, tip_mismatch=self.tip_mismatch,
-            recorder=self.recorder, schemas=sorted(self.schema_names.values()), metadata=self.metadata, **extra)
+            recorder=self.recorder, schemas=sorted(self.schema_names.values()), metadata=self.metadata,
+            joint_state_intervals=sorted({b - a for a, b in zip(self.joint_state_times, self.joint_state_times[1:])})[:10], **extra)
 
 
 def streaming(path, data):

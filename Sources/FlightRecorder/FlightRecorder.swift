@@ -66,7 +66,7 @@ public final class FlightRecorder: ReachObserver {
         clock_gettime(CLOCK_REALTIME, &now)
         let unixStart = UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
         startMonotonic = MonotonicClock.nanoseconds()
-        if case .simulated(let period) = pacing { periodNanoseconds = period * 1e9 } else { periodNanoseconds = 0 }
+        if case .simulated(let period) = pacing { periodNanoseconds = (period * 1e9).rounded() } else { periodNanoseconds = 0 }
         var metadata = context
         metadata["robot"] = robot.name
         metadata["robot_fingerprint"] = robot.fingerprint

@@ -65,6 +65,8 @@ final class FlightRecorderTests: XCTestCase {
         XCTAssertEqual(check.metadata?["robot"], "reacher")
         XCTAssertEqual(check.metadata?["joint_names"], "shoulder,elbow")
         XCTAssertEqual(check.metadata?["control_period_s"], "0.02")
+        // A simulated run's log times advance one control period (20 ms, in nanoseconds) per step.
+        XCTAssertEqual(check.jointStateIntervals, [20_000_000])
         XCTAssertEqual(check.chunks, report.chunks)
     }
 

@@ -25,6 +25,8 @@ public struct RecordingCheck: Decodable {
     public var tipMismatch: Double
     public var recorder: RecorderStatus?
     public var schemas: [String]
+    /// The distinct intervals between consecutive `/joint_state` log times, ns (the ten smallest).
+    public var jointStateIntervals: [UInt64]
     /// The `armature` metadata record (seeking reader only).
     public var metadata: [String: String]?
     public var chunks: Int
