@@ -56,6 +56,8 @@ class Checker:
         self.schema_names = {}
         self.metadata = None
         self.joint_state_times = []
+        self.guard_totals = collections.Counter()
+        self.guard_mismatches = 0
 
     def schema(self, schema):
         assert schema.encoding == "jsonschema", schema.encoding
@@ -88,6 +90,12 @@ class Checker:
                 self.arm_tips[(labels["episode"], labels["step"])] = (tip["x"], tip["y"] if tip["z"] == 0 else tip["z"])
         elif topic == "/recorder":
             self.recorder = value
+        elif topic == "/guard":
+            for key in ("effort_clamps", "position_cuts", "velocity_cuts", "non_finite_rejections", "wrong_size_rejections"):
+                self.guard_totals[key] += value[key]
+            # Where the guard did nothing, what was sent is exactly what the map asked for.
+            if value["total"] == 0 and value["requested_torque"] != value["torque"]:
+                self.guard_mismatches += 1
 
     def result(self, **extra):
         # The scene's fingertip (the end of its line strip) against the task's, step by step.
@@ -98,6 +106,7 @@ class Checker:
             topics=dict(self.counts), episodes=self.episodes,
             reward_sums={str(k): v for k, v in sorted(self.rewards.items())}, tip_mismatch=self.tip_mismatch,
             recorder=self.recorder, schemas=sorted(self.schema_names.values()), metadata=self.metadata,
+            guard_totals=dict(self.guard_totals), guard_mismatches=self.guard_mismatches,
             joint_state_intervals=sorted({b - a for a, b in zip(self.joint_state_times, self.joint_state_times[1:])})[:10], **extra)
 
 

@@ -66,8 +66,13 @@ enum RecordingChannel: UInt16, CaseIterable {
                     ("non_finite_rejections", s.count("Commands with a non-finite torque, all torques zeroed")),
                     ("wrong_size_rejections", s.count("Commands of the wrong size, all torques zeroed")),
                     ("total", s.count("All interventions in this command")),
+                    ("requested_torque", s.perJoint("Torque the actuator map asked for (from the action), before the guard, N·m")),
+                    ("torque", s.perJoint("Torque sent after the guard, N·m")),
                 ],
-                required: ["effort_clamps", "position_cuts", "velocity_cuts", "non_finite_rejections", "wrong_size_rejections", "total"])
+                required: [
+                    "effort_clamps", "position_cuts", "velocity_cuts", "non_finite_rejections", "wrong_size_rejections", "total",
+                    "requested_torque", "torque",
+                ])
         case .reach:
             return s.object(
                 schemaName, "The reach task after a step: goal, fingertip, reward.",

@@ -13,6 +13,7 @@ final class RecordingWriter: @unchecked Sendable {
     private let file: RecordingFile
     private let mcap: MCAPWriter
     private let scene: ArmScene
+    private let actuators: ActuatorMap
     private let joints: Int
     private let startTime: UInt64
     private var sequences: [UInt32]
@@ -35,6 +36,7 @@ final class RecordingWriter: @unchecked Sendable {
         self.startTime = startTime
         joints = robot.jointCount
         scene = ArmScene(robot: robot)
+        actuators = ActuatorMap(robot: robot)
         file = try RecordingFile(path: path)
         mcap = try MCAPWriter(file: file, library: "armature flight recorder")
         sequences = Array(repeating: 0, count: RecordingChannel.allCases.count)
@@ -157,6 +159,10 @@ final class RecordingWriter: @unchecked Sendable {
                 report.integer(name, count)
             }
             report.integer("total", total)
+            // What the map made of the action, beside what the guard let through: the difference is the guard's work.
+            let action = vector(row, 3)
+            report.numbers("requested_torque", (0..<joints).map { actuators.torque(action: action[$0], joint: $0) })
+            report.numbers("torque", vector(row, 4))
             try emit(.guardReport, time: time, report.bytes)
 
             var reach = JSONText()

@@ -90,6 +90,14 @@ final class RecordingCommandTests: XCTestCase {
         XCTAssertEqual(check.topics["/loop_timing"], 100)
         XCTAssertEqual(check.topics["/joint_state"], 100)
         XCTAssertGreaterThanOrEqual(check.topics["/link"] ?? 0, 2)
+        // The per-step guard reports add up to the run's printed totals.
+        let printed = try XCTUnwrap(run.stdout.split(separator: "\n").first { $0.hasPrefix("guard interventions:") })
+        let expected =
+            "guard interventions: effort \(check.guardTotals["effort_clamps"] ?? -1), position \(check.guardTotals["position_cuts"] ?? -1), "
+            + "velocity \(check.guardTotals["velocity_cuts"] ?? -1), non-finite \(check.guardTotals["non_finite_rejections"] ?? -1), "
+            + "wrong size \(check.guardTotals["wrong_size_rejections"] ?? -1)"
+        XCTAssertEqual(String(printed), expected)
+        XCTAssertEqual(check.guardMismatches, 0)
 
         emulator.send(SIGTERM)
         XCTAssertTrue(emulator.waitForExit(timeout: 20))

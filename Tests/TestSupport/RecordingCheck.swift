@@ -25,6 +25,10 @@ public struct RecordingCheck: Decodable {
     public var tipMismatch: Double
     public var recorder: RecorderStatus?
     public var schemas: [String]
+    /// Each kind of guard intervention summed over the `/guard` messages (snake_case keys as in the schema).
+    public var guardTotals: [String: Int]
+    /// `/guard` messages with no intervention whose sent torque differs from the requested one (should be 0).
+    public var guardMismatches: Int
     /// The distinct intervals between consecutive `/joint_state` log times, ns (the ten smallest).
     public var jointStateIntervals: [UInt64]
     /// The `armature` metadata record (seeking reader only).
