@@ -99,9 +99,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]),
         .target(
             name: "FlightRecorder",
-            dependencies: ["Hardware", "Tasks", "FirmwareLink", "RobotModel", "ArmDynamics", "MonotonicTime", "FileAccess"]
+            dependencies: ["CZstd", "Hardware", "Tasks", "FirmwareLink", "RobotModel", "ArmDynamics", "MonotonicTime", "FileAccess"]
         ),
         .target(name: "Plots"),
         .target(

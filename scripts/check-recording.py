@@ -19,6 +19,7 @@ import sys
 import zlib
 
 import jsonschema
+import zstandard
 from mcap.exceptions import EndOfFile
 from mcap.reader import make_reader
 from mcap.records import Channel, Chunk, DataEnd, Footer, Schema
@@ -55,6 +56,7 @@ class Checker:
         self.recorder = None
         self.schema_names = {}
         self.metadata = None
+        self.compressions = None
         self.joint_state_times = []
         self.guard_totals = collections.Counter()
         self.guard_mismatches = 0
@@ -106,7 +108,7 @@ class Checker:
             topics=dict(self.counts), episodes=self.episodes,
             reward_sums={str(k): v for k, v in sorted(self.rewards.items())}, tip_mismatch=self.tip_mismatch,
             recorder=self.recorder, schemas=sorted(self.schema_names.values()), metadata=self.metadata,
-            guard_totals=dict(self.guard_totals), guard_mismatches=self.guard_mismatches,
+            compressions=self.compressions, guard_totals=dict(self.guard_totals), guard_mismatches=self.guard_mismatches,
             joint_state_intervals=sorted({b - a for a, b in zip(self.joint_state_times, self.joint_state_times[1:])})[:10], **extra)
 
 
@@ -134,7 +136,9 @@ def streaming(path, data):
                             checker.message(inner.channel_id, inner.data, inner.log_time)
                 elif isinstance(record, Footer):
                     complete = True
-        except EndOfFile:
+        except (EndOfFile, struct.error):
+            # The file ends (a crash cut it short), between records or inside one: acceptable only if every
+            # chunk that is in the file whole was read, checked below. A finished file must reach its footer.
             pass
     framed, torn = framed_records(data)
     whole_chunks = sum(1 for opcode, _, _ in framed if opcode == 0x06)
@@ -150,9 +154,16 @@ def check_indexes(data, chunk_indexes, summary_start, offsets_start, footer_at):
         at = index.chunk_start_offset
         assert data[at] == 0x06, f"chunk index points at opcode {data[at]} (offset {at})"
         assert 9 + struct.unpack_from("<Q", data, at + 1)[0] == index.chunk_length, "chunk length mismatch"
-        compression_length = struct.unpack_from("<I", data, at + 9 + 28)[0]
-        assert compression_length == 0, "compressed chunk"
-        records = at + 9 + 40
+        size = struct.unpack_from("<Q", data, at + 9 + 16)[0]
+        name_length = struct.unpack_from("<I", data, at + 9 + 28)[0]
+        compression = data[at + 9 + 32:at + 9 + 32 + name_length].decode()
+        assert compression == index.compression, "chunk index names another compression"
+        stored_length = struct.unpack_from("<Q", data, at + 9 + 32 + name_length)[0]
+        assert stored_length == index.compressed_size and size == index.uncompressed_size, "chunk sizes differ from the index"
+        stored = data[at + 9 + 40 + name_length:at + 9 + 40 + name_length + stored_length]
+        chunk = zstandard.ZstdDecompressor().decompress(stored, max_output_size=size) if compression == "zstd" else stored
+        assert compression in ("zstd", ""), compression
+        assert len(chunk) == size, "chunk does not decompress to its size"
         total = 0
         for channel, offset in index.message_index_offsets.items():
             assert data[offset] == 0x07, f"message index for channel {channel} points at opcode {data[offset]}"
@@ -160,10 +171,10 @@ def check_indexes(data, chunk_indexes, summary_start, offsets_start, footer_at):
             length = struct.unpack_from("<I", data, offset + 11)[0]
             for i in range(length // 16):
                 log_time, message_offset = struct.unpack_from("<QQ", data, offset + 15 + 16 * i)
-                m = records + message_offset
-                assert data[m] == 0x05, "message index entry does not point at a message"
-                assert struct.unpack_from("<H", data, m + 9)[0] == channel, "message index entry on another channel"
-                assert struct.unpack_from("<Q", data, m + 9 + 6)[0] == log_time, "message index time mismatch"
+                m = message_offset
+                assert chunk[m] == 0x05, "message index entry does not point at a message"
+                assert struct.unpack_from("<H", chunk, m + 9)[0] == channel, "message index entry on another channel"
+                assert struct.unpack_from("<Q", chunk, m + 9 + 6)[0] == log_time, "message index time mismatch"
                 assert index.message_start_time <= log_time <= index.message_end_time, "message outside its chunk's times"
             total += 9 + struct.unpack_from("<Q", data, offset + 1)[0]
         assert total == index.message_index_length, "message index length mismatch"
@@ -208,6 +219,7 @@ def seeking(path, data):
     assert counts == dict(checker.counts), f"statistics {counts} but read {dict(checker.counts)}"
     assert stats.message_count == sum(checker.counts.values())
     assert stats.chunk_count == len(summary.chunk_indexes)
+    checker.compressions = sorted({index.compression for index in summary.chunk_indexes})
     return checker, stats.chunk_count
 
 

@@ -54,7 +54,8 @@ public final class FlightRecorder: ReachObserver {
     /// `context` (the command line, say) goes into the file's `armature` metadata record beside the robot's
     /// name, fingerprint and joints, the control period and the pacing.
     public init(
-        path: String, robot: RobotDescription, pacing: Pacing, recordEvery: Int = 1, capacity: Int = 8192, context: [String: String] = [:]
+        path: String, robot: RobotDescription, pacing: Pacing, recordEvery: Int = 1, capacity: Int = 8192, context: [String: String] = [:],
+        compression: ChunkCompression = .zstd
     ) throws(FileError) {
         precondition(recordEvery >= 1 && capacity >= 2)
         self.path = path
@@ -77,7 +78,8 @@ public final class FlightRecorder: ReachObserver {
         case .realTime: metadata["log_time"] = "wall clock (monotonic from the start)"
         case .simulated(let period): metadata["log_time"] = "simulated: \(period) s per step from the start"
         }
-        writer = try RecordingWriter(path: path, robot: robot, ring: ring, startTime: unixStart, metadata: metadata)
+        writer = try RecordingWriter(
+            path: path, robot: robot, ring: ring, startTime: unixStart, metadata: metadata, compression: compression)
         writer.start()
     }
 

@@ -1,7 +1,7 @@
 import FileAccess
 
 /// Writes an MCAP file (specification: github.com/foxglove/mcap, website/docs/spec) chunk by chunk:
-/// magic, header, the schemas and channels, then uncompressed chunks each followed by its message
+/// magic, header, the schemas and channels, then chunks (zstd or uncompressed) each followed by its message
 /// indexes; `finish` adds the data end (with the data section's CRC), the summary (schemas, channels,
 /// chunk indexes, metadata indexes, statistics), the summary offsets and the footer (with the summary's CRC), so that
 /// readers can seek by time and topic. Until `finish`, the file holds whole chunks only (see
@@ -29,6 +29,8 @@ final class MCAPWriter {
         var length: UInt64
         var messageIndexOffsets: [(channel: UInt16, offset: UInt64)]
         var messageIndexLength: UInt64
+        var compression: ChunkCompression
+        var storedSize: UInt64
         var size: UInt64
     }
 
@@ -36,6 +38,7 @@ final class MCAPWriter {
     /// first: small enough that a crash loses little, large enough that indexes stay a small part.
     let chunkBytes: Int
     let chunkNanoseconds: UInt64
+    let compression: ChunkCompression
 
     private let file: RecordingFile
     private var dataCRC = CRC32()
@@ -56,10 +59,12 @@ final class MCAPWriter {
     private var lastTime = UInt64(0)
     private(set) var finished = false
 
-    init(file: RecordingFile, library: String, chunkBytes: Int = 256 << 10, chunkNanoseconds: UInt64 = 1_000_000_000)
-        throws(FileError)
-    {
+    init(
+        file: RecordingFile, library: String, compression: ChunkCompression = .zstd, chunkBytes: Int = 256 << 10,
+        chunkNanoseconds: UInt64 = 1_000_000_000
+    ) throws(FileError) {
         self.file = file
+        self.compression = compression
         self.chunkBytes = chunkBytes
         self.chunkNanoseconds = chunkNanoseconds
         var start = RecordBytes()
@@ -135,14 +140,15 @@ final class MCAPWriter {
     func flushChunk() throws(FileError) {
         guard chunk.count > 0 else { return }
         let records = chunk.bytes
-        var out = RecordBytes(reservingCapacity: records.count + 256)
+        let (stored, storedAs) = compression.compress(records)
+        var out = RecordBytes(reservingCapacity: stored.count + 256)
         out.record(.chunk) { c in
             c.u64(chunkStart)
             c.u64(chunkEnd)
             c.u64(UInt64(records.count))
-            c.u32(CRC32.checksum(records))
-            c.string("")  // uncompressed
-            c.longBytes(records)
+            c.u32(CRC32.checksum(records))  // of the records themselves, before compression
+            c.string(storedAs.rawValue)
+            c.longBytes(stored)
         }
         let chunkOffset = file.offset
         let chunkLength = UInt64(out.count)
@@ -162,7 +168,8 @@ final class MCAPWriter {
         chunkIndexes.append(
             ChunkIndex(
                 startTime: chunkStart, endTime: chunkEnd, offset: chunkOffset, length: chunkLength, messageIndexOffsets: indexOffsets,
-                messageIndexLength: UInt64(out.count) - chunkLength, size: UInt64(records.count)))
+                messageIndexLength: UInt64(out.count) - chunkLength, compression: storedAs, storedSize: UInt64(stored.count),
+                size: UInt64(records.count)))
         chunk = RecordBytes(reservingCapacity: chunkBytes + 4096)
         chunkStart = .max
         chunkEnd = 0
@@ -203,8 +210,8 @@ final class MCAPWriter {
                         }
                     }
                     c.u64(index.messageIndexLength)
-                    c.string("")
-                    c.u64(index.size)  // compressed size: the chunks are not compressed
+                    c.string(index.compression.rawValue)
+                    c.u64(index.storedSize)
                     c.u64(index.size)
                 }
             }

@@ -1,7 +1,7 @@
 import FileAccess
 
 /// Reads the messages of an MCAP recording front to back — the file Armature's recorder writes
-/// (uncompressed chunks), finished or cut short by a crash: reading stops at the data end or at the last
+/// (zstd or uncompressed chunks), finished or cut short by a crash: reading stops at the data end or at the last
 /// whole record. For `armature plot`; viewers and the tests use the real readers.
 public enum RecordingReader {
     /// One message: its channel's topic, log time (ns) and JSON text.
@@ -51,13 +51,18 @@ public enum RecordingReader {
                     try body(Message(topic: topic, logTime: time, data: bytes[(content + 22)..<(content + length)]))
                 }
             case .chunk:
-                let compressionLength = Int(integer(bytes, content + 28, UInt32.self))
-                guard compressionLength == 0 else {
-                    throw ReadError(description: "\(path): has compressed chunks; armature reads the uncompressed recordings it writes")
+                let size = Int(clamping: integer(bytes, content + 16, UInt64.self))
+                let nameLength = Int(integer(bytes, content + 28, UInt32.self))
+                let name = String(decoding: bytes[(content + 32)..<min(content + 32 + nameLength, end)], as: UTF8.self)
+                guard let compression = ChunkCompression(rawValue: name) else {
+                    throw ReadError(description: "\(path): has \(name) chunks; armature reads the zstd or uncompressed recordings it writes")
                 }
-                let recordsLength = Int(clamping: integer(bytes, content + 32, UInt64.self))
-                let records = content + 40
-                try walk(bytes, from: records, to: min(records + recordsLength, content + length), topics: &topics, path: path, body)
+                let storedLength = Int(clamping: integer(bytes, content + 32 + nameLength, UInt64.self))
+                let stored = content + 40 + nameLength
+                guard let records = compression.decompress(bytes[stored..<min(stored + storedLength, content + length)], size: size) else {
+                    throw ReadError(description: "\(path): a chunk at byte \(offset) does not decompress; the file is damaged")
+                }
+                try walk(records, from: 0, to: records.count, topics: &topics, path: path, body)
             case .dataEnd, .footer:
                 return
             default:

@@ -31,14 +31,16 @@ final class RecordingWriter: @unchecked Sendable {
     /// How long the thread sleeps when the ring is empty, µs: well under a chunk's span.
     static let idleSleep: UInt32 = 2_000
 
-    init(path: String, robot: RobotDescription, ring: SampleRing, startTime: UInt64, metadata: [String: String]) throws(FileError) {
+    init(
+        path: String, robot: RobotDescription, ring: SampleRing, startTime: UInt64, metadata: [String: String], compression: ChunkCompression
+    ) throws(FileError) {
         self.ring = ring
         self.startTime = startTime
         joints = robot.jointCount
         scene = ArmScene(robot: robot)
         actuators = ActuatorMap(robot: robot)
         file = try RecordingFile(path: path)
-        mcap = try MCAPWriter(file: file, library: "armature flight recorder")
+        mcap = try MCAPWriter(file: file, library: "armature flight recorder", compression: compression)
         sequences = Array(repeating: 0, count: RecordingChannel.allCases.count)
         for channel in RecordingChannel.allCases {
             let schemaID = channel.rawValue + 1

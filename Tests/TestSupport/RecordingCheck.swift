@@ -31,6 +31,8 @@ public struct RecordingCheck: Decodable {
     public var guardMismatches: Int
     /// The distinct intervals between consecutive `/joint_state` log times, ns (the ten smallest).
     public var jointStateIntervals: [UInt64]
+    /// The chunks' compressions ("zstd", "" for none; seeking reader only).
+    public var compressions: [String]?
     /// The `armature` metadata record (seeking reader only).
     public var metadata: [String: String]?
     public var chunks: Int
