@@ -26,6 +26,8 @@ final class RecordingWriter: @unchecked Sendable {
     private var finalDropped = 0
     private var running = false
 
+    /// Unix niceness of the writer thread (0 normal, 19 lowest), as the learner thread's.
+    static let niceness: Int32 = 10
     /// Idle time after which an open chunk is written anyway, s.
     static let quietFlush = 1.0
     /// How long the thread sleeps when the ring is empty, µs: well under a chunk's span.
@@ -78,6 +80,12 @@ final class RecordingWriter: @unchecked Sendable {
     }
 
     private func run() {
+        #if os(Linux)
+            // Writing is background work: at a lower priority the waking control loop (and, on one machine,
+            // the emulator) preempts JSON and compression at once instead of queueing behind them. On Linux,
+            // `who` 0 is the calling thread, not the whole process.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
+        #endif
         var lastWrite = MonotonicClock.seconds()
         while true {
             var wrote = false
