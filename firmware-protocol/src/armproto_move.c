@@ -1,0 +1,118 @@
+/* The position controller MOVE runs (PROTOCOL.md 8.6): a setpoint that travels to the target at a
+ * bounded speed, and a PD law on it. Pure functions of their arguments, so that the device, a
+ * lockstep simulator and the host's simulated arm all run the very same arithmetic. */
+#include "armproto_internal.h"
+
+static float abs_f(float v)
+{
+    return v < 0.0f ? -v : v;
+}
+
+void armproto_move_set(armproto_move *m, const armproto_msg *req)
+{
+    uint8_t n = req->joint_count;
+    memcpy(m->target, req->q, sizeof(float) * n);
+    memcpy(m->kp, req->kp, sizeof(float) * n);
+    memcpy(m->kd, req->kd, sizeof(float) * n);
+    m->max_velocity = req->max_velocity;
+    m->position_tolerance = req->position_tolerance;
+    m->velocity_tolerance = req->velocity_tolerance;
+}
+
+void armproto_move_start(armproto_move *m, const float *q, uint8_t n, uint64_t now_us)
+{
+    memcpy(m->setpoint, q, sizeof(float) * n);
+    m->updated_us = now_us;
+}
+
+int armproto_move_update(armproto_move *m, const float *q, const float *qd, const float *limit, uint8_t n,
+                         uint64_t now_us, float *tau)
+{
+    /* A clock that went backwards (it must not) moves nothing rather than everything. */
+    float dt = now_us > m->updated_us ? (float)(now_us - m->updated_us) * 1e-6f : 0.0f;
+    float step = m->max_velocity * dt;
+    int flags = ARMPROTO_MOVE_SETTLED;
+    uint8_t j;
+
+    m->updated_us = now_us;
+    for (j = 0; j < n; j++) {
+        float error = m->target[j] - m->setpoint[j];
+        float v_ref;
+        float t;
+        float p_term;
+        float d_term;
+        if (error > step) {
+            m->setpoint[j] += step;
+            v_ref = m->max_velocity;
+        } else if (error < -step) {
+            m->setpoint[j] -= step;
+            v_ref = -m->max_velocity;
+        } else {
+            m->setpoint[j] = m->target[j];
+            v_ref = 0.0f;
+        }
+        /* Two named products, then the sum: no compiler may fuse them into one rounding, so every
+         * build of this file computes the same torque. */
+        p_term = m->kp[j] * (m->setpoint[j] - q[j]);
+        d_term = m->kd[j] * (v_ref - qd[j]);
+        t = p_term + d_term;
+        if (t > limit[j]) {
+            t = limit[j];
+            flags |= ARMPROTO_MOVE_CLAMPED;
+        } else if (t < -limit[j]) {
+            t = -limit[j];
+            flags |= ARMPROTO_MOVE_CLAMPED;
+        }
+        tau[j] = t;
+        if (m->setpoint[j] != m->target[j] || !(abs_f(m->target[j] - q[j]) <= m->position_tolerance) ||
+            !(abs_f(qd[j]) <= m->velocity_tolerance)) {
+            flags &= ~ARMPROTO_MOVE_SETTLED;
+        }
+    }
+    return flags;
+}
+
+uint8_t armproto_move_check(const armproto_msg *req, const float *low, const float *high, uint8_t *joint,
+                            uint32_t *bits)
+{
+    uint8_t n = req->joint_count;
+    const float *scalars[3];
+    const float *arrays[3];
+    uint8_t j;
+    int k;
+
+    scalars[0] = &req->max_velocity;
+    scalars[1] = &req->position_tolerance;
+    scalars[2] = &req->velocity_tolerance;
+    arrays[0] = req->q;
+    arrays[1] = req->kp;
+    arrays[2] = req->kd;
+    *joint = ARMPROTO_NO_JOINT;
+    *bits = 0;
+    for (k = 0; k < 3; k++) {
+        if (!ap_is_finite(*scalars[k])) {
+            memcpy(bits, scalars[k], sizeof *bits);
+            return ARMPROTO_RESULT_NON_FINITE;
+        }
+    }
+    /* The lowest joint with a bad value names the fault; target before kp before kd. */
+    for (j = 0; j < n; j++) {
+        for (k = 0; k < 3; k++) {
+            if (!ap_is_finite(arrays[k][j])) {
+                *joint = j;
+                memcpy(bits, &arrays[k][j], sizeof *bits);
+                return ARMPROTO_RESULT_NON_FINITE;
+            }
+        }
+    }
+    if (!(req->max_velocity > 0.0f) || req->position_tolerance < 0.0f || req->velocity_tolerance < 0.0f) {
+        return ARMPROTO_RESULT_OUT_OF_RANGE;
+    }
+    for (j = 0; j < n; j++) {
+        if (req->kp[j] < 0.0f || req->kd[j] < 0.0f || !(req->q[j] >= low[j] && req->q[j] <= high[j])) {
+            *joint = j;
+            return ARMPROTO_RESULT_OUT_OF_RANGE;
+        }
+    }
+    return 0;
+}
