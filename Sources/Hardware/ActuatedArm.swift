@@ -11,6 +11,10 @@ public final class ActuatedArm {
     public private(set) var state: JointState
     /// What the guard changed in the last command (clamped efforts, cut torques, zeroed values).
     public private(set) var lastCommandReport = SafetyGuard.Interventions()
+    /// How moves to a pose are driven (the description's `move` section).
+    public var moveProfile: MoveProfile
+    /// How the last move went; nil before the first.
+    public private(set) var lastMove: MoveOutcome?
     /// The torques sent with the last command, after the map and the guard, N·m.
     public private(set) var torques: [Double]
 
@@ -24,6 +28,7 @@ public final class ActuatedArm {
         safetyGuard = SafetyGuard(robot: robot)
         state = JointState(jointCount: robot.jointCount)
         torques = Array(repeating: 0, count: robot.jointCount)
+        moveProfile = MoveProfile(robot: robot)
     }
 
     public var jointCount: Int { robot.jointCount }
@@ -37,10 +42,16 @@ public final class ActuatedArm {
         if !backend.isActive { try backend.activate(state: &state) }
     }
 
-    /// Brings the arm to (position, velocity) with zero torque (see `ArmBackend.reset`), activating it first.
-    public func place(position: [Double], velocity: [Double]) throws {
+    /// Starts an episode at (position, velocity) as `start` says, activating the arm first: placed
+    /// exactly (a simulator), moved there by the position controller (velocity is not something a
+    /// controller can set; the arm arrives near rest), or left where it is and read.
+    public func begin(_ start: EpisodeStart, position: [Double], velocity: [Double]) throws {
         try activate()
-        try backend.reset(position: position, velocity: velocity, state: &state)
+        switch start {
+        case .place: try backend.place(position: position, velocity: velocity, state: &state)
+        case .move: lastMove = try backend.move(to: position, profile: moveProfile, state: &state)
+        case .measured: try backend.read(state: &state)
+        }
     }
 
     /// Sends one normalized action for one control period and reads the state back.
@@ -54,4 +65,17 @@ public final class ActuatedArm {
 
     /// Torque off and motors disabled; safe at any time.
     public func deactivate() { backend.deactivate() }
+}
+
+/// How an episode's first state comes about.
+public enum EpisodeStart: String, Sendable, Equatable, CaseIterable {
+    /// The arm is put exactly at the sampled state: a simulator, as MuJoCo's reset does.
+    case place
+    /// The position controller drives the arm to the sampled pose (PROTOCOL.md 8.6); it arrives near rest.
+    case move
+    /// The episode starts wherever the arm is.
+    case measured
+
+    /// What a backend does unless told otherwise: place where it can, else move.
+    public static func `default`(for backend: any ArmBackend) -> EpisodeStart { backend.canPlace ? .place : .move }
 }

@@ -13,12 +13,18 @@ public final class ReachEnvironment: Environment {
     public private(set) var goal: (x: Double, y: Double) = (0, 0)
     /// Steps taken in the current episode.
     public private(set) var episodeStep = 0
+    /// How episodes start on this arm (default: placed on a simulator, moved on hardware).
+    public var episodeStart: EpisodeStart
 
     private var startPosition: [Double]
     private var startVelocity: [Double]
 
-    public init(robot: RobotDescription, backend: any ArmBackend, goalRadius: Double? = nil, maxEpisodeSteps: Int = 50) {
+    public init(
+        robot: RobotDescription, backend: any ArmBackend, goalRadius: Double? = nil, maxEpisodeSteps: Int = 50,
+        episodeStart: EpisodeStart? = nil
+    ) {
         arm = ActuatedArm(robot: robot, backend: backend)
+        self.episodeStart = episodeStart ?? .default(for: backend)
         task = ReachTask(robot: robot, goalRadius: goalRadius, maxEpisodeSteps: maxEpisodeSteps)
         startPosition = Array(repeating: 0, count: robot.jointCount)
         startVelocity = Array(repeating: 0, count: robot.jointCount)
@@ -39,6 +45,9 @@ public final class ReachEnvironment: Environment {
     /// Current fingertip-to-goal distance, m.
     public var distance: Double { task.distance(state, goal: goal) }
 
+    /// A new episode: start and goal drawn from `random` (the same draws however the episode
+    /// starts, so goals repeat across simulator and hardware runs of one seed), then the arm
+    /// brought to its start as `episodeStart` says.
     public func reset(seed: UInt64?, observation: inout [Float]) throws {
         if let seed { random = Xoshiro256(seed: seed) }
         let goal = task.sampleStart(&random, position: &startPosition, velocity: &startVelocity)
@@ -48,7 +57,7 @@ public final class ReachEnvironment: Environment {
     /// Starts an episode from a given arm state and goal instead of random ones (deployment to a
     /// chosen goal, comparisons with a reference).
     public func start(position: [Double], velocity: [Double], goal: (x: Double, y: Double), observation: inout [Float]) throws {
-        try arm.place(position: position, velocity: velocity)
+        try arm.begin(episodeStart, position: position, velocity: velocity)
         self.goal = goal
         episodeStep = 0
         task.observe(state, goal: goal, into: &observation)

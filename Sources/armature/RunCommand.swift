@@ -45,6 +45,8 @@ struct Run: ParsableCommand {
     var rateHz: Double?
     @Flag(help: "Do not pace to the wall clock (simulation and lockstep emulation only).")
     var asFastAsPossible = false
+    @Option(help: EpisodeStartOption.help)
+    var episodeStart: String?
 
     func validate() throws {
         guard sim != (port != nil) else { throw ValidationError("give exactly one of --sim or --port PORT") }
@@ -55,12 +57,14 @@ struct Run: ParsableCommand {
             try OptionBounds.require("--lost-replies", lostReplies, in: SerialSettings.lostRepliesRange)
         }
         if let rateHz { try OptionBounds.require("--rate-hz", rateHz, above: 0.01, inclusive: true, upTo: 100_000, unit: "Hz") }
+        _ = try EpisodeStartOption.parse(episodeStart, onHardware: port != nil)
     }
 
     func run() throws {
         let description = try loadRobot(robot)
         let backend: any ArmBackend = try makeBackend(description)
-        let task = ReachEnvironment(robot: description, backend: backend)
+        let task = ReachEnvironment(
+            robot: description, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: port != nil))
         let actor = try task.loadPolicy(policy)
         let signals = StopSignals()
         let loop = ControlLoop(task: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)

@@ -74,6 +74,8 @@ struct Train: ParsableCommand {
     var port: String?
     @Option(help: "With --port: lost replies in a row that stop training with torque off (1 to 10; default the robot's serial.lost_replies, else 2).")
     var lostReplies: Int?
+    @Option(help: EpisodeStartOption.help)
+    var episodeStart: String?
     @Flag(help: "The device on --port waits for each command (armature emulate --lockstep): train synchronously, step for step as in simulation.")
     var lockstep = false
 
@@ -93,6 +95,7 @@ struct Train: ParsableCommand {
         guard !lockstep || port != nil else {
             throw ValidationError("--lockstep describes the device on --port; give --port PORT too (the simulated arm is always lockstep)")
         }
+        _ = try EpisodeStartOption.parse(episodeStart, onHardware: port != nil)
     }
 
     /// The widths given with --hidden, the default's when absent; nil when they are not widths.
@@ -167,13 +170,17 @@ struct Train: ParsableCommand {
         if let port {
             do {
                 backend = try SerialArm(robot: reach.robot, port: port, lostReplies: lostReplies)
-                task = ReachEnvironment(robot: reach.robot, backend: backend)
+                task = ReachEnvironment(
+                    robot: reach.robot, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: true))
+            } catch let error as ValidationError {
+                throw error
             } catch {
                 throw UserFacingError(String(describing: error))
             }
         } else {
             backend = reach.arm
             task = reach.task
+            if let start = try EpisodeStartOption.parse(episodeStart, onHardware: false) { task.episodeStart = start }
         }
         // Every way out, errors included, leaves the motors off.
         defer { backend.deactivate() }

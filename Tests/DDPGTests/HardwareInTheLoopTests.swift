@@ -238,8 +238,13 @@ private final class StopAfterSteps: ArmBackend {
         taken += 1
         if taken == steps { stop.request() }
     }
-    func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
-        try inner.reset(position: position, velocity: velocity, state: &state)
+    var canPlace: Bool { inner.canPlace }
+    func read(state: inout JointState) throws { try inner.read(state: &state) }
+    func place(position: [Double], velocity: [Double], state: inout JointState) throws {
+        try inner.place(position: position, velocity: velocity, state: &state)
+    }
+    func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
+        try inner.move(to: position, profile: profile, state: &state)
     }
     func deactivate() { inner.deactivate() }
 }

@@ -10,7 +10,7 @@ final class SimulatedArmTests: XCTestCase {
         let arm = SimulatedArm(robot: robot)
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
-        try arm.reset(position: [0.1, 0.2], velocity: [0, 0], state: &state)
+        try arm.place(position: [0.1, 0.2], velocity: [0, 0], state: &state)
         try arm.step(torques: [50, -20], state: &state)
         XCTAssertEqual(state.time, 0.02, accuracy: 1e-12)
         XCTAssertEqual(state.torque, [50, -20])
@@ -46,7 +46,7 @@ final class SimulatedArmTests: XCTestCase {
         XCTAssertThrowsError(try arm.step(torques: [1, 1], state: &small)) { error in
             XCTAssertEqual(error as? BackendError, .wrongSize(expected: 2, got: 1))
         }
-        XCTAssertThrowsError(try arm.reset(position: [0, 0], velocity: [0, 0, 0], state: &state)) { error in
+        XCTAssertThrowsError(try arm.place(position: [0, 0], velocity: [0, 0, 0], state: &state)) { error in
             XCTAssertEqual(error as? BackendError, .wrongSize(expected: 2, got: 3))
         }
         XCTAssertEqual(arm.simulator.time, 0, "nothing was stepped")
@@ -134,6 +134,6 @@ final class SimulatedArmDivergenceTests: XCTestCase {
         guard case .diverged(let joint, _)? = failure as? BackendError else { return XCTFail("expected divergence, got \(String(describing: failure))") }
         XCTAssertTrue((0..<2).contains(joint))
         XCTAssertFalse(arm.isActive, "switched off")
-        XCTAssertThrowsError(try arm.reset(position: [.nan, 0], velocity: [0, 0], state: &state))
+        XCTAssertThrowsError(try arm.place(position: [.nan, 0], velocity: [0, 0], state: &state))
     }
 }

@@ -29,8 +29,13 @@ final class FlakyArm: ArmBackend {
         if steps == failOnStep { throw BackendError.inactive }
         try inner.step(torques: torques, state: &state)
     }
-    func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
-        try inner.reset(position: position, velocity: velocity, state: &state)
+    var canPlace: Bool { inner.canPlace }
+    func read(state: inout JointState) throws { try inner.read(state: &state) }
+    func place(position: [Double], velocity: [Double], state: inout JointState) throws {
+        try inner.place(position: position, velocity: velocity, state: &state)
+    }
+    func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
+        try inner.move(to: position, profile: profile, state: &state)
     }
     func deactivate() {
         deactivations += 1

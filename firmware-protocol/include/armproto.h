@@ -214,6 +214,7 @@ typedef struct armproto_msg {
     float    max_velocity;     /* MOVE: the setpoint's speed limit, rad/s */
     float    position_tolerance; /* MOVE: settled within this of the target, rad */
     float    velocity_tolerance; /* MOVE: settled below this speed, rad/s */
+    float    integral_time;    /* MOVE: integral time constant Ti, s (0: no integral action) */
     uint64_t time_us;          /* STATE, FAULT: device clock, microseconds */
     armproto_stats stats;      /* STATS */
     float q[ARMPROTO_MAX_JOINTS];            /* STATE: rad; HOME: position the arm is at now; MOVE: target, rad */
@@ -266,12 +267,13 @@ int armproto_encode_home_velocity(uint8_t *out, size_t cap, uint32_t seq, const 
                                   uint8_t n);
 int armproto_encode_get_stats(uint8_t *out, size_t cap, uint32_t seq);
 /**
- * MOVE (protocol 1.3): drive to `target` (rad) with per-joint gains kp (N*m/rad) and kd (N*m*s/rad),
- * the setpoint moving at most `max_velocity` rad/s; settled within `position_tolerance` rad of the
- * target and below `velocity_tolerance` rad/s.
+ * MOVE (protocol 1.3): drive to `target` (rad) with per-joint gains kp (N*m/rad) and kd (N*m*s/rad)
+ * and integral time `integral_time` (s, 0 for none), the setpoint moving at most `max_velocity`
+ * rad/s; settled within `position_tolerance` rad of the target and below `velocity_tolerance` rad/s.
  */
 int armproto_encode_move(uint8_t *out, size_t cap, uint32_t seq, const float *target, const float *kp, const float *kd,
-                         uint8_t n, float max_velocity, float position_tolerance, float velocity_tolerance);
+                         uint8_t n, float max_velocity, float position_tolerance, float velocity_tolerance,
+                         float integral_time);
 
 /** Static names for diagnostics ("crc", "not_enabled", "watchdog", "TORQUE"...); never NULL. */
 const char *armproto_err_name(int err);
@@ -329,9 +331,11 @@ typedef struct armproto_move {
     float    kp[ARMPROTO_MAX_JOINTS];       /* N*m/rad */
     float    kd[ARMPROTO_MAX_JOINTS];       /* N*m*s/rad */
     float    setpoint[ARMPROTO_MAX_JOINTS]; /* rad: moves towards target at most max_velocity */
+    float    integral[ARMPROTO_MAX_JOINTS]; /* rad*s: the integral of setpoint - q, bounded (anti-windup) */
     float    max_velocity;                  /* rad/s, > 0 */
     float    position_tolerance;            /* rad, >= 0 */
     float    velocity_tolerance;            /* rad/s, >= 0 */
+    float    integral_time;                 /* s, >= 0; 0: no integral action */
     uint64_t updated_us;                    /* device time of the last update */
 } armproto_move;
 
@@ -342,15 +346,16 @@ typedef struct armproto_move {
 /** Takes a MOVE's target, gains and limits from a decoded message (the setpoint is not touched). */
 void armproto_move_set(armproto_move *m, const armproto_msg *req);
 
-/** Starts the setpoint at the measured positions q at device time now_us. */
+/** Starts the setpoint at the measured positions q at device time now_us, the integrals at zero. */
 void armproto_move_start(armproto_move *m, const float *q, uint8_t n, uint64_t now_us);
 
 /**
  * One controller update at device time now_us, from measured q (rad) and qd (rad/s): the setpoint
- * advances towards the target by at most max_velocity * dt (dt = now_us - updated_us), and
- * tau[j] = kp[j] * (setpoint[j] - q[j]) + kd[j] * (v_ref[j] - qd[j]), clamped to +-limit[j], where
- * v_ref is the setpoint's velocity (+-max_velocity while it travels, 0 once at the target).
- * Returns ARMPROTO_MOVE_* flags.
+ * advances towards the target by at most max_velocity * dt (dt = now_us - updated_us); with
+ * e = setpoint - q, the integral I += e * dt (kept to |kp * I / Ti| <= limit when Ti > 0), and
+ * tau[j] = kp[j] * (e + I / Ti) + kd[j] * (v_ref[j] - qd[j]), clamped to +-limit[j], where v_ref is
+ * the setpoint's velocity (+-max_velocity while it travels, 0 once at the target) and the I / Ti
+ * term is absent when Ti = 0. Returns ARMPROTO_MOVE_* flags.
  */
 int armproto_move_update(armproto_move *m, const float *q, const float *qd, const float *limit, uint8_t n,
                          uint64_t now_us, float *tau);
@@ -359,7 +364,8 @@ int armproto_move_update(armproto_move *m, const float *q, const float *qd, cons
  * 0 if a decoded MOVE's values are usable: ARMPROTO_RESULT_NON_FINITE for a NaN or infinity
  * (scalars first, then the lowest joint, target before kp before kd; *joint = that joint or
  * ARMPROTO_NO_JOINT for a scalar, *bits = the value's bit pattern), ARMPROTO_RESULT_OUT_OF_RANGE
- * for a negative gain or tolerance, a max_velocity not above zero, or a target outside [low, high]
+ * for a negative gain, tolerance or integral time, a max_velocity not above zero, or a target
+ * outside [low, high]
  * (*joint = the joint, or ARMPROTO_NO_JOINT for a scalar).
  */
 uint8_t armproto_move_check(const armproto_msg *req, const float *low, const float *high, uint8_t *joint,

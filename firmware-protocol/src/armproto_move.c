@@ -17,11 +17,13 @@ void armproto_move_set(armproto_move *m, const armproto_msg *req)
     m->max_velocity = req->max_velocity;
     m->position_tolerance = req->position_tolerance;
     m->velocity_tolerance = req->velocity_tolerance;
+    m->integral_time = req->integral_time;
 }
 
 void armproto_move_start(armproto_move *m, const float *q, uint8_t n, uint64_t now_us)
 {
     memcpy(m->setpoint, q, sizeof(float) * n);
+    memset(m->integral, 0, sizeof m->integral);
     m->updated_us = now_us;
 }
 
@@ -39,6 +41,7 @@ int armproto_move_update(armproto_move *m, const float *q, const float *qd, cons
         float error = m->target[j] - m->setpoint[j];
         float v_ref;
         float t;
+        float e;
         float p_term;
         float d_term;
         if (error > step) {
@@ -51,9 +54,24 @@ int armproto_move_update(armproto_move *m, const float *q, const float *qd, cons
             m->setpoint[j] = m->target[j];
             v_ref = 0.0f;
         }
-        /* Two named products, then the sum: no compiler may fuse them into one rounding, so every
+        e = m->setpoint[j] - q[j];
+        if (m->integral_time > 0.0f) {
+            /* Integral action holds a pose against a steady load (gravity, friction) that a
+             * proportional term alone leaves an error against. Bounded so that the integral term
+             * alone never asks for more than the torque limit: no windup while the arm is blocked. */
+            float bound = m->kp[j] > 0.0f ? limit[j] * m->integral_time / m->kp[j] : 0.0f;
+            float step_i = e * dt;
+            m->integral[j] += step_i;
+            if (m->integral[j] > bound) {
+                m->integral[j] = bound;
+            } else if (m->integral[j] < -bound) {
+                m->integral[j] = -bound;
+            }
+            e += m->integral[j] / m->integral_time;
+        }
+        /* Named products, then the sum: no compiler may fuse them into one rounding, so every
          * build of this file computes the same torque. */
-        p_term = m->kp[j] * (m->setpoint[j] - q[j]);
+        p_term = m->kp[j] * e;
         d_term = m->kd[j] * (v_ref - qd[j]);
         t = p_term + d_term;
         if (t > limit[j]) {
@@ -76,7 +94,7 @@ uint8_t armproto_move_check(const armproto_msg *req, const float *low, const flo
                             uint32_t *bits)
 {
     uint8_t n = req->joint_count;
-    const float *scalars[3];
+    const float *scalars[4];
     const float *arrays[3];
     uint8_t j;
     int k;
@@ -84,12 +102,13 @@ uint8_t armproto_move_check(const armproto_msg *req, const float *low, const flo
     scalars[0] = &req->max_velocity;
     scalars[1] = &req->position_tolerance;
     scalars[2] = &req->velocity_tolerance;
+    scalars[3] = &req->integral_time;
     arrays[0] = req->q;
     arrays[1] = req->kp;
     arrays[2] = req->kd;
     *joint = ARMPROTO_NO_JOINT;
     *bits = 0;
-    for (k = 0; k < 3; k++) {
+    for (k = 0; k < 4; k++) {
         if (!ap_is_finite(*scalars[k])) {
             memcpy(bits, scalars[k], sizeof *bits);
             return ARMPROTO_RESULT_NON_FINITE;
@@ -105,7 +124,8 @@ uint8_t armproto_move_check(const armproto_msg *req, const float *low, const flo
             }
         }
     }
-    if (!(req->max_velocity > 0.0f) || req->position_tolerance < 0.0f || req->velocity_tolerance < 0.0f) {
+    if (!(req->max_velocity > 0.0f) || req->position_tolerance < 0.0f || req->velocity_tolerance < 0.0f ||
+        req->integral_time < 0.0f) {
         return ARMPROTO_RESULT_OUT_OF_RANGE;
     }
     for (j = 0; j < n; j++) {

@@ -6,7 +6,7 @@
 #define LEN_HELLO        6
 #define LEN_JOINTS_HDR   5   /* TORQUE, HOME: seq u32, n u8 */
 #define LEN_HELLO_REPLY  24  /* + 4n, + 4 (capabilities, protocol 1.3) */
-#define LEN_MOVE_HDR     20  /* seq u32, n u8, reserved u8[3], max_velocity, position_tolerance, velocity_tolerance; + 12n */
+#define LEN_MOVE_HDR     24  /* seq u32, n u8, reserved u8[3], max_velocity, position_tolerance, velocity_tolerance, integral_time; + 12n */
 #define LEN_ACK          5
 #define LEN_NAK          6
 #define LEN_STATE        24  /* + 12n */
@@ -224,6 +224,7 @@ int armproto_pack_payload(const armproto_msg *m, uint8_t *p, size_t cap)
         ap_put_f32(p + 8, m->max_velocity);
         ap_put_f32(p + 12, m->position_tolerance);
         ap_put_f32(p + 16, m->velocity_tolerance);
+        ap_put_f32(p + 20, m->integral_time);
         put_f32s(p + LEN_MOVE_HDR, m->q, n);
         put_f32s(p + LEN_MOVE_HDR + 4u * n, m->kp, n);
         put_f32s(p + LEN_MOVE_HDR + 8u * n, m->kd, n);
@@ -352,6 +353,7 @@ int armproto_unpack_payload(uint8_t type, const uint8_t *p, size_t len, armproto
         m->max_velocity = ap_get_f32(p + 8);
         m->position_tolerance = ap_get_f32(p + 12);
         m->velocity_tolerance = ap_get_f32(p + 16);
+        m->integral_time = ap_get_f32(p + 20);
         get_f32s(p + LEN_MOVE_HDR, m->q, n);
         get_f32s(p + LEN_MOVE_HDR + 4u * n, m->kp, n);
         get_f32s(p + LEN_MOVE_HDR + 8u * n, m->kd, n);
@@ -532,7 +534,8 @@ int armproto_encode_get_stats(uint8_t *out, size_t cap, uint32_t seq)
 }
 
 int armproto_encode_move(uint8_t *out, size_t cap, uint32_t seq, const float *target, const float *kp, const float *kd,
-                         uint8_t n, float max_velocity, float position_tolerance, float velocity_tolerance)
+                         uint8_t n, float max_velocity, float position_tolerance, float velocity_tolerance,
+                         float integral_time)
 {
     armproto_msg m;
     if (target == NULL || kp == NULL || kd == NULL || !joints_ok(n)) {
@@ -544,6 +547,7 @@ int armproto_encode_move(uint8_t *out, size_t cap, uint32_t seq, const float *ta
     m.max_velocity = max_velocity;
     m.position_tolerance = position_tolerance;
     m.velocity_tolerance = velocity_tolerance;
+    m.integral_time = integral_time;
     memcpy(m.q, target, sizeof(float) * n);
     memcpy(m.kp, kp, sizeof(float) * n);
     memcpy(m.kd, kd, sizeof(float) * n);
