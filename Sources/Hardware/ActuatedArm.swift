@@ -18,6 +18,7 @@ public final class ActuatedArm {
     /// The torques sent with the last command, after the map and the guard, N·m.
     public private(set) var torques: [Double]
 
+    private var moveTarget: [Double]
     private let actuators: ActuatorMap
     private var safetyGuard: SafetyGuard
 
@@ -29,6 +30,7 @@ public final class ActuatedArm {
         state = JointState(jointCount: robot.jointCount)
         torques = Array(repeating: 0, count: robot.jointCount)
         moveProfile = MoveProfile(robot: robot)
+        moveTarget = Array(repeating: 0, count: robot.jointCount)
     }
 
     public var jointCount: Int { robot.jointCount }
@@ -49,7 +51,9 @@ public final class ActuatedArm {
         try activate()
         switch start {
         case .place: try backend.place(position: position, velocity: velocity, state: &state)
-        case .move: lastMove = try backend.move(to: position, profile: moveProfile, state: &state)
+        case .move:
+            for i in 0..<jointCount { moveTarget[i] = nearestTurn(of: position[i], joint: i) }
+            lastMove = try backend.move(to: moveTarget, profile: moveProfile, state: &state)
         case .measured: try backend.read(state: &state)
         }
     }
@@ -61,6 +65,14 @@ public final class ActuatedArm {
         safetyGuard.apply(torques: &torques, state: state)
         lastCommandReport = safetyGuard.interventions - before
         try backend.step(torques: torques, state: &state)
+    }
+
+    /// A continuous joint (no position limits) at `angle` is at `angle + 2πk` too: the move goes to
+    /// the one nearest where the joint is, never winding it back through whole turns it made.
+    private func nearestTurn(of angle: Double, joint: Int) -> Double {
+        guard robot.joints[joint].position == nil else { return angle }
+        let turns = ((state.position[joint] - angle) / (2 * Double.pi)).rounded()
+        return angle + turns * 2 * Double.pi
     }
 
     /// Torque off and motors disabled; safe at any time.

@@ -197,7 +197,7 @@ public struct MoveSettings: Sendable, Equatable {
     public var damping: [Double]?
 
     public init(
-        velocity: Double = 0.5, tolerance: Double = 0.005, velocityTolerance: Double = 0.05, timeout: Double = 10,
+        velocity: Double = 1, tolerance: Double = 0.005, velocityTolerance: Double = 0.05, timeout: Double = 10,
         bandwidth: Double = 2, integralTime: Double? = nil, stiffness: [Double]? = nil, damping: [Double]? = nil
     ) {
         self.velocity = velocity

@@ -42,21 +42,24 @@ final class HardwareInTheLoopTests: XCTestCase {
         return largest
     }
 
-    /// The lockstep emulator steps the simulator's own physics once per TORQUE, so the only
-    /// difference from training on `SimulatedArm` is the wire's float32: the reset pose and
-    /// velocity (HOME), each torque command and each q, q̇ read back are rounded to float32
-    /// (≈ 6e-8 relative), which moves the observations and rewards by ~1e-8 and the trained
-    /// weights by far less than the tolerance.
+    /// The lockstep emulator steps the simulator's own physics once per TORQUE and runs the device's
+    /// MOVE controller at every physics step, as `SimulatedArm.move` does, so with episodes started
+    /// by MOVE on both sides the only difference from training on `SimulatedArm` is the wire's
+    /// float32: each torque command and each q, q̇ read back are rounded to float32 (≈ 6e-8
+    /// relative), which moves the observations and rewards by ~1e-8 and the trained weights by far
+    /// less than the tolerance.
     func testLockstepSerialTrainingMatchesSimulatedTraining() throws {
         let robot = try RepositoryFiles.robot("reacher")
         let emulator = try emulator(robot, timing: .lockstep)
-        let serial = try SerialArm(robot: robot, port: emulator.path)
+        // A lost MOVE reply is sent again, which in lockstep moves the arm one period more: a
+        // generous timeout keeps a busy machine from losing one (the wire is a pty).
+        let serial = try SerialArm(robot: robot, port: emulator.path, timeout: 0.5)
         defer { serial.deactivate() }
         let viaWire = Trainer(
             environment: ReachEnvironment(robot: robot, backend: serial), configuration: TrainingFixtures.smallConfiguration(), seed: 7, metadata: metadata)
         let simulated = Trainer(
-            environment: ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 7,
-            metadata: metadata)
+            environment: ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot), episodeStart: .move),
+            configuration: TrainingFixtures.smallConfiguration(), seed: 7, metadata: metadata)
         let untrained = Trainer(
             environment: ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot)), configuration: TrainingFixtures.smallConfiguration(), seed: 7,
             metadata: metadata)
@@ -76,6 +79,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         XCTAssertLessThan(criticDifference, 1e-4)
         XCTAssertGreaterThan(learned, 1e-3, "the actor must have moved for the comparison to mean anything")
         XCTAssertEqual(serial.linkStatistics.lostReplies, 0)
+        XCTAssertNil(serial.linkStatistics.requests[.home], "hardware episodes start by MOVE, never by re-zeroing")
         print("lockstep HIL vs sim: actor max |Δ| \(actorDifference), critic max |Δ| \(criticDifference), training moved the actor by \(learned)")
     }
 

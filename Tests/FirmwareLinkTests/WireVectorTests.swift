@@ -100,12 +100,23 @@ final class WireVectorTests: XCTestCase {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             XCTAssertEqual(parts.count, 2, location)
             let (key, value) = (parts[0], parts[1])
-            if ["q", "qd", "tau", "torque_limit"].contains(key) {
+            if ["q", "qd", "tau", "torque_limit", "kp", "kd"].contains(key) {
                 arrays[key] = try value.split(separator: "/").map { try XCTUnwrap(float(String($0)), "\(location): \(key)") }
+                continue
+            }
+            if ["max_velocity", "position_tolerance", "velocity_tolerance", "integral_time"].contains(key) {
+                let number = try XCTUnwrap(float(value), "\(location): \(key)")
+                switch key {
+                case "max_velocity": m.maxVelocity = number
+                case "position_tolerance": m.positionTolerance = number
+                case "velocity_tolerance": m.velocityTolerance = number
+                default: m.integralTime = number
+                }
                 continue
             }
             let number = try XCTUnwrap(UInt64(value), "\(location): \(key)=\(value)")
             switch key {
+            case "capabilities": m.capabilities = DeviceCapabilities(rawValue: UInt32(number))
             case "seq": m.sequence = UInt32(number)
             case "applied_seq": m.appliedSequence = UInt32(number)
             case "time_us": m.timeMicros = number
@@ -144,6 +155,8 @@ final class WireVectorTests: XCTestCase {
         m.velocity = padded("qd")
         m.torque = padded("tau")
         m.torqueLimit = padded("torque_limit")
+        m.stiffness = padded("kp")
+        m.damping = padded("kd")
         m.hasVelocity = type == .home && arrays["qd"] != nil
         return m
     }
