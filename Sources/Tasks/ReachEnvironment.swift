@@ -5,7 +5,7 @@ import RobotModel
 /// The reach task on an actuated arm: an `Environment` for training and evaluation, and what the
 /// deploy loop steps. The arm (map, guard, backend) does the acting; the task only looks. A reset
 /// activates the arm if it is not active; deactivating it stays with whoever owns the backend.
-public final class ReachEnvironment: Environment {
+public final class ReachEnvironment: ArmEnvironment {
     public let arm: ActuatedArm
     public let task: ReachTask
     public var random = Xoshiro256(seed: 0)

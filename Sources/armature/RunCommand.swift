@@ -67,7 +67,7 @@ struct Run: ParsableCommand {
             robot: description, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: port != nil))
         let actor = try task.loadPolicy(policy)
         let signals = StopSignals()
-        let loop = ControlLoop(task: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)
+        let loop = ControlLoop(environment: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)
         let target = episodes.map { "\($0) episodes" } ?? String(format: "%.1f s", duration ?? 10)
         print("running \(policy) on \(description.name) (\(port.map { "serial \($0)" } ?? "simulated")) at \(format(1 / loop.period)) Hz for \(target)")
         signals.flushOutput()

@@ -67,7 +67,7 @@ final class ControlLoopTests: XCTestCase {
     func testEpisodesRunToCompletionAndMatchAnOfflineEvaluation() throws {
         let (task, arm) = try makeTask()
         let actor = policy()
-        let summary = ControlLoop(task: task, policy: actor, realTime: false).run(episodes: 3, duration: nil, seed: 9)
+        let summary = ControlLoop(environment: task, policy: actor, realTime: false).run(episodes: 3, duration: nil, seed: 9)
         XCTAssertEqual(summary.stopReason, .completed)
         XCTAssertEqual(summary.episodes.count, 3)
         XCTAssertEqual(summary.timing.cycles, 150)
@@ -81,7 +81,7 @@ final class ControlLoopTests: XCTestCase {
 
     func testRealTimeRunsPaceToTheControlPeriod() throws {
         let (task, _) = try makeTask()
-        let summary = ControlLoop(task: task, policy: policy(), realTime: true).run(episodes: 1, duration: nil, seed: 1)
+        let summary = ControlLoop(environment: task, policy: policy(), realTime: true).run(episodes: 1, duration: nil, seed: 1)
         XCTAssertEqual(summary.timing.cycles, 50)
         XCTAssertEqual(summary.timing.jitter.seen, 50)
         // Pacing, not speed: 50 cycles at 20 ms cannot finish much faster than 49 periods.
@@ -91,7 +91,7 @@ final class ControlLoopTests: XCTestCase {
     func testANonFiniteActionStopsWithTorqueOff() throws {
         let (task, arm) = try makeTask()
         // Weights near Float.greatestFiniteMagnitude with alternating signs overflow to inf − inf = NaN.
-        let summary = ControlLoop(task: task, policy: policy(scale: 3e37), realTime: false).run(episodes: 2, duration: nil, seed: 1)
+        let summary = ControlLoop(environment: task, policy: policy(scale: 3e37), realTime: false).run(episodes: 2, duration: nil, seed: 1)
         guard case .unsafeAction(let reason) = summary.stopReason else { return XCTFail("\(summary.stopReason)") }
         XCTAssertTrue(reason.contains("non-finite") || reason.contains("nan"), reason)
         XCTAssertTrue(summary.stopReason.isFault)
@@ -101,7 +101,7 @@ final class ControlLoopTests: XCTestCase {
 
     func testABackendFailureStopsWithTorqueOff() throws {
         let (task, arm) = try makeTask(failOnStep: 30)
-        let summary = ControlLoop(task: task, policy: policy(), realTime: false).run(episodes: 2, duration: nil, seed: 1)
+        let summary = ControlLoop(environment: task, policy: policy(), realTime: false).run(episodes: 2, duration: nil, seed: 1)
         guard case .backendFailure = summary.stopReason else { return XCTFail("\(summary.stopReason)") }
         XCTAssertEqual(summary.timing.cycles, 29)
         XCTAssertFalse(arm.isActive)
@@ -111,7 +111,7 @@ final class ControlLoopTests: XCTestCase {
     func testAStopRequestEndsTheRunCleanly() throws {
         let (task, arm) = try makeTask()
         let stop = StopRequest()
-        let summary = ControlLoop(task: task, policy: policy(), realTime: false).run(
+        let summary = ControlLoop(environment: task, policy: policy(), realTime: false).run(
             episodes: nil, duration: 60, seed: 1, stop: stop, onEpisode: { _, _ in stop.request() })
         XCTAssertEqual(summary.stopReason, .stopRequested)
         XCTAssertFalse(summary.stopReason.isFault)
@@ -125,7 +125,7 @@ final class ControlLoopTests: XCTestCase {
         let stop = StopRequest()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { stop.request() }
         let started = MonotonicClock.seconds()
-        let summary = ControlLoop(task: task, policy: policy(), period: 100).run(episodes: 1, duration: nil, seed: 1, stop: stop)
+        let summary = ControlLoop(environment: task, policy: policy(), period: 100).run(episodes: 1, duration: nil, seed: 1, stop: stop)
         // Bounded far below the 100 s period, not by how fast this machine is.
         XCTAssertLessThan(MonotonicClock.seconds() - started, 10)
         XCTAssertEqual(summary.stopReason, .stopRequested)
@@ -136,7 +136,7 @@ final class ControlLoopTests: XCTestCase {
     func testATimedRunEndsAtItsDurationWhenTheNextDeadlineIsLater() throws {
         let (task, arm) = try makeTask()
         let started = MonotonicClock.seconds()
-        let summary = ControlLoop(task: task, policy: policy(), period: 100).run(episodes: nil, duration: 0.05, seed: 1)
+        let summary = ControlLoop(environment: task, policy: policy(), period: 100).run(episodes: nil, duration: 0.05, seed: 1)
         let elapsed = MonotonicClock.seconds() - started
         XCTAssertGreaterThanOrEqual(elapsed, 0.05)
         XCTAssertLessThan(elapsed, 10)
@@ -149,7 +149,7 @@ final class ControlLoopTests: XCTestCase {
     /// still served: 0.2 s at 50 Hz is ten cycles, not nine.
     func testATimedRunServesTheDeadlineThatFallsOnItsEnd() throws {
         let (task, _) = try makeTask()
-        let summary = ControlLoop(task: task, policy: policy(), period: 0.02).run(episodes: nil, duration: 0.2, seed: 1)
+        let summary = ControlLoop(environment: task, policy: policy(), period: 0.02).run(episodes: nil, duration: 0.2, seed: 1)
         XCTAssertEqual(summary.stopReason, .completed)
         // A late cycle skips deadlines by design; only a run without overruns must have all ten.
         if summary.timing.overruns == 0 { XCTAssertEqual(summary.timing.cycles, 10) }

@@ -27,7 +27,7 @@ final class SimulatorEmulatorEquivalenceTests: XCTestCase {
         let policy = trainedLikePolicy()
 
         let simulatedTask = ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot), episodeStart: .move)
-        let simulated = ControlLoop(task: simulatedTask, policy: policy, realTime: false)
+        let simulated = ControlLoop(environment: simulatedTask, policy: policy, realTime: false)
             .run(episodes: 1, duration: nil, seed: 77, recordTrajectory: true)
 
         let emulator = try DeviceEmulator(robot: robot, options: .init(timing: .lockstep))
@@ -36,7 +36,7 @@ final class SimulatorEmulatorEquivalenceTests: XCTestCase {
         // generous timeout keeps a busy machine from losing one (the wire is a pty).
         let serial = try SerialArm(robot: robot, port: emulator.path, timeout: 0.5)
         let serialTask = ReachEnvironment(robot: robot, backend: serial)
-        let overWire = ControlLoop(task: serialTask, policy: policy, realTime: false)
+        let overWire = ControlLoop(environment: serialTask, policy: policy, realTime: false)
             .run(episodes: 1, duration: nil, seed: 77, recordTrajectory: true)
 
         XCTAssertEqual(simulated.stopReason, .completed)
@@ -65,14 +65,14 @@ final class SimulatorEmulatorEquivalenceTests: XCTestCase {
         let serial = try SerialArm(robot: robot, port: emulator.path, timeout: 0.5)
         let task = ReachEnvironment(robot: robot, backend: serial)
         XCTAssertEqual(task.episodeStart, .move, "the default on hardware")
-        let moved = ControlLoop(task: task, policy: trainedLikePolicy(), realTime: false).run(episodes: 3, duration: nil, seed: 5)
+        let moved = ControlLoop(environment: task, policy: trainedLikePolicy(), realTime: false).run(episodes: 3, duration: nil, seed: 5)
         XCTAssertEqual(moved.stopReason, .completed)
         let afterMoves = serial.linkStatistics.requests
         XCTAssertNil(afterMoves[.home])
         XCTAssertGreaterThanOrEqual(afterMoves[.move] ?? 0, 3, "each episode moved to its start")
 
         task.episodeStart = .measured
-        let measured = ControlLoop(task: task, policy: trainedLikePolicy(), realTime: false).run(episodes: 2, duration: nil, seed: 6)
+        let measured = ControlLoop(environment: task, policy: trainedLikePolicy(), realTime: false).run(episodes: 2, duration: nil, seed: 6)
         XCTAssertEqual(measured.stopReason, .completed)
         XCTAssertNil(serial.linkStatistics.requests[.home])
         XCTAssertEqual(serial.linkStatistics.requests[.move], afterMoves[.move], "measured starts move nothing")
