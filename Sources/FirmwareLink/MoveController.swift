@@ -83,6 +83,13 @@ public struct MoveController {
         return result == 0 ? nil : ResultCode(rawValue: result)
     }
 
+    /// Takes a new command for the move in progress, as a device takes a MOVE while moving: the
+    /// setpoint and the integral go on from where they are.
+    public mutating func retarget(_ command: MoveCommand) {
+        var message = command.cMessage()
+        armproto_move_set(&move, &message)
+    }
+
     /// Starts the setpoint at the measured `position` at device time `timeMicros`.
     public mutating func start(position measured: [Double], timeMicros: UInt64) {
         for i in 0..<jointCount { position[i] = Float(measured[i]) }

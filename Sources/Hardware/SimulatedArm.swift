@@ -37,6 +37,9 @@ public final class SimulatedArm: ArmBackend {
     private var pending: [[Double]]
     private var pendingIndex = 0
     private var applied: [Double]
+    /// The move in force, as a device holds it: from a `move` until the next `step`, placement or
+    /// deactivation; a second `move` meanwhile goes on with it.
+    private var holding: MoveController?
     public private(set) var isActive = false
     public var canPlace: Bool { true }
 
@@ -62,6 +65,7 @@ public final class SimulatedArm: ArmBackend {
         guard isActive else { throw BackendError.inactive }
         try BackendError.require(torques, jointCount: jointCount)
         try state.requireJointCount(jointCount)
+        holding = nil  // a torque command ends a move, as a TORQUE does on a device
         if pending.isEmpty {
             for i in 0..<jointCount { applied[i] = torques[i] }
         } else {
@@ -120,9 +124,16 @@ public final class SimulatedArm: ArmBackend {
         if let refusal = MoveController.refusal(of: command, low: positionLows, high: positionHighs) {
             throw BackendError.moveRefused(refusal.description)
         }
-        clearPending()
-        var controller = MoveController(command: command, torqueLimits: deviceTorqueLimits(robot))
-        controller.start(position: simulator.q, timeMicros: deviceMicros(simulator.time))
+        var controller: MoveController
+        if let holding {
+            controller = holding
+            controller.retarget(command)
+        } else {
+            clearPending()
+            controller = MoveController(command: command, torqueLimits: deviceTorqueLimits(robot))
+            controller.start(position: simulator.q, timeMicros: deviceMicros(simulator.time))
+        }
+        defer { holding = isActive ? controller : nil }
         var periods = 0
         var started = 0.0
         while true {
@@ -151,6 +162,7 @@ public final class SimulatedArm: ArmBackend {
     }
 
     private func clearPending() {
+        holding = nil
         for i in 0..<jointCount { applied[i] = 0 }
         for slot in pending.indices {
             for i in 0..<jointCount { pending[slot][i] = 0 }

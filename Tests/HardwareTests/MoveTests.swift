@@ -105,7 +105,7 @@ final class MoveTests: XCTestCase {
         try serial.link.move(MoveProfile(robot: robot).command(to: [1, 1]), joints: &state, report: &report)
         XCTAssertEqual(report.result, .ok)
         XCTAssertTrue(report.status.contains(.moving))
-        let snapshot = eventually(emulator) { $0.status.contains(.watchdogTripped) }
+        let snapshot = emulator.eventually { $0.status.contains(.watchdogTripped) }
         XCTAssertEqual(snapshot.fault, .watchdog)
         XCTAssertEqual(snapshot.appliedTorque, [0, 0])
         XCTAssertFalse(snapshot.status.contains(.moving))
@@ -127,16 +127,5 @@ final class MoveTests: XCTestCase {
         try serial.link.move(command, joints: &state, report: &report)
         XCTAssertEqual(report.result, .estopLatched)
         XCTAssertEqual(emulator.snapshot().appliedTorque, [0, 0])
-    }
-
-    /// Waits up to two seconds for the emulated device to reach a condition.
-    func eventually(_ emulator: DeviceEmulator, _ condition: (DeviceEmulator.Snapshot) -> Bool) -> DeviceEmulator.Snapshot {
-        let deadline = Date().addingTimeInterval(2)
-        var snapshot = emulator.snapshot()
-        while !condition(snapshot) && Date() < deadline {
-            usleep(1000)
-            snapshot = emulator.snapshot()
-        }
-        return snapshot
     }
 }

@@ -75,16 +75,6 @@ final class SerialArmEmulatorTests: XCTestCase {
     }
 
     /// The emulator's snapshot once `condition` holds (or after two seconds, for the assertions to report).
-    private func eventually(_ emulator: DeviceEmulator, _ condition: (DeviceEmulator.Snapshot) -> Bool) -> DeviceEmulator.Snapshot {
-        let deadline = Date().addingTimeInterval(2)
-        var snapshot = emulator.snapshot()
-        while !condition(snapshot) && Date() < deadline {
-            usleep(1000)
-            snapshot = emulator.snapshot()
-        }
-        return snapshot
-    }
-
     private func assertSame(_ wire: JointState, _ sim: JointState, _ when: String, line: UInt = #line) {
         for i in 0..<2 {
             XCTAssertEqual(wire.position[i], Double(Float(sim.position[i])), "\(when): q\(i)", line: line)
@@ -195,7 +185,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         XCTAssertFalse(arm.isActive)
         XCTAssertEqual(arm.linkStatistics.lostReplies, 2)
         // The DISABLE sent on the way out (not waited for) reaches the device.
-        let snapshot = eventually(emulator) { !$0.status.contains(.enabled) }
+        let snapshot = emulator.eventually { !$0.status.contains(.enabled) }
         XCTAssertFalse(snapshot.status.contains(.enabled))
         XCTAssertEqual(snapshot.appliedTorque, [0, 0])
         emulator.setImpairments(.none)
@@ -230,7 +220,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         for _ in 0..<5 { try arm.step(torques: [20, -20], state: &state) }
         XCTAssertEqual(emulator.snapshot().appliedTorque, [20, -20])
         // The host stalls: nothing more is sent.
-        let snapshot = eventually(emulator) { $0.status.contains(.watchdogTripped) }
+        let snapshot = emulator.eventually { $0.status.contains(.watchdogTripped) }
         XCTAssertTrue(snapshot.status.contains(.watchdogTripped))
         XCTAssertEqual(snapshot.fault, .watchdog)
         XCTAssertFalse(snapshot.status.contains(.enabled))
@@ -285,7 +275,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         try arm.activate(state: &state)
         for _ in 0..<5 { try arm.step(torques: [1, -1], state: &state) }
         let simulatedTime = emulator.snapshot().deviceTime
-        let snapshot = eventually(emulator) { $0.status.contains(.watchdogTripped) }
+        let snapshot = emulator.eventually { $0.status.contains(.watchdogTripped) }
         XCTAssertTrue(snapshot.status.contains(.watchdogTripped))
         XCTAssertEqual(snapshot.fault, .watchdog)
         XCTAssertEqual(snapshot.appliedTorque, [0, 0])

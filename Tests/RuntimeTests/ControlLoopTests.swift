@@ -11,33 +11,20 @@ import TestSupport
 import XCTest
 
 /// Wraps the simulator to fail on a chosen step and to record whether torque was switched off.
-final class FlakyArm: ArmBackend {
-    let inner: SimulatedArm
+final class FlakyArm: SimulatedArmWrapper {
     var failOnStep: Int?
     private(set) var steps = 0
     private(set) var deactivations = 0
     init(robot: RobotDescription, failOnStep: Int?) {
-        inner = SimulatedArm(robot: robot)
         self.failOnStep = failOnStep
+        super.init(SimulatedArm(robot: robot))
     }
-    var jointCount: Int { inner.jointCount }
-    var controlPeriod: Double { inner.controlPeriod }
-    var isActive: Bool { inner.isActive }
-    func activate(state: inout JointState) throws { try inner.activate(state: &state) }
-    func step(torques: [Double], state: inout JointState) throws {
+    override func step(torques: [Double], state: inout JointState) throws {
         steps += 1
         if steps == failOnStep { throw BackendError.inactive }
         try inner.step(torques: torques, state: &state)
     }
-    var canPlace: Bool { inner.canPlace }
-    func read(state: inout JointState) throws { try inner.read(state: &state) }
-    func place(position: [Double], velocity: [Double], state: inout JointState) throws {
-        try inner.place(position: position, velocity: velocity, state: &state)
-    }
-    func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
-        try inner.move(to: position, profile: profile, state: &state)
-    }
-    func deactivate() {
+    override func deactivate() {
         deactivations += 1
         inner.deactivate()
     }

@@ -329,6 +329,22 @@ static int seq_newer(uint32_t a, uint32_t b)
 }
 
 
+/* The checks of the device's state that every motion command (TORQUE, MOVE) makes, in the order of
+ * PROTOCOL.md 8.4: e-stop, enabled, sequence. 0 when the command may go on to its values. */
+static uint8_t motion_refusal(const armproto_device *dev, uint32_t seq)
+{
+    if (dev->estop_latched) {
+        return ARMPROTO_RESULT_ESTOP_LATCHED;
+    }
+    if (!dev->enabled) {
+        return ARMPROTO_RESULT_NOT_ENABLED;
+    }
+    if (!seq_newer(seq, dev->applied_seq)) {
+        return ARMPROTO_RESULT_STALE_SEQUENCE;
+    }
+    return ARMPROTO_RESULT_OK;
+}
+
 static void handle_torque(armproto_device *dev, const armproto_msg *req)
 {
     uint8_t n = dev->config.joint_count;
@@ -340,12 +356,8 @@ static void handle_torque(armproto_device *dev, const armproto_msg *req)
         nak_form(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
         return;
     }
-    if (dev->estop_latched) {
-        result = ARMPROTO_RESULT_ESTOP_LATCHED;
-    } else if (!dev->enabled) {
-        result = ARMPROTO_RESULT_NOT_ENABLED;
-    } else if (!seq_newer(req->seq, dev->applied_seq)) {
-        result = ARMPROTO_RESULT_STALE_SEQUENCE;
+    if ((result = motion_refusal(dev, req->seq)) != ARMPROTO_RESULT_OK) {
+        /* refused as it stands: the torque in force stays */
     } else if ((bad = ap_first_non_finite(req->tau, n)) >= 0) {
         uint32_t bits;
         memcpy(&bits, &req->tau[bad], sizeof bits);
@@ -399,12 +411,8 @@ static void handle_move(armproto_device *dev, const armproto_msg *req)
         nak_form(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
         return;
     }
-    if (dev->estop_latched) {
-        result = ARMPROTO_RESULT_ESTOP_LATCHED;
-    } else if (!dev->enabled) {
-        result = ARMPROTO_RESULT_NOT_ENABLED;
-    } else if (!seq_newer(req->seq, dev->applied_seq)) {
-        result = ARMPROTO_RESULT_STALE_SEQUENCE;
+    if ((result = motion_refusal(dev, req->seq)) != ARMPROTO_RESULT_OK) {
+        /* refused as it stands: a move in force goes on */
     } else if ((result = armproto_move_check(req, dev->config.position_low, dev->config.position_high, &joint, &bits)) ==
                ARMPROTO_RESULT_NON_FINITE) {
         raise_fault(dev, ARMPROTO_FAULT_NON_FINITE, joint, bits, req->seq);
