@@ -382,7 +382,7 @@ int main(int argc, char **argv)
     msg_line("move_16", &m);
     /* Values the device refuses (8.4): a non-finite scalar, and -0 where >= 0 holds (accepted). */
     armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
-    m.seq = 31; m.joint_count = 2;
+    m.seq = 34; m.joint_count = 2;
     m.max_velocity = 0.5f; m.position_tolerance = inf; m.velocity_tolerance = qnan;
     m.q[0] = qnan; m.q[1] = 0.0f; m.kp[0] = 1.0f; m.kp[1] = -0.0f; m.kd[0] = -inf; m.kd[1] = 0.0f;
     msg_line("move_non_finite", &m);
@@ -442,9 +442,9 @@ int main(int argc, char **argv)
     m.result = ARMPROTO_RESULT_OK; m.joint_count = 2;
     m.q[0] = 0.5f; m.q[1] = -0.25f; m.tau[0] = 0.125f;
     msg_line("state_move_settled", &m);
-    /* move_non_finite to that device: the scalar position_tolerance (+inf) names the fault. */
+    /* move_non_finite to that device next: the scalar position_tolerance (+inf) names the fault. */
     armproto_msg_init(&m, ARMPROTO_MSG_FAULT);
-    m.seq = 31; m.fault = ARMPROTO_FAULT_NON_FINITE; m.fault_joint = ARMPROTO_NO_JOINT; m.time_us = 1000000ull;
+    m.seq = 34; m.fault = ARMPROTO_FAULT_NON_FINITE; m.fault_joint = ARMPROTO_NO_JOINT; m.time_us = 1000000ull;
     m.status = ARMPROTO_STATUS_FAULT | ARMPROTO_STATUS_HANDSHAKE_DONE; m.fault_detail = 0x7F800000u;
     msg_line("fault_move_non_finite", &m);
 
