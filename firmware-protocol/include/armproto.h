@@ -349,7 +349,8 @@ void armproto_move_start(armproto_move *m, const float *q, uint8_t n, uint64_t n
  * One controller update at device time now_us, from measured q (rad) and qd (rad/s): the setpoint
  * advances towards the target by at most max_velocity * dt (dt = now_us - updated_us), and
  * tau[j] = kp[j] * (setpoint[j] - q[j]) + kd[j] * (v_ref[j] - qd[j]), clamped to +-limit[j], where
- * v_ref is the setpoint's velocity (+-max_velocity while it travels, 0 once at the target).
+ * v_ref is the setpoint's velocity (+-max_velocity while it travels, 0 once at the target); a
+ * torque that is still not finite (products overflowed) is 0, flagged ARMPROTO_MOVE_CLAMPED.
  * Returns ARMPROTO_MOVE_* flags.
  */
 int armproto_move_update(armproto_move *m, const float *q, const float *qd, const float *limit, uint8_t n,

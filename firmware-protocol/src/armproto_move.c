@@ -83,6 +83,14 @@ int armproto_move_update(armproto_move *m, const float *q, const float *qd, cons
             t = -limit[j];
             flags |= ARMPROTO_MOVE_CLAMPED;
         }
+        /* Finite gains so large that a product overflows can still leave no torque: +-inf on a
+         * joint without a limit, NaN where the two terms overflow in opposite directions. No
+         * motor may be commanded a non-finite torque (a TORQUE carrying one is refused), so the
+         * joint gets none, flagged like a clamp. */
+        if (!ap_is_finite(t)) {
+            t = 0.0f;
+            flags |= ARMPROTO_MOVE_CLAMPED;
+        }
         tau[j] = t;
         if (m->setpoint[j] != m->target[j] || !(abs_f(m->target[j] - q[j]) <= m->position_tolerance) ||
             !(abs_f(qd[j]) <= m->velocity_tolerance)) {

@@ -1455,6 +1455,38 @@ static void test_move_replies_are_the_vectors(void)
     }
 }
 
+/* Finite but enormous gains can overflow the PD law; whatever the arithmetic gives, a motor is
+ * never commanded a non-finite torque (found by review: +inf reached a joint without a limit, and
+ * NaN any joint, before the controller replaced them by 0). */
+static void test_move_never_commands_a_non_finite_torque(void)
+{
+    armproto_move m;
+    armproto_msg req;
+    const float q[2] = {-1.0f, -1.0f}, qd[2] = {2.0f, 0.0f};
+    const float limit[2] = {5.0f, INFINITY};
+    float tau[2];
+    int flags;
+
+    armproto_msg_init(&req, ARMPROTO_MSG_MOVE);
+    req.joint_count = 2;
+    req.q[0] = 1.0f; req.q[1] = 1.0f;
+    req.kp[0] = 3.0e38f; req.kp[1] = 3.0e38f;
+    req.kd[0] = 3.0e38f; req.kd[1] = 0.0f;
+    req.max_velocity = 1.0f;
+    armproto_move_set(&m, &req);
+    armproto_move_start(&m, req.q, 2, 0u); /* the setpoint at the target: v_ref = 0 */
+    /* Joint 0: kp * 2 = +inf, kd * (0 - 2) = -inf, NaN in sum; joint 1: +inf, no limit. */
+    flags = armproto_move_update(&m, q, qd, limit, 2, 1000u, tau);
+    CHECK(same_float(tau[0], 0.0f) && same_float(tau[1], 0.0f));
+    CHECK(flags & ARMPROTO_MOVE_CLAMPED);
+    CHECK(!(flags & ARMPROTO_MOVE_SETTLED));
+    /* A finite limit still clamps an infinite torque to the limit. */
+    req.kd[0] = 0.0f;
+    armproto_move_set(&m, &req);
+    flags = armproto_move_update(&m, q, qd, limit, 2, 2000u, tau);
+    CHECK(same_float(tau[0], 5.0f) && (flags & ARMPROTO_MOVE_CLAMPED));
+}
+
 /* dt is the float nearest the elapsed microseconds, times 1e-6, also for gaps of more than 2^32
  * microseconds (the firmware computes it without a 64-bit conversion). */
 static void test_move_dt_is_the_rounded_elapsed_time(void)
@@ -1552,4 +1584,5 @@ void test_device(void)
     test_capabilities_follow_the_board_and_the_clock();
     test_move_replies_are_the_vectors();
     test_move_dt_is_the_rounded_elapsed_time();
+    test_move_never_commands_a_non_finite_torque();
 }

@@ -270,6 +270,67 @@ static size_t body_with_crc(uint8_t type, const uint8_t *payload, size_t n, uint
     return n + 3;
 }
 
+/* Protocol 1.3 fuzz seeds as the host uses MOVE: repeated every control period (5 ms of clock
+ * per record, within the fuzz device's 10 ms watchdog; option 0x03: handshake and enable,
+ * structured), then a TORQUE; the same with the lockstep simulator's controller calls (clock
+ * step 0x03); and with gains so large that the PD law overflows (the controller must still never
+ * command a non-finite torque). */
+static void move_seeds(void)
+{
+    static uint8_t rec[4096];
+    const float target[2] = {0.5f, -0.25f}, kp[2] = {30.0f, 20.0f}, kd[2] = {2.0f, 1.0f};
+    const uint8_t structured_opts = 0x03;
+    int variant;
+
+    for (variant = 0; variant < 3; variant++) {
+        armproto_msg m;
+        uint8_t payload[ARMPROTO_MAX_PAYLOAD];
+        size_t len = 0;
+        uint32_t seq;
+        int plen;
+        armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
+        m.joint_count = 2;
+        m.max_velocity = 1.0f;
+        m.position_tolerance = 0.01f;
+        m.velocity_tolerance = 0.05f;
+        memcpy(m.q, target, sizeof target);
+        memcpy(m.kp, kp, sizeof kp);
+        memcpy(m.kd, kd, sizeof kd);
+        if (variant == 2) {
+            m.kp[0] = m.kp[1] = 3.0e38f;
+            m.kd[0] = m.kd[1] = 3.0e38f;
+            m.max_velocity = 1000.0f;
+        }
+        for (seq = 3; seq < 40; seq++) {
+            m.seq = seq;
+            if (variant == 2) {
+                /* Turning back: the setpoint ahead of the arm, its velocity towards it, both
+                 * terms overflow, in opposite directions. */
+                m.q[0] = (seq & 1u) ? 100.0f : -100.0f;
+            }
+            plen = armproto_pack_payload(&m, payload, sizeof payload);
+            if (plen < 0 || len + (size_t)plen + 3 > sizeof rec) break;
+            rec[len++] = (uint8_t)(plen + 2);
+            rec[len++] = variant == 1 ? 0x03 : 0x0A;
+            rec[len++] = ARMPROTO_MSG_MOVE;
+            memcpy(rec + len, payload, (size_t)plen);
+            len += (size_t)plen;
+        }
+        armproto_msg_init(&m, ARMPROTO_MSG_TORQUE);
+        m.seq = 40;
+        m.joint_count = 2;
+        plen = armproto_pack_payload(&m, payload, sizeof payload);
+        if (plen > 0 && len + (size_t)plen + 3 <= sizeof rec) {
+            rec[len++] = (uint8_t)(plen + 2);
+            rec[len++] = 0x02;
+            rec[len++] = ARMPROTO_MSG_TORQUE;
+            memcpy(rec + len, payload, (size_t)plen);
+            len += (size_t)plen;
+        }
+        seed_file(&structured_opts, 1, rec, len);
+    }
+}
+
 static void seq_only(const char *name, uint8_t type, uint32_t seq)
 {
     armproto_msg m;
@@ -591,6 +652,7 @@ int main(int argc, char **argv)
         const uint8_t raw_opts = 0x05, structured_opts = 0x03;
         seed_file(&raw_opts, 1, session, session_len);
         seed_file(&structured_opts, 1, records, records_len);
+        move_seeds();
     }
     return failures ? 1 : 0;
 }
