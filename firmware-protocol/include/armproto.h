@@ -355,7 +355,8 @@ void armproto_move_start(armproto_move *m, const float *q, uint8_t n, uint64_t n
  * e = setpoint - q, the integral I += e * dt (kept to |kp * I / Ti| <= limit when Ti > 0), and
  * tau[j] = kp[j] * (e + I / Ti) + kd[j] * (v_ref[j] - qd[j]), clamped to +-limit[j], where v_ref is
  * the setpoint's velocity (+-max_velocity while it travels, 0 once at the target) and the I / Ti
- * term is absent when Ti = 0. Returns ARMPROTO_MOVE_* flags.
+ * term is absent when Ti = 0; a torque that is still not finite (products overflowed) is 0,
+ * flagged ARMPROTO_MOVE_CLAMPED. Returns ARMPROTO_MOVE_* flags.
  */
 int armproto_move_update(armproto_move *m, const float *q, const float *qd, const float *limit, uint8_t n,
                          uint64_t now_us, float *tau);

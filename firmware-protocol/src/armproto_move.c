@@ -27,11 +27,31 @@ void armproto_move_start(armproto_move *m, const float *q, uint8_t n, uint64_t n
     m->updated_us = now_us;
 }
 
+/* The microseconds from `from` to `to` as a float, rounded to nearest like a plain (float) cast of
+ * the 64-bit difference, but without one: on a Cortex-M4F a u64 -> float conversion is a libgcc
+ * call (__aeabi_ul2f) that drags in about 540 bytes of software floating point, while a u32 ->
+ * float conversion is one instruction. The difference fits 32 bits whenever the controller runs
+ * at least every 71 minutes, which it always does (every millisecond while moving); a longer gap
+ * is shifted into 32 bits with the bits shifted out kept as a sticky bit, so that the single
+ * rounding of the conversion still sees whether they were zero, and scaled back by a power of two
+ * (exact). Either way the result is the bit pattern of (float)(to - from). */
+static float elapsed_us(uint64_t from, uint64_t to)
+{
+    uint64_t d = to - from;
+    float scale = 1.0f;
+
+    while ((d >> 32) != 0) {
+        d = (d >> 1) | (d & 1u);
+        scale *= 2.0f;
+    }
+    return (float)(uint32_t)d * scale;
+}
+
 int armproto_move_update(armproto_move *m, const float *q, const float *qd, const float *limit, uint8_t n,
                          uint64_t now_us, float *tau)
 {
     /* A clock that went backwards (it must not) moves nothing rather than everything. */
-    float dt = now_us > m->updated_us ? (float)(now_us - m->updated_us) * 1e-6f : 0.0f;
+    float dt = now_us > m->updated_us ? elapsed_us(m->updated_us, now_us) * 1e-6f : 0.0f;
     float step = m->max_velocity * dt;
     int flags = ARMPROTO_MOVE_SETTLED;
     uint8_t j;
@@ -79,6 +99,14 @@ int armproto_move_update(armproto_move *m, const float *q, const float *qd, cons
             flags |= ARMPROTO_MOVE_CLAMPED;
         } else if (t < -limit[j]) {
             t = -limit[j];
+            flags |= ARMPROTO_MOVE_CLAMPED;
+        }
+        /* Finite gains so large that a product overflows can still leave no torque: +-inf on a
+         * joint without a limit, NaN where the two terms overflow in opposite directions. No
+         * motor may be commanded a non-finite torque (a TORQUE carrying one is refused), so the
+         * joint gets none, flagged like a clamp. */
+        if (!ap_is_finite(t)) {
+            t = 0.0f;
             flags |= ARMPROTO_MOVE_CLAMPED;
         }
         tau[j] = t;
