@@ -348,6 +348,8 @@ private final class EmulatorEngine: @unchecked Sendable {
         let applying = device.pointee.enabled != 0
         if timing == .realTime { advancePhysics() }
         for i in 0..<min(n, jointCount) { applied[i] = Double(tau[i]) }
+        // To the motors through the description's reality gap, as every simulated command goes.
+        plant.issue(applied)
         if !applying { torqueZeroedMicros = nowMicros() }
         if timing == .lockstep && applying && !steppingPeriod {
             // Inside the request, so the STATE that follows reports the state after this period. A
@@ -355,11 +357,10 @@ private final class EmulatorEngine: @unchecked Sendable {
             steppingPeriod = true
             defer { steppingPeriod = false }
             for _ in 0..<plant.substeps {
-                plant.simulator.advance(torques: applied, steps: 1)
+                plant.physicsStep()
                 armproto_device_control(device)
             }
-            let simulator = plant.simulator
-            for i in 0..<jointCount where !simulator.q[i].isFinite || !simulator.qd[i].isFinite { return 2 }
+            do { try plant.checkFinite() } catch { return 2 }
         }
         return 0
     }
@@ -367,11 +368,11 @@ private final class EmulatorEngine: @unchecked Sendable {
     func readJoints(_ q: UnsafeMutablePointer<Float>?, _ qd: UnsafeMutablePointer<Float>?, _ tau: UnsafeMutablePointer<Float>?, _ n: Int) -> Int32 {
         guard let q, let qd, let tau else { return 1 }
         if timing == .realTime { advancePhysics() }
-        let simulator = plant.simulator
+        plant.measure(into: &plantState)
         for i in 0..<min(n, jointCount) {
-            q[i] = Float(simulator.q[i])
-            qd[i] = Float(simulator.qd[i])
-            tau[i] = Float(applied[i])
+            q[i] = Float(plantState.position[i])
+            qd[i] = Float(plantState.velocity[i])
+            tau[i] = Float(plantState.torque[i])
         }
         return 0
     }
@@ -421,7 +422,7 @@ private final class EmulatorEngine: @unchecked Sendable {
         // After a long stall (a suspended process) jump rather than replay minutes of physics at once.
         if target - physicsSteps > 1000 { physicsSteps = target - 1000 }
         while physicsSteps < target {
-            plant.simulator.advance(torques: applied, steps: 1)
+            plant.physicsStep()
             physicsSteps += 1
         }
     }

@@ -4,61 +4,43 @@ import FirmwareLink
 import RobotModel
 
 /// The simulated arm as an `ArmBackend`: rigid-body dynamics stepped with the description's
-/// integrator, with optional sensor noise and actuation latency to make policies robust to both.
+/// integrator, through the description's reality gap (`RealityGapModel`: latency, deadband,
+/// torque gain, actuator lag, friction, sensor quantization and noise), exact where it is zero.
 public final class SimulatedArm: ArmBackend {
-    /// Imperfections a real arm has and a perfect simulator lacks.
-    public struct Imperfections: Sendable, Equatable {
-        /// Standard deviation of Gaussian noise on reported positions, rad.
-        public var positionNoise: Double
-        /// Standard deviation of Gaussian noise on reported velocities, rad/s.
-        public var velocityNoise: Double
-        /// Whole control periods between a command and its effect on the motors.
-        public var latencySteps: Int
-
-        public init(positionNoise: Double = 0, velocityNoise: Double = 0, latencySteps: Int = 0) {
-            self.positionNoise = positionNoise
-            self.velocityNoise = velocityNoise
-            self.latencySteps = latencySteps
-        }
-
-        public static let none = Imperfections()
-    }
-
     public let robot: RobotDescription
     public let simulator: ArmSimulator
-    public let imperfections: Imperfections
+    /// The gap this arm applies: the description's unless one was given.
+    public var gap: RealityGap { model.gap }
     public var jointCount: Int { robot.jointCount }
     public var controlPeriod: Double { robot.control.period }
     /// Physics steps per control period.
     public let substeps: Int
 
-    private var random: Xoshiro256
-    /// Ring of commands not yet applied, `latencySteps` deep.
-    private var pending: [[Double]]
-    private var pendingIndex = 0
-    private var applied: [Double]
+    private var model: RealityGapModel
     /// The move in force, as a device holds it: from a `move` until the next `step`, placement or
     /// deactivation; a second `move` meanwhile goes on with it.
     private var holding: MoveController?
+    private var command: [Double]
+    private var sensed: JointState
     public private(set) var isActive = false
     public var canPlace: Bool { true }
 
-    public init(robot: RobotDescription, imperfections: Imperfections = .none, seed: UInt64 = 0) {
+    /// The arm of `robot` through `gap` (default: the description's own); `seed` seeds the sensor noise.
+    public init(robot: RobotDescription, gap: RealityGap? = nil, seed: UInt64 = 0) {
         self.robot = robot
-        self.imperfections = imperfections
         simulator = ArmSimulator(robot: robot)
         substeps = max(1, Int((robot.control.period / robot.physics.timestep).rounded()))
-        random = Xoshiro256(seed: seed)
-        let zeros = [Double](repeating: 0, count: robot.jointCount)
-        pending = Array(repeating: zeros, count: max(0, imperfections.latencySteps))
-        applied = zeros
+        model = RealityGapModel(robot: robot, gap: gap ?? robot.realityGap, seed: seed)
+        command = Array(repeating: 0, count: robot.jointCount)
+        sensed = JointState(jointCount: robot.jointCount)
+        model.reset(at: simulator)
     }
 
     public func activate(state: inout JointState) throws {
         try state.requireJointCount(jointCount)
         isActive = true
-        clearPending()
-        read(into: &state)
+        motorsOff()
+        model.measure(simulator, into: &state)
     }
 
     public func step(torques: [Double], state: inout JointState) throws {
@@ -66,23 +48,27 @@ public final class SimulatedArm: ArmBackend {
         try BackendError.require(torques, jointCount: jointCount)
         try state.requireJointCount(jointCount)
         holding = nil  // a torque command ends a move, as a TORQUE does on a device
-        if pending.isEmpty {
-            for i in 0..<jointCount { applied[i] = torques[i] }
-        } else {
-            for i in 0..<jointCount {
-                applied[i] = pending[pendingIndex][i]
-                pending[pendingIndex][i] = torques[i]
-            }
-            pendingIndex = (pendingIndex + 1) % pending.count
-        }
-        simulator.advance(torques: applied, steps: substeps)
+        issue(torques)
+        for _ in 0..<substeps { physicsStep() }
         try checkFinite()
-        read(into: &state)
+        model.measure(simulator, into: &state)
     }
+
+    // MARK: The plant, for the device emulator
+
+    /// A torque command (N·m) from now on, through the gap's latency: what a device's motor driver
+    /// is told. The emulator's board calls it for every torque its device commands.
+    public func issue(_ torques: [Double]) { model.issue(torques, at: simulator.time) }
+
+    /// One physics step under the commands issued so far, through the gap.
+    public func physicsStep() { model.step(simulator) }
+
+    /// What the sensors read now, through the gap.
+    public func measure(into state: inout JointState) { model.measure(simulator, into: &state) }
 
     /// A description at the edge of its bounds (a nearly massless link under a large torque) can
     /// still integrate to infinity; nothing downstream may see that as a state.
-    private func checkFinite() throws {
+    public func checkFinite() throws {
         for i in 0..<jointCount where !simulator.q[i].isFinite || !simulator.qd[i].isFinite {
             isActive = false
             throw BackendError.diverged(joint: i, time: simulator.time)
@@ -96,7 +82,7 @@ public final class SimulatedArm: ArmBackend {
 
     public func read(state: inout JointState) throws {
         try state.requireJointCount(jointCount)
-        read(into: &state)
+        model.measure(simulator, into: &state)
     }
 
     public func place(position: [Double], velocity: [Double], state: inout JointState) throws {
@@ -106,47 +92,45 @@ public final class SimulatedArm: ArmBackend {
             throw BackendError.nonFiniteStart(joint: joint)
         }
         simulator.reset(q: position, qd: velocity, time: simulator.time)
-        clearPending()
-        read(into: &state)
+        motorsOff()
+        model.measure(simulator, into: &state)
     }
 
     /// The device's move, simulated as the lockstep emulator runs it (`DeviceEmulator`): per
     /// control period, one controller update at the period's start, then after every physics step
-    /// one more, whose torque holds for the next step; settled or not is the last update's verdict.
-    /// Commands bypass the latency ring (the controller acts on the motors directly) and leave it
-    /// empty; reported states carry the sensor noise as every read does.
+    /// one more, whose torque is issued for the next step; settled or not is the last update's
+    /// verdict. The controller reads the sensors and drives the motors through the gap, as a
+    /// device's would.
     @discardableResult
     public func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
         guard isActive else { throw BackendError.inactive }
         try BackendError.require(position, jointCount: jointCount)
         try state.requireJointCount(jointCount)
-        let command = profile.command(to: position)
-        if let refusal = MoveController.refusal(of: command, low: positionLows, high: positionHighs) {
+        let moveCommand = profile.command(to: position)
+        if let refusal = MoveController.refusal(of: moveCommand, low: positionLows, high: positionHighs) {
             throw BackendError.moveRefused(refusal.description)
         }
         var controller: MoveController
         if let holding {
             controller = holding
-            controller.retarget(command)
+            controller.retarget(moveCommand)
         } else {
-            clearPending()
-            controller = MoveController(command: command, torqueLimits: deviceTorqueLimits(robot))
-            controller.start(position: simulator.q, timeMicros: deviceMicros(simulator.time))
+            controller = MoveController(command: moveCommand, torqueLimits: deviceTorqueLimits(robot))
+            model.measure(simulator, into: &sensed)
+            controller.start(position: sensed.position, timeMicros: deviceMicros(simulator.time))
         }
         defer { holding = isActive ? controller : nil }
         var periods = 0
         var started = 0.0
         while true {
-            var verdict = controller.update(
-                position: simulator.q, velocity: simulator.qd, timeMicros: deviceMicros(simulator.time), torques: &applied)
+            var verdict = controlUpdate(&controller)
             for _ in 0..<substeps {
-                simulator.advance(torques: applied, steps: 1)
-                verdict = controller.update(
-                    position: simulator.q, velocity: simulator.qd, timeMicros: deviceMicros(simulator.time), torques: &applied)
+                physicsStep()
+                verdict = controlUpdate(&controller)
             }
             try checkFinite()
             periods += 1
-            read(into: &state)
+            model.measure(simulator, into: &state)
             if periods == 1 { started = state.time }
             if let outcome = try finishMove(
                 to: position, profile: profile, state: state, settled: verdict.settled, periods: periods, started: started)
@@ -156,29 +140,25 @@ public final class SimulatedArm: ArmBackend {
         }
     }
 
+    /// One controller update from the sensors, its torque issued to the motors.
+    private func controlUpdate(_ controller: inout MoveController) -> (settled: Bool, clamped: Bool) {
+        model.measure(simulator, into: &sensed)
+        let verdict = controller.update(
+            position: sensed.position, velocity: sensed.velocity, timeMicros: deviceMicros(simulator.time), torques: &command)
+        issue(command)
+        return verdict
+    }
+
     public func deactivate() {
         isActive = false
-        clearPending()
+        motorsOff()
     }
 
-    private func clearPending() {
+    /// No torque in flight or on the motors, no move held.
+    private func motorsOff() {
         holding = nil
-        for i in 0..<jointCount { applied[i] = 0 }
-        for slot in pending.indices {
-            for i in 0..<jointCount { pending[slot][i] = 0 }
-        }
+        model.reset(at: simulator)
     }
-
-    private func read(into state: inout JointState) {
-        for i in 0..<jointCount {
-            state.position[i] = simulator.q[i] + noise(imperfections.positionNoise)
-            state.velocity[i] = simulator.qd[i] + noise(imperfections.velocityNoise)
-            state.torque[i] = applied[i]
-        }
-        state.time = simulator.time
-    }
-
-    private func noise(_ sigma: Double) -> Double { sigma > 0 ? sigma * random.normal() : 0 }
 }
 
 /// Why a backend refused a call.

@@ -42,7 +42,9 @@ enum Bounds {
 struct DescriptionReader {
     let log: ProblemLog
 
-    static let topKeys = ["name", "description", "plane", "gravity", "control", "physics", "serial", "move", "joints", "links"]
+    static let topKeys = [
+        "name", "description", "plane", "gravity", "control", "physics", "serial", "move", "reality_gap", "joints", "links",
+    ]
     static let moveKeys = [
         "velocity", "tolerance", "velocity_tolerance", "timeout", "bandwidth_hz", "integral_time", "stiffness", "damping",
     ]
@@ -64,15 +66,16 @@ struct DescriptionReader {
         let joints = readJoints(top)
         let links = readLinks(top)
         let move = readMove(top, jointCount: joints?.count)
+        let gap = joints.flatMap { readRealityGap(top, jointCount: $0.count, controlPeriod: control?.period) }
         if let joints, let links, !joints.isEmpty, joints.count != links.count {
             log.report(.countMismatch(joints: joints.count, links: links.count), at: top.value("links"), field: "links")
         }
         guard let name, let plane, let gravity, let control, let physics, let joints, let links else { return nil }
         if top.has("serial") && serial == nil { return nil }
-        guard let move else { return nil }
+        guard let move, let gap else { return nil }
         return RobotDescription(
             name: name, summary: summary, plane: plane, gravity: gravity, control: control, physics: physics,
-            serial: serial, joints: joints, links: links, move: move)
+            serial: serial, joints: joints, links: links, move: move, realityGap: gap)
     }
 
     private func readMove(_ top: MappingReader, jointCount: Int?) -> MoveSettings? {
@@ -102,11 +105,22 @@ struct DescriptionReader {
     /// One non-negative gain per joint under `key`: .some(nil) when absent, nil when wrong.
     private func readGains(_ reader: MappingReader, _ key: String, jointCount: Int?, within bound: Bound) -> [Double]?? {
         guard reader.has(key) else { return .some(nil) }
+        guard let jointCount else { return nil }
+        return perJoint(reader, key, jointCount: jointCount, within: bound).map { .some($0) }
+    }
+
+    /// A non-negative value per joint under `key`: one number for every joint, or a list of one per
+    /// joint; nil (with the problem logged) when it is neither or a value is out of bounds.
+    func perJoint(_ reader: MappingReader, _ key: String, jointCount: Int, within bound: Bound) -> [Double]? {
+        guard let node = reader.value(key) else { return nil }
+        if case .scalar = node {
+            guard let value = reader.nonNegative(key, default: 0, within: bound) else { return nil }
+            return Array(repeating: value, count: jointCount)
+        }
         guard let items = reader.list(key) else { return nil }
-        let field = "move.\(key)"
-        if let jointCount, items.count != jointCount {
-            log.report(
-                .invalid("needs one value per joint: \(jointCount), not \(items.count)"), at: reader.value(key), field: field)
+        let field = reader.child(key)
+        if items.count != jointCount {
+            log.report(.invalid("needs one value per joint: \(jointCount), not \(items.count)"), at: node, field: field)
             return nil
         }
         var values: [Double] = []
@@ -119,7 +133,7 @@ struct DescriptionReader {
             guard bound.check(value, at: item.node, field: item.path, log: log) != nil else { return nil }
             values.append(value)
         }
-        return .some(values)
+        return values
     }
 
     private func readControl(_ top: MappingReader) -> ControlSettings? {

@@ -20,10 +20,13 @@ public struct RobotDescription: Sendable, Equatable {
     public var links: [Link]
     /// How the device drives the arm to a pose (an episode's start) with its own position controller.
     public var move: MoveSettings
+    /// How the real arm differs from the model (zero: not at all).
+    public var realityGap: RealityGap
 
     public init(
         name: String, summary: String, plane: Plane, gravity: Double, control: ControlSettings,
-        physics: PhysicsSettings, serial: SerialSettings?, joints: [Joint], links: [Link], move: MoveSettings = MoveSettings()
+        physics: PhysicsSettings, serial: SerialSettings?, joints: [Joint], links: [Link], move: MoveSettings = MoveSettings(),
+        realityGap: RealityGap? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -35,6 +38,7 @@ public struct RobotDescription: Sendable, Equatable {
         self.joints = joints
         self.links = links
         self.move = move
+        self.realityGap = realityGap ?? RealityGap(jointCount: joints.count)
     }
 
     /// Number of actuated joints.
