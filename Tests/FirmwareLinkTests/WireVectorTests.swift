@@ -100,8 +100,10 @@ final class WireVectorTests: XCTestCase {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             XCTAssertEqual(parts.count, 2, location)
             let (key, value) = (parts[0], parts[1])
-            if ["q", "qd", "tau", "torque_limit", "kp", "kd"].contains(key) {
-                arrays[key] = try value.split(separator: "/").map { try XCTUnwrap(float(String($0)), "\(location): \(key)") }
+            if ["q", "qd", "tau", "torque_limit", "kp", "kd", "target"].contains(key) {
+                // MOVE lines call the target `target`; it travels in `position`, as in armproto_msg.q.
+                arrays[key == "target" ? "q" : key] =
+                    try value.split(separator: "/").map { try XCTUnwrap(float(String($0)), "\(location): \(key)") }
                 continue
             }
             if ["max_velocity", "position_tolerance", "velocity_tolerance", "integral_time"].contains(key) {

@@ -15,6 +15,7 @@
  * Protocol 1.3: MOVE frames (seeded by genvectors) run the device's position controller at every
  * poll on an arm whose measured pose follows the commanded torque; in structured mode a clock
  * step of 0x03 (1.5 ms) also calls armproto_device_control, as a lockstep simulator does after a step.
+ * The integral of a MOVE with integral_time > 0 is checked against its anti-windup bound.
  */
 #include <float.h>
 #include <stdlib.h>
@@ -103,10 +104,17 @@ static void check_invariants(const armproto_device *dev, const fuzz_board *b)
     if ((s & ARMPROTO_STATUS_MOVING) && !(s & ARMPROTO_STATUS_ENABLED)) abort();
     if ((s & ARMPROTO_STATUS_SETTLED) && !(s & ARMPROTO_STATUS_MOVING)) abort();
     /* The setpoint never leaves the finite: it starts at a measured pose and only ever moves to a
-     * (finite, checked) target. */
+     * (finite, checked) target. The integral stays within its anti-windup bound (PROTOCOL.md 8.6):
+     * the integral term alone never asks for more than the torque limit. The bound is computed as
+     * the controller computes it, so the comparison is exact; an accepted MOVE runs the
+     * controller at once, so a new kp or Ti has been applied to it already. */
     if (s & ARMPROTO_STATUS_MOVING) {
         for (j = 0; j < JOINTS; j++) {
             if (!(dev->move.setpoint[j] >= -FLT_MAX && dev->move.setpoint[j] <= FLT_MAX)) abort();
+            if (dev->move.integral_time > 0.0f) {
+                float bound = dev->move.kp[j] > 0.0f ? LIMIT * dev->move.integral_time / dev->move.kp[j] : 0.0f;
+                if (!(dev->move.integral[j] >= -bound && dev->move.integral[j] <= bound)) abort();
+            }
         }
     }
 }

@@ -18,6 +18,7 @@ typedef struct fake_board {
     float home_q[ARMPROTO_MAX_JOINTS];
     int home_velocity_calls;
     float home_qd[ARMPROTO_MAX_JOINTS];
+    float load[ARMPROTO_MAX_JOINTS]; /* plant_step: a constant torque against the motor (gravity) */
     uint8_t out[16384];
     size_t out_len;
 } fake_board;
@@ -843,11 +844,11 @@ static void test_watchdog_runs_on_real_time_when_the_device_clock_is_simulated(v
 
 typedef struct move_args {
     float target[ARMPROTO_MAX_JOINTS], kp[ARMPROTO_MAX_JOINTS], kd[ARMPROTO_MAX_JOINTS];
-    float max_velocity, position_tolerance, velocity_tolerance;
+    float max_velocity, position_tolerance, velocity_tolerance, integral_time;
 } move_args;
 
 /* A MOVE to (t0, t1) with kp 100 and kd 20 (critically damped on a unit inertia), 1 rad/s,
- * settled within 0.01 rad and 0.05 rad/s. */
+ * settled within 0.01 rad and 0.05 rad/s, no integral action. */
 static move_args move_to(float t0, float t1)
 {
     move_args a;
@@ -867,7 +868,7 @@ static void send_move_n(armproto_device *dev, fake_board *b, uint32_t seq, const
     uint8_t f[ARMPROTO_MAX_FRAME];
     sendf(dev, b, f,
           armproto_encode_move(f, sizeof f, seq, a->target, a->kp, a->kd, n, a->max_velocity, a->position_tolerance,
-                               a->velocity_tolerance),
+                               a->velocity_tolerance, a->integral_time),
           r);
 }
 
@@ -876,14 +877,14 @@ static void send_move(armproto_device *dev, fake_board *b, uint32_t seq, const m
     send_move_n(dev, b, seq, a, N, r);
 }
 
-/* The simulated arm: a unit inertia per joint driven by the commanded torque (semi-implicit
- * Euler), stepped by `us` of device time. */
+/* The simulated arm: a unit inertia per joint driven by the commanded torque less a constant load
+ * (semi-implicit Euler), stepped by `us` of device time. */
 static void plant_step(fake_board *b, uint32_t us)
 {
     float dt = (float)us * 1e-6f;
     int j;
     for (j = 0; j < N; j++) {
-        b->qd[j] += b->tau[j] * dt;
+        b->qd[j] += (b->tau[j] - b->load[j]) * dt;
         b->q[j] += b->qd[j] * dt;
     }
     b->t += us;
@@ -1041,8 +1042,8 @@ static void test_move_refusals_in_order(void)
     CHECK(r.m[0].status & ARMPROTO_STATUS_ENABLED);
     CHECK_EQ(r.m[0].fault, ARMPROTO_FAULT_NONE);
 
-    /* 5. Non-finite: the scalars first (max_velocity, position_tolerance, velocity_tolerance),
-     * joint 0xFF, detail the value's bits; before any out-of-range value. */
+    /* 5. Non-finite: the scalars first (max_velocity, position_tolerance, velocity_tolerance,
+     * integral_time), joint 0xFF, detail the value's bits; before any out-of-range value. */
     a = move_to(NAN, 5.0f);
     a.max_velocity = -1.0f;
     a.position_tolerance = INFINITY;
@@ -1095,6 +1096,31 @@ static void test_move_refusals_in_order(void)
     send_move(&dev, &b, 21, &a, &r);
     CHECK(is_fault(&r, 0, ARMPROTO_FAULT_NON_FINITE) && r.m[0].fault_joint == 1 && r.m[0].fault_detail == 0x7FC00000u);
 
+    /* integral_time is the fourth scalar: after velocity_tolerance, before every joint's values,
+     * and a non-finite one is NON_FINITE even when negative (-inf), not OUT_OF_RANGE. */
+    send_simple(&dev, &b, armproto_encode_enable, 22, &r);
+    a = move_to(NAN, 0.0f);
+    a.velocity_tolerance = NAN;
+    a.integral_time = INFINITY;
+    send_move(&dev, &b, 23, &a, &r);
+    CHECK(is_fault(&r, 0, ARMPROTO_FAULT_NON_FINITE) && r.m[0].fault_joint == ARMPROTO_NO_JOINT &&
+          r.m[0].fault_detail == 0x7FC00000u);
+    send_simple(&dev, &b, armproto_encode_enable, 24, &r);
+    a = move_to(NAN, 0.0f);
+    a.integral_time = -INFINITY;
+    send_move(&dev, &b, 25, &a, &r);
+    CHECK_EQ(r.n, 2);
+    CHECK(is_fault(&r, 0, ARMPROTO_FAULT_NON_FINITE) && r.m[0].fault_joint == ARMPROTO_NO_JOINT &&
+          r.m[0].fault_detail == 0xFF800000u);
+    CHECK(is_state(&r, 1, 25, ARMPROTO_RESULT_NON_FINITE));
+    send_simple(&dev, &b, armproto_encode_enable, 26, &r);
+    a = move_to(0.0f, 0.0f);
+    a.integral_time = NAN;
+    send_move(&dev, &b, 27, &a, &r);
+    CHECK(is_fault(&r, 0, ARMPROTO_FAULT_NON_FINITE) && r.m[0].fault_joint == ARMPROTO_NO_JOINT &&
+          r.m[0].fault_detail == 0x7FC00000u);
+    CHECK(!(status_of(&dev) & (ARMPROTO_STATUS_ENABLED | ARMPROTO_STATUS_MOVING)));
+
     /* 6. Out of range: refused, nothing changes, a move in force goes on. */
     send_simple(&dev, &b, armproto_encode_enable, 30, &r);
     a = move_to(0.25f, 0.5f);
@@ -1110,6 +1136,8 @@ static void test_move_refusals_in_order(void)
             {5, -0.01f},   /* a negative velocity tolerance */
             {6, 0.0f},     /* max_velocity not above zero */
             {7, -1.0f},
+            {8, -0.01f},   /* a negative integral time */
+            {9, -1e-30f},  /* ...however small */
         };
         uint32_t seq = 32;
         size_t k;
@@ -1122,7 +1150,8 @@ static void test_move_refusals_in_order(void)
             case 3: bad.kd[0] = cases[k].v; break;
             case 4: bad.position_tolerance = cases[k].v; break;
             case 5: bad.velocity_tolerance = cases[k].v; break;
-            default: bad.max_velocity = cases[k].v; break;
+            case 6: case 7: bad.max_velocity = cases[k].v; break;
+            default: bad.integral_time = cases[k].v; break;
             }
             send_move(&dev, &b, seq, &bad, &r);
             if (!(r.n == 1 && is_state(&r, 0, seq, ARMPROTO_RESULT_OUT_OF_RANGE) && r.m[0].applied_seq == 31 &&
@@ -1143,6 +1172,7 @@ static void test_move_refusals_in_order(void)
     a.kd[1] = -0.0f;
     a.position_tolerance = -0.0f;
     a.velocity_tolerance = 0.0f;
+    a.integral_time = -0.0f;
     send_move(&dev, &b, 50, &a, &r);
     CHECK(is_state(&r, 0, 50, ARMPROTO_RESULT_OK));
     a.target[1] = -1.0f;
@@ -1434,15 +1464,16 @@ static void test_move_replies_are_the_vectors(void)
     setup(&dev, &b, &board, 0);
     b.q[0] = 0.5f; b.q[1] = -0.25f; b.tau_meas[0] = 0.125f;
     handshake_and_enable(&dev, &b, 1, &r);
-    expect_vector(&dev, &b, f, armproto_encode_move(f, sizeof f, 32, three, three, three, 3, 1.0f, 0.0f, 0.0f),
+    expect_vector(&dev, &b, f, armproto_encode_move(f, sizeof f, 32, three, three, three, 3, 1.0f, 0.0f, 0.0f, 0.0f),
                   "nak_move_joint_count");
-    expect_vector(&dev, &b, f, armproto_encode_move(f, sizeof f, 33, target, kp, kd, N, 0.5f, 0.01f, 0.05f),
+    expect_vector(&dev, &b, f, armproto_encode_move(f, sizeof f, 33, target, kp, kd, N, 0.5f, 0.01f, 0.05f, 0.25f),
                   "state_move_settled");
-    /* move_non_finite of vectors.txt (+inf position tolerance, NaN elsewhere): FAULT, then STATE. */
+    /* move_non_finite of vectors.txt (+inf position tolerance, NaN and -inf elsewhere): FAULT, then
+     * STATE. */
     {
         const float t2[N] = {qnan, 0.0f}, kp2[N] = {1.0f, -0.0f}, kd2[N] = {-inf, 0.0f};
         uint8_t want[ARMPROTO_MAX_FRAME];
-        int wn, i, n = armproto_encode_move(f, sizeof f, 34, t2, kp2, kd2, N, 0.5f, inf, qnan);
+        int wn, i, n = armproto_encode_move(f, sizeof f, 34, t2, kp2, kd2, N, 0.5f, inf, qnan, -inf);
         uint8_t vec[ARMPROTO_MAX_FRAME];
         int vn = vector_frame("move_non_finite", vec, sizeof vec);
         CHECK_BYTES(f, n, vec, vn);
@@ -1528,6 +1559,227 @@ static void test_move_dt_is_the_rounded_elapsed_time(void)
     }
 }
 
+/* ---- Integral action of MOVE (PROTOCOL.md 8.6) ---------------------------------------------- */
+
+/* The host's side of a move: MOVE every 10 ms control period, the arm stepped and the controller
+ * polled every millisecond, until STATE says SETTLED or `periods` have passed. Returns the period
+ * of the SETTLED reply, or -1. */
+static int move_until_settled(armproto_device *dev, fake_board *b, const move_args *a, uint32_t *seq, int periods,
+                              replies *r)
+{
+    int period;
+    for (period = 0; period < periods; period++) {
+        int k;
+        send_move(dev, b, (*seq)++, a, r);
+        if (!(r->n == 1 && r->m[0].result == ARMPROTO_RESULT_OK && (r->m[0].status & ARMPROTO_STATUS_MOVING))) {
+            return -2; /* refused or stopped: never expected here */
+        }
+        if (r->m[0].status & ARMPROTO_STATUS_SETTLED) {
+            return period;
+        }
+        for (k = 0; k < 10; k++) {
+            plant_step(b, 1000);
+            armproto_device_poll(dev);
+        }
+    }
+    return -1;
+}
+
+/* The same for `periods` whatever STATE says; returns how many of its replies were SETTLED. */
+static int hold_move(armproto_device *dev, fake_board *b, const move_args *a, uint32_t *seq, int periods, replies *r)
+{
+    int period, settled = 0;
+    for (period = 0; period < periods; period++) {
+        int k;
+        send_move(dev, b, (*seq)++, a, r);
+        if (r->n == 1 && (r->m[0].status & ARMPROTO_STATUS_SETTLED)) settled++;
+        for (k = 0; k < 10; k++) {
+            plant_step(b, 1000);
+            armproto_device_poll(dev);
+        }
+    }
+    return settled;
+}
+
+/* A constant load (gravity on a vertical arm) leaves a PD controller short of the target by
+ * load / kp for good, beyond the tolerance, so the move never settles; with integral action the
+ * error goes within the tolerance, SETTLED comes, and kp * I / Ti carries the load. */
+static void test_integral_action_removes_the_steady_error_of_a_constant_load(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    move_args a = move_to(0.5f, -0.25f);
+    uint32_t seq = 3;
+    int settled;
+
+    /* Without integral action: 3 s, long after the PD transient (0.5 s of travel, then a time
+     * constant of 0.1 s), and the error is still load / kp: 0.03 and 0.015 rad, the arm sagging
+     * towards the load. */
+    setup(&dev, &b, &board, 0);
+    dev.config.torque_limit[0] = 1000.0f;
+    b.load[0] = 3.0f;
+    b.load[1] = -1.5f;
+    handshake_and_enable(&dev, &b, 1, &r);
+    settled = move_until_settled(&dev, &b, &a, &seq, 300, &r);
+    CHECK_EQ(settled, -1);
+    CHECK(fabsf(b.q[0] - (0.5f - 0.03f)) < 1e-3f);
+    CHECK(fabsf(b.q[1] - (-0.25f + 0.015f)) < 1e-3f);
+    CHECK(same_float(dev.move.integral[0], 0.0f) && same_float(dev.move.integral[1], 0.0f));
+
+    /* With Ti = 0.5 s (the loop s^3 + 20 s^2 + 100 s + 200 is stable for Ti > 0.05 s on this
+     * unit inertia): settled within 3 s, at the target within the tolerance. */
+    setup(&dev, &b, &board, 0);
+    dev.config.torque_limit[0] = 1000.0f;
+    b.load[0] = 3.0f;
+    b.load[1] = -1.5f;
+    handshake_and_enable(&dev, &b, 1, &r);
+    a.integral_time = 0.5f;
+    seq = 3;
+    settled = move_until_settled(&dev, &b, &a, &seq, 300, &r);
+    CHECK(settled >= 50 && settled < 300);
+    CHECK(fabsf(r.m[0].q[0] - 0.5f) <= 0.01f && fabsf(r.m[0].q[1] + 0.25f) <= 0.01f);
+    /* ...and it stays there, MOVE after MOVE (after a last swing out of the tolerance: the loop is
+     * underdamped), the integral term taking over the whole load and the error going to 0. */
+    CHECK(hold_move(&dev, &b, &a, &seq, 300, &r) > 250);
+    CHECK(r.m[0].status & ARMPROTO_STATUS_SETTLED);
+    CHECK(fabsf(100.0f * dev.move.integral[0] / 0.5f - 3.0f) < 0.03f);
+    CHECK(fabsf(100.0f * dev.move.integral[1] / 0.5f + 1.5f) < 0.03f);
+    CHECK(fabsf(b.q[0] - 0.5f) < 1e-3f && fabsf(b.q[1] + 0.25f) < 1e-3f);
+    take(&b, &r);
+    CHECK_EQ(r.n, 0); /* no FAULT on the way */
+}
+
+/* A MOVE while moving redirects the move without restarting it: setpoint and integral stay, so
+ * the load stays carried. After a TORQUE, the next MOVE is a new move: its integral starts at 0. */
+static void test_integral_survives_a_redirect_and_restarts_with_a_new_move(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    move_args a = move_to(0.5f, -0.25f);
+    uint32_t seq = 3;
+    float integral[N], setpoint[N];
+    int j;
+
+    setup(&dev, &b, &board, 0);
+    dev.config.torque_limit[0] = 1000.0f;
+    b.load[0] = 3.0f;
+    b.load[1] = -1.5f;
+    handshake_and_enable(&dev, &b, 1, &r);
+    a.integral_time = 0.5f;
+    CHECK(move_until_settled(&dev, &b, &a, &seq, 300, &r) > 0);
+    (void)hold_move(&dev, &b, &a, &seq, 300, &r);
+    CHECK(dev.move.integral[0] > 0.01f && dev.move.integral[1] < -0.005f);
+
+    /* Redirected with no device time passed: the update it runs integrates over dt = 0. */
+    for (j = 0; j < N; j++) {
+        integral[j] = dev.move.integral[j];
+        setpoint[j] = dev.move.setpoint[j];
+    }
+    a = move_to(0.25f, 0.0f);
+    a.integral_time = 0.5f;
+    send_move(&dev, &b, seq++, &a, &r);
+    CHECK(is_state(&r, 0, seq - 1, ARMPROTO_RESULT_OK) && (r.m[0].status & ARMPROTO_STATUS_MOVING));
+    CHECK(same_float(dev.move.integral[0], integral[0]) && same_float(dev.move.integral[1], integral[1]));
+    CHECK(same_float(dev.move.setpoint[0], setpoint[0]) && same_float(dev.move.setpoint[1], setpoint[1]));
+    CHECK(same_float(dev.move.target[0], 0.25f));
+
+    /* A TORQUE ends the move; the next MOVE starts a new one at the arm, integral at 0. The
+     * target is where the arm is, so the torque is the damping alone: no remembered load. */
+    send_torque(&dev, &b, seq++, 0.0f, 0.0f, &r);
+    CHECK(is_state(&r, 0, seq - 1, ARMPROTO_RESULT_OK) && !(r.m[0].status & ARMPROTO_STATUS_MOVING));
+    b.qd[0] = 0.125f;
+    b.qd[1] = -0.25f;
+    a = move_to(b.q[0], b.q[1]);
+    a.integral_time = 0.5f;
+    send_move(&dev, &b, seq++, &a, &r);
+    CHECK(is_state(&r, 0, seq - 1, ARMPROTO_RESULT_OK) && (r.m[0].status & ARMPROTO_STATUS_MOVING));
+    CHECK(same_float(dev.move.integral[0], 0.0f) && same_float(dev.move.integral[1], 0.0f));
+    CHECK(same_float(b.tau[0], 20.0f * (0.0f - 0.125f)) && same_float(b.tau[1], 20.0f * (0.0f + 0.25f)));
+}
+
+/* Anti-windup: while the arm is blocked the integral stops at limit * Ti / kp, where the integral
+ * term alone asks for exactly the torque limit, instead of growing for as long as the block
+ * lasts; a joint with kp = 0 has no integral. Released, the arm still settles. */
+static void test_integral_is_bounded_while_the_arm_is_blocked(void)
+{
+    armproto_device dev;
+    fake_board b;
+    armproto_board board;
+    replies r;
+    move_args a = move_to(0.5f, -0.25f);
+    uint32_t seq = 3;
+    const float bound = 2.0f * 0.5f / 100.0f; /* joint 0: limit 2 N*m, Ti 0.5 s, kp 100 */
+    int period, within = 1, settled;
+
+    setup(&dev, &b, &board, 0);
+    handshake_and_enable(&dev, &b, 1, &r);
+    a.integral_time = 0.5f;
+    a.kp[1] = 0.0f;
+    /* 2 s against the block: the arm stays at 0 whatever the torque. */
+    for (period = 0; period < 200; period++) {
+        int k;
+        send_move(&dev, &b, seq++, &a, &r);
+        for (k = 0; k < 10; k++) {
+            b.t += 1000;
+            b.wall += 1000;
+            armproto_device_poll(&dev);
+            if (!(fabsf(dev.move.integral[0]) <= bound) || dev.move.integral[1] != 0.0f) within = 0;
+        }
+    }
+    CHECK(within);
+    CHECK(status_of(&dev) & ARMPROTO_STATUS_MOVING);
+    CHECK(same_float(dev.move.integral[0], bound)); /* reached, not passed */
+    CHECK(same_float(b.tau[0], 2.0f) && (status_of(&dev) & ARMPROTO_STATUS_TORQUE_CLAMPED));
+    /* Joint 1: kd alone (the setpoint at the target, the arm at rest): no torque. */
+    CHECK(same_float(b.tau[1], 0.0f));
+
+    /* Released: the remembered integral is worth at most the torque limit, and the arm, driven at
+     * that limit, reaches the target and settles. */
+    a.kp[1] = 100.0f;
+    settled = move_until_settled(&dev, &b, &a, &seq, 1000, &r);
+    CHECK(settled > 0);
+    CHECK(fabsf(b.q[0] - 0.5f) <= 0.01f);
+}
+
+/* The bound of armproto_move_update itself: +inf on a joint without a torque limit (the integral
+ * is the plain integral of the error), 0 where kp is 0; with Ti = 0 there is no integral at all. */
+static void test_integral_bound_follows_the_limit_and_the_gain(void)
+{
+    armproto_move m;
+    armproto_msg req;
+    const float q[3] = {0.0f, 0.0f, 0.0f}, qd[3] = {0.0f, 0.0f, 0.0f};
+    const float limit[3] = {INFINITY, 1.0f, 1.0f};
+    float tau[3];
+    uint64_t t;
+
+    armproto_msg_init(&req, ARMPROTO_MSG_MOVE);
+    req.joint_count = 3;
+    req.q[0] = 1.0f; req.q[1] = 1.0f; req.q[2] = 1.0f;
+    req.kp[0] = 10.0f; req.kp[1] = 0.0f; req.kp[2] = 10.0f;
+    req.max_velocity = 1000.0f; /* the setpoint at the target after the first millisecond */
+    req.integral_time = 2.0f;
+    armproto_move_set(&m, &req);
+    armproto_move_start(&m, q, 3, 0u);
+    for (t = 1000u; t <= 1000000u; t += 1000u) {
+        (void)armproto_move_update(&m, q, qd, limit, 3, t, tau);
+    }
+    /* Joint 0: 1 rad of error for 1 s (the first millisecond at the target too), unbounded. */
+    CHECK(fabsf(m.integral[0] - 1.0f) < 1e-4f);
+    CHECK(fabsf(tau[0] - 10.0f * (1.0f + m.integral[0] / 2.0f)) < 1e-4f);
+    CHECK(m.integral[1] == 0.0f && same_float(tau[1], 0.0f));
+    CHECK(same_float(m.integral[2], 1.0f * 2.0f / 10.0f) && same_float(tau[2], 1.0f));
+    /* Ti = 0: the integral is neither used nor accumulated. */
+    req.integral_time = 0.0f;
+    armproto_move_set(&m, &req);
+    armproto_move_start(&m, req.q, 3, 0u);
+    (void)armproto_move_update(&m, q, qd, limit, 3, 1000000u, tau);
+    CHECK(same_float(m.integral[0], 0.0f) && same_float(tau[0], 10.0f));
+}
+
 /* Same inputs and clock: byte-identical outputs (the emulator relies on it). */
 static void test_determinism(void)
 {
@@ -1585,4 +1837,8 @@ void test_device(void)
     test_move_replies_are_the_vectors();
     test_move_dt_is_the_rounded_elapsed_time();
     test_move_never_commands_a_non_finite_torque();
+    test_integral_action_removes_the_steady_error_of_a_constant_load();
+    test_integral_survives_a_redirect_and_restarts_with_a_new_move();
+    test_integral_is_bounded_while_the_arm_is_blocked();
+    test_integral_bound_follows_the_limit_and_the_gain();
 }

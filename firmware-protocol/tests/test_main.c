@@ -33,7 +33,8 @@ int msg_equal(const armproto_msg *a, const armproto_msg *b)
         a->time_us != b->time_us || memcmp(&a->stats, &b->stats, sizeof a->stats) != 0 ||
         a->capabilities != b->capabilities || !same_float(a->max_velocity, b->max_velocity) ||
         !same_float(a->position_tolerance, b->position_tolerance) ||
-        !same_float(a->velocity_tolerance, b->velocity_tolerance)) {
+        !same_float(a->velocity_tolerance, b->velocity_tolerance) ||
+        !same_float(a->integral_time, b->integral_time)) {
         return 0;
     }
     for (j = 0; j < ARMPROTO_MAX_JOINTS; j++) {

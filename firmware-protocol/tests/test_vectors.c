@@ -61,6 +61,9 @@ static int parse_fields(char *text, uint8_t type, armproto_msg *m)
         else if (strcmp(item, "velocity_tolerance") == 0) {
             if (!parse_float(eq + 1, &m->velocity_tolerance)) return 0;
         }
+        else if (strcmp(item, "integral_time") == 0) {
+            if (!parse_float(eq + 1, &m->integral_time)) return 0;
+        }
         else if (strcmp(item, "torque_limit") == 0) {
             if (parse_floats(eq + 1, m->torque_limit, ARMPROTO_MAX_JOINTS) < 0) return 0;
         }

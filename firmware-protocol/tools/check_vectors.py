@@ -66,7 +66,7 @@ STATS_KEYS = ["rx_frames", "rx_crc_errors", "rx_cobs_errors", "rx_overlong", "rx
 
 
 # Bytes on the wire for n joints (PROTOCOL.md section 11): base + per * n.
-WIRE_SIZE = {0x04: (10, 4), 0x0B: (25, 12), 0x81: (33, 4), 0x84: (29, 12), 0x85: (29, 0),
+WIRE_SIZE = {0x04: (10, 4), 0x0B: (29, 12), 0x81: (33, 4), 0x84: (29, 12), 0x85: (29, 0),
              0x82: (10, 0), 0x83: (11, 0)} | {t: (9, 0) for t in HOST_SEQ_ONLY}
 
 
@@ -82,9 +82,10 @@ def build_payload(msg_type: int, f: dict) -> bytes:
         return struct.pack("<IB", i("seq"), i("joint_count")) + arr("tau")
     if msg_type == 0x09:  # HOME; protocol 1.1 may append qd
         return struct.pack("<IB", i("seq"), i("joint_count")) + arr("q") + (arr("qd") if "qd" in f else b"")
-    if msg_type == 0x0B:  # MOVE (1.3): three scalars after 3 reserved bytes, then target, kp, kd
+    if msg_type == 0x0B:  # MOVE (1.3): four scalars after 3 reserved bytes, then target, kp, kd
         head = struct.pack("<IB3x", i("seq"), i("joint_count"))
-        scalars = f32(f["max_velocity"]) + f32(f["position_tolerance"]) + f32(f["velocity_tolerance"])
+        scalars = b"".join(f32(f[k]) for k in ("max_velocity", "position_tolerance", "velocity_tolerance",
+                                                "integral_time"))
         return head + scalars + arr("target") + arr("kp") + arr("kd")
     if msg_type == 0x81:
         head = struct.pack("<IBBBBIIIHH", i("seq"), i("result"), i("version_major"),
@@ -131,7 +132,7 @@ def classify(frame: bytes) -> str:
     if t not in KNOWN:
         return "unknown_type"
     # HELLO_REPLY's capabilities (1.3) are an optional tail: not part of its minimum.
-    minimum = {0x01: 6, 0x04: 5, 0x09: 5, 0x0B: 20, 0x81: 24, 0x82: 5, 0x83: 6, 0x84: 24, 0x85: 24, 0x86: 44}
+    minimum = {0x01: 6, 0x04: 5, 0x09: 5, 0x0B: 24, 0x81: 24, 0x82: 5, 0x83: 6, 0x84: 24, 0x85: 24, 0x86: 44}
     if len(p) < minimum.get(t, 4):
         return "bad_length"
     if t in (0x04, 0x09, 0x0B, 0x81, 0x84):

@@ -115,6 +115,8 @@ static void fields(const armproto_msg *m)
         pf(m->position_tolerance);
         printf(",velocity_tolerance=");
         pf(m->velocity_tolerance);
+        printf(",integral_time=");
+        pf(m->integral_time);
         farr("target", m->q, m->joint_count);
         farr("kp", m->kp, m->joint_count);
         farr("kd", m->kd, m->joint_count);
@@ -274,7 +276,8 @@ static size_t body_with_crc(uint8_t type, const uint8_t *payload, size_t n, uint
  * per record, within the fuzz device's 10 ms watchdog; option 0x03: handshake and enable,
  * structured), then a TORQUE; the same with the lockstep simulator's controller calls (clock
  * step 0x03); and with gains so large that the PD law overflows (the controller must still never
- * command a non-finite torque). */
+ * command a non-finite torque). All with integral action, so that the integral meets its
+ * anti-windup bound on the fuzz arm, which never reaches the target. */
 static void move_seeds(void)
 {
     static uint8_t rec[4096];
@@ -293,6 +296,7 @@ static void move_seeds(void)
         m.max_velocity = 1.0f;
         m.position_tolerance = 0.01f;
         m.velocity_tolerance = 0.05f;
+        m.integral_time = 0.05f;
         memcpy(m.q, target, sizeof target);
         memcpy(m.kp, kp, sizeof kp);
         memcpy(m.kd, kd, sizeof kd);
@@ -429,22 +433,23 @@ int main(int argc, char **argv)
     /* Protocol 1.3: MOVE, the device's position controller to a pose (PROTOCOL.md 6.5, 8.6). */
     armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
     m.seq = 30; m.joint_count = 2;
-    m.max_velocity = 0.5f; m.position_tolerance = 0.01f; m.velocity_tolerance = 0.05f;
+    m.max_velocity = 0.5f; m.position_tolerance = 0.01f; m.velocity_tolerance = 0.05f; m.integral_time = 0.25f;
     m.q[0] = 0.5f; m.q[1] = -0.25f; m.kp[0] = 100.0f; m.kp[1] = 50.0f; m.kd[0] = 20.0f; m.kd[1] = 10.0f;
     msg_line("move_2", &m);
     armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
     m.seq = 0x80000001u; m.joint_count = 16;
-    m.max_velocity = 1.5f; m.position_tolerance = 0.0f; m.velocity_tolerance = 0.125f;
+    m.max_velocity = 1.5f; m.position_tolerance = 0.0f; m.velocity_tolerance = 0.125f; /* no integral action */
     for (i = 0; i < 16; i++) {
         m.q[i] = (float)i * 0.125f - 1.0f;
         m.kp[i] = (float)i * 8.0f;
         m.kd[i] = (float)i * 0.25f + 0.5f;
     }
     msg_line("move_16", &m);
-    /* Values the device refuses (8.4): a non-finite scalar, and -0 where >= 0 holds (accepted). */
+    /* Values the device refuses (8.4): non-finite scalars (position_tolerance, the first, names the
+     * fault; integral_time is the last scalar checked), and -0 where >= 0 holds (accepted). */
     armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
     m.seq = 34; m.joint_count = 2;
-    m.max_velocity = 0.5f; m.position_tolerance = inf; m.velocity_tolerance = qnan;
+    m.max_velocity = 0.5f; m.position_tolerance = inf; m.velocity_tolerance = qnan; m.integral_time = -inf;
     m.q[0] = qnan; m.q[1] = 0.0f; m.kp[0] = 1.0f; m.kp[1] = -0.0f; m.kd[0] = -inf; m.kd[1] = 0.0f;
     msg_line("move_non_finite", &m);
 
@@ -591,15 +596,15 @@ int main(int argc, char **argv)
     buf[0] = 0x01; buf[1] = 0; buf[2] = 0; buf[3] = 0;
     n = body_with_crc(ARMPROTO_MSG_HELLO, buf, 4, body);
     bad_line("hello_truncated", frame, raw_frame(body, n, frame, sizeof frame));
-    /* MOVE (1.3): the fixed part is 20 bytes; a 2-joint MOVE needs 44. */
-    memset(buf, 0, 44);
+    /* MOVE (1.3): the fixed part is 24 bytes (integral_time ends it); a 2-joint MOVE needs 48. */
+    memset(buf, 0, 48);
     buf[0] = 0x21; buf[4] = 2; buf[10] = 0x80; buf[11] = 0x3F; /* max_velocity 1 */
-    n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 19, body);
+    n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 23, body);
     bad_line("move_short_header", frame, raw_frame(body, n, frame, sizeof frame));
-    n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 43, body);
+    n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 47, body);
     bad_line("move_truncated", frame, raw_frame(body, n, frame, sizeof frame));
     buf[4] = 0;
-    n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 44, body);
+    n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 48, body);
     bad_line("move_zero_joints", frame, raw_frame(body, n, frame, sizeof frame));
 
     /* A 254-byte body whose canonical COBS is one FF block (255 bytes) with the redundant
@@ -638,11 +643,11 @@ int main(int argc, char **argv)
     device_line("heartbeat", frame, n);
     {
         const float target[2] = {0.5f, -0.25f}, kp[2] = {100.0f, 50.0f}, kd[2] = {20.0f, 10.0f};
-        n = (size_t)armproto_encode_move(frame, sizeof frame, 30, target, kp, kd, 2, 0.5f, 0.01f, 0.05f);
+        n = (size_t)armproto_encode_move(frame, sizeof frame, 30, target, kp, kd, 2, 0.5f, 0.01f, 0.05f, 0.25f);
         device_line("move", frame, n);
-        memset(buf, 0, 44);
+        memset(buf, 0, 48);
         buf[0] = 0x21; buf[4] = 2;
-        n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 43, body);
+        n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 47, body);
         device_line("move_truncated", frame, raw_frame(body, n, frame, sizeof frame));
     }
 
