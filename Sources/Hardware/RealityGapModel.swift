@@ -56,6 +56,12 @@ struct RealityGapModel {
         random = Xoshiro256(seed: seed)
     }
 
+    /// A model of another gap that goes on with `previous`'s noise stream.
+    init(robot: RobotDescription, gap: RealityGap, continuing previous: RealityGapModel) {
+        self.init(robot: robot, gap: gap, seed: 0)
+        random = previous.random
+    }
+
     /// Forgets commands in flight and the delivered torque (motors off), and restarts the position
     /// history at the simulator's pose: after activation, placement and deactivation.
     mutating func reset(at simulator: ArmSimulator) {

@@ -7,8 +7,9 @@ import RobotModel
 /// integrator, through the description's reality gap (`RealityGapModel`: latency, deadband,
 /// torque gain, actuator lag, friction, sensor quantization and noise), exact where it is zero.
 public final class SimulatedArm: ArmBackend {
-    public let robot: RobotDescription
-    public let simulator: ArmSimulator
+    /// The plant simulated: the description given, or the variation of it `reconfigure` set.
+    public private(set) var robot: RobotDescription
+    public private(set) var simulator: ArmSimulator
     /// The gap this arm applies: the description's unless one was given.
     public var gap: RealityGap { model.gap }
     public var jointCount: Int { robot.jointCount }
@@ -65,6 +66,22 @@ public final class SimulatedArm: ArmBackend {
 
     /// What the sensors read now, through the gap.
     public func measure(into state: inout JointState) { model.measure(simulator, into: &state) }
+
+    /// Continues with another plant — `robot`'s masses, rotor inertias, damping and reality gap —
+    /// from the same joint state and time, the motors off: domain randomization's new episode.
+    /// The joint count, control rate and physics timestep must be the arm's own.
+    public func reconfigure(to varied: RobotDescription) {
+        precondition(
+            varied.jointCount == jointCount && varied.control.period == robot.control.period
+                && varied.physics.timestep == robot.physics.timestep,
+            "a reconfigured plant keeps the arm's joints, control rate and timestep")
+        let next = ArmSimulator(robot: varied)
+        next.reset(q: simulator.q, qd: simulator.qd, time: simulator.time)
+        robot = varied
+        simulator = next
+        model = RealityGapModel(robot: varied, gap: varied.realityGap, continuing: model)
+        motorsOff()
+    }
 
     /// A description at the edge of its bounds (a nearly massless link under a large torque) can
     /// still integrate to infinity; nothing downstream may see that as a state.

@@ -22,11 +22,13 @@ public struct RobotDescription: Sendable, Equatable {
     public var move: MoveSettings
     /// How the real arm differs from the model (zero: not at all).
     public var realityGap: RealityGap
+    /// Ranges the plant is drawn from every training episode (domain randomization); nil: none given.
+    public var randomization: PlantRandomization?
 
     public init(
         name: String, summary: String, plane: Plane, gravity: Double, control: ControlSettings,
         physics: PhysicsSettings, serial: SerialSettings?, joints: [Joint], links: [Link], move: MoveSettings = MoveSettings(),
-        realityGap: RealityGap? = nil
+        realityGap: RealityGap? = nil, randomization: PlantRandomization? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -39,6 +41,7 @@ public struct RobotDescription: Sendable, Equatable {
         self.links = links
         self.move = move
         self.realityGap = realityGap ?? RealityGap(jointCount: joints.count)
+        self.randomization = randomization
     }
 
     /// Number of actuated joints.

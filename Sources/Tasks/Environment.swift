@@ -1,5 +1,6 @@
 import DeterministicRandom
 import Hardware
+import RobotModel
 
 /// What one environment step returned besides the observation.
 public struct StepOutcome: Sendable, Equatable {
@@ -45,4 +46,14 @@ public protocol ArmEnvironment: Environment {
     var layout: ObservationLayout { get }
     /// How far the arm is from the episode's goal now, in the task's unit (the reach task: m).
     var distance: Double { get }
+}
+
+/// An environment that may draw a new plant every episode (domain randomization): the trainers
+/// log the drawn plant with each finished episode.
+public protocol PlantDrawing {
+    /// The current episode's plant; nil when the environment does not randomize.
+    var drawnPlant: PlantVariation? { get }
+    /// The ranges drawn from (`PlantRandomization.summary`), `none` when not randomizing: what a
+    /// checkpoint records so that a resumed run draws as the run did.
+    var randomizationSummary: String { get }
 }

@@ -5,7 +5,7 @@ import RobotModel
 /// The reach task on an actuated arm: an `Environment` for training and evaluation, and what the
 /// deploy loop steps. The arm (map, guard, backend) does the acting; the task only looks. A reset
 /// activates the arm if it is not active; deactivating it stays with whoever owns the backend.
-public final class ReachEnvironment: ArmEnvironment {
+public final class ReachEnvironment: ArmEnvironment, PlantDrawing {
     public let arm: ActuatedArm
     public let task: ReachTask
     public var random = Xoshiro256(seed: 0)
@@ -15,14 +15,23 @@ public final class ReachEnvironment: ArmEnvironment {
     public private(set) var episodeStep = 0
     /// How episodes start on this arm (default: placed on a simulator, moved on hardware).
     public var episodeStart: EpisodeStart
+    /// Domain randomization: a plant drawn from these ranges at every reset, before the start and
+    /// the goal, from the environment's own random stream (so a checkpoint's stream restores it).
+    /// Only a simulated arm can change its plant; `init` refuses it for others.
+    public let randomization: PlantRandomization?
+    /// The plant of the current episode when randomizing; nil otherwise.
+    public private(set) var drawnPlant: PlantVariation?
+    public var randomizationSummary: String { randomization?.summary ?? "none" }
 
     private var startPosition: [Double]
     private var startVelocity: [Double]
 
     public init(
         robot: RobotDescription, backend: any ArmBackend, goalRadius: Double? = nil, maxEpisodeSteps: Int = 50,
-        episodeStart: EpisodeStart? = nil
+        episodeStart: EpisodeStart? = nil, randomization: PlantRandomization? = nil
     ) {
+        precondition(randomization == nil || backend is SimulatedArm, "only a simulated arm can change its plant")
+        self.randomization = randomization
         arm = ActuatedArm(robot: robot, backend: backend)
         self.episodeStart = episodeStart ?? .default(for: backend)
         task = ReachTask(robot: robot, goalRadius: goalRadius, maxEpisodeSteps: maxEpisodeSteps)
@@ -50,6 +59,11 @@ public final class ReachEnvironment: ArmEnvironment {
     /// brought to its start as `episodeStart` says.
     public func reset(seed: UInt64?, observation: inout [Float]) throws {
         if let seed { random = Xoshiro256(seed: seed) }
+        if let randomization, let simulated = backend as? SimulatedArm {
+            let plant = randomization.draw { random.nextUnit() }
+            simulated.reconfigure(to: plant.applied(to: robot))
+            drawnPlant = plant
+        }
         let goal = task.sampleStart(&random, position: &startPosition, velocity: &startVelocity)
         try start(position: startPosition, velocity: startVelocity, goal: goal, observation: &observation)
     }
