@@ -62,6 +62,9 @@ struct RealityGapModel {
         random = previous.random
     }
 
+    /// Restarts the sensor noise from `seed`.
+    mutating func reseed(_ seed: UInt64) { random = Xoshiro256(seed: seed) }
+
     /// Forgets commands in flight and the delivered torque (motors off), and restarts the position
     /// history at the simulator's pose: after activation, placement and deactivation.
     mutating func reset(at simulator: ArmSimulator) {

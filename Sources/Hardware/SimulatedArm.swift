@@ -83,6 +83,10 @@ public final class SimulatedArm: ArmBackend {
         motorsOff()
     }
 
+    /// Restarts the sensor noise from `seed`: an environment seeds each episode's noise from its own
+    /// stream, so that a run resumed from a checkpoint reads the same noise as one that never stopped.
+    public func reseedNoise(_ seed: UInt64) { model.reseed(seed) }
+
     /// A description at the edge of its bounds (a nearly massless link under a large torque) can
     /// still integrate to infinity; nothing downstream may see that as a state.
     public func checkFinite() throws {

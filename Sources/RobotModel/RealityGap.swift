@@ -37,6 +37,9 @@ public struct RealityGap: Sendable, Equatable {
         differencedVelocity = false
     }
 
+    /// Whether readings carry random noise.
+    public var isNoisy: Bool { positionNoise.contains { $0 > 0 } || velocityNoise.contains { $0 > 0 } }
+
     /// Whether this is the exact model.
     public var isZero: Bool { self == RealityGap(jointCount: coulombFriction.count) }
 }

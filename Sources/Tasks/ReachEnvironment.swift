@@ -59,10 +59,19 @@ public final class ReachEnvironment: ArmEnvironment, PlantDrawing {
     /// brought to its start as `episodeStart` says.
     public func reset(seed: UInt64?, observation: inout [Float]) throws {
         if let seed { random = Xoshiro256(seed: seed) }
-        if let randomization, let simulated = backend as? SimulatedArm {
-            let plant = randomization.draw { random.nextUnit() }
-            simulated.reconfigure(to: plant.applied(to: robot))
-            drawnPlant = plant
+        // Activation reads the sensors; done before the noise is reseeded, a fresh environment (one
+        // restored from a checkpoint) and one that ran on start the episode on the same readings.
+        try arm.activate()
+        if let simulated = backend as? SimulatedArm {
+            if let randomization {
+                let plant = randomization.draw { random.nextUnit() }
+                simulated.reconfigure(to: plant.applied(to: robot))
+                drawnPlant = plant
+            }
+            // Each episode's sensor noise from the environment's stream: a checkpoint, which saves
+            // the stream, then restores the noise too. A noise-free plant draws nothing, so the
+            // exact reacher's starts and goals stay Gymnasium's.
+            if simulated.gap.isNoisy { simulated.reseedNoise(random.next()) }
         }
         let goal = task.sampleStart(&random, position: &startPosition, velocity: &startVelocity)
         try start(position: startPosition, velocity: startVelocity, goal: goal, observation: &observation)
