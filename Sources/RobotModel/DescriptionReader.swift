@@ -44,6 +44,7 @@ struct DescriptionReader {
 
     static let topKeys = [
         "name", "description", "plane", "gravity", "control", "physics", "serial", "move", "reality_gap", "joints", "links",
+        "actuation",
     ]
     static let moveKeys = [
         "velocity", "tolerance", "velocity_tolerance", "timeout", "bandwidth_hz", "integral_time", "stiffness", "damping",
@@ -67,15 +68,16 @@ struct DescriptionReader {
         let links = readLinks(top)
         let move = readMove(top, jointCount: joints?.count)
         let gap = joints.flatMap { readRealityGap(top, jointCount: $0.count, controlPeriod: control?.period) }
+        let actuation = joints.flatMap { readActuation(top, jointCount: $0.count) }
         if let joints, let links, !joints.isEmpty, joints.count != links.count {
             log.report(.countMismatch(joints: joints.count, links: links.count), at: top.value("links"), field: "links")
         }
         guard let name, let plane, let gravity, let control, let physics, let joints, let links else { return nil }
         if top.has("serial") && serial == nil { return nil }
-        guard let move, let gap else { return nil }
+        guard let move, let gap, let actuation else { return nil }
         return RobotDescription(
             name: name, summary: summary, plane: plane, gravity: gravity, control: control, physics: physics,
-            serial: serial, joints: joints, links: links, move: move, realityGap: gap)
+            serial: serial, joints: joints, links: links, move: move, realityGap: gap, actuation: actuation)
     }
 
     private func readMove(_ top: MappingReader, jointCount: Int?) -> MoveSettings? {

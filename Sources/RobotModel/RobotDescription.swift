@@ -22,11 +22,13 @@ public struct RobotDescription: Sendable, Equatable {
     public var move: MoveSettings
     /// How the real arm differs from the model (zero: not at all).
     public var realityGap: RealityGap
+    /// How commands are smoothed before the guard (zero: not at all).
+    public var actuation: ActuationSettings
 
     public init(
         name: String, summary: String, plane: Plane, gravity: Double, control: ControlSettings,
         physics: PhysicsSettings, serial: SerialSettings?, joints: [Joint], links: [Link], move: MoveSettings = MoveSettings(),
-        realityGap: RealityGap? = nil
+        realityGap: RealityGap? = nil, actuation: ActuationSettings? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -39,6 +41,7 @@ public struct RobotDescription: Sendable, Equatable {
         self.links = links
         self.move = move
         self.realityGap = realityGap ?? RealityGap(jointCount: joints.count)
+        self.actuation = actuation ?? ActuationSettings(jointCount: joints.count)
     }
 
     /// Number of actuated joints.
