@@ -26,10 +26,13 @@ final class ActuationCommandTests: XCTestCase {
         XCTAssertEqual(trained.status, 0, trained.stderr)
         let policy = run + "/actor.safetensors"
 
-        let evaluated = try CommandRunner.armature(["eval", "--robot", filtered, "--policy", policy, "--episodes", "1", "--summary", run + "/eval.json"])
+        let evaluated = try CommandRunner.armature([
+            "eval", "--robot", filtered, "--policy", policy, "--episodes", "1", "--summary", run + "/eval.json",
+        ])
         XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
 
-        let ran = try CommandRunner.armature(["run", "--robot", filtered, "--policy", policy, "--sim", "--episodes", "1", "--as-fast-as-possible"])
+        let simulatedRun = ["--policy", policy, "--sim", "--episodes", "1", "--as-fast-as-possible"]
+        let ran = try CommandRunner.armature(["run", "--robot", filtered] + simulatedRun)
         XCTAssertEqual(ran.status, 0, ran.stderr)
         XCTAssertFalse(ran.stderr.contains("description changed"), "trained with the same filters: \(ran.stderr)")
         let report = try XCTUnwrap(ran.stdout.split(separator: "\n").first { $0.hasPrefix("guard interventions:") })
@@ -37,9 +40,10 @@ final class ActuationCommandTests: XCTestCase {
         let rateLimited = try XCTUnwrap(report.split(separator: " ").last.flatMap { Int($0) })
         XCTAssertGreaterThan(rateLimited, 0, String(report))
 
-        let unfiltered = try CommandRunner.armature(["run", "--robot", "robots/reacher.yaml", "--policy", policy, "--sim", "--episodes", "1", "--as-fast-as-possible"])
+        let unfiltered = try CommandRunner.armature(["run", "--robot", "robots/reacher.yaml"] + simulatedRun)
         XCTAssertEqual(unfiltered.status, 0, unfiltered.stderr)
-        XCTAssertTrue(unfiltered.stderr.contains("the description changed since training"), "a policy meeting other filters is warned about: \(unfiltered.stderr)")
+        XCTAssertTrue(
+            unfiltered.stderr.contains("the description changed since training"), "a policy meeting other filters is warned about: \(unfiltered.stderr)")
         XCTAssertTrue(unfiltered.stdout.contains("smoothed commands 0, rate-limited torques 0"), unfiltered.stdout)
     }
 }

@@ -88,7 +88,8 @@ final class ActuationFilterTests: XCTestCase {
             try arm.command(action)
             for i in 0..<2 {
                 filtered[i] += (1 - exp(-period / 0.05)) * (min(1, max(-1, action[i])) - filtered[i])
-                XCTAssertEqual(backend.sent[k + 1][i], map.torque(action: filtered[i], joint: i), accuracy: 1e-12, "period \(k + 1), joint \(i)")
+                let expected = map.torque(action: filtered[i], joint: i)
+                XCTAssertEqual(backend.sent[k + 1][i], expected, accuracy: 1e-12, "period \(k + 1), joint \(i)")
             }
         }
         XCTAssertEqual(arm.interventions.smoothedCommands, 41, "every command of a moving action was changed")
