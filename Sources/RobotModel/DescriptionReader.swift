@@ -43,8 +43,8 @@ struct DescriptionReader {
     let log: ProblemLog
 
     static let topKeys = [
-        "name", "description", "plane", "gravity", "control", "physics", "serial", "move", "reality_gap", "randomize", "joints",
-        "links",
+        "name", "description", "plane", "gravity", "control", "physics", "serial", "move", "reality_gap", "randomize",
+        "actuation", "joints", "links",
     ]
     static let moveKeys = [
         "velocity", "tolerance", "velocity_tolerance", "timeout", "bandwidth_hz", "integral_time", "stiffness", "damping",
@@ -69,15 +69,17 @@ struct DescriptionReader {
         let move = readMove(top, jointCount: joints?.count)
         let gap = joints.flatMap { readRealityGap(top, jointCount: $0.count, controlPeriod: control?.period) }
         let randomization = readRandomization(top)
+        let actuation = joints.flatMap { readActuation(top, jointCount: $0.count) }
         if let joints, let links, !joints.isEmpty, joints.count != links.count {
             log.report(.countMismatch(joints: joints.count, links: links.count), at: top.value("links"), field: "links")
         }
         guard let name, let plane, let gravity, let control, let physics, let joints, let links else { return nil }
         if top.has("serial") && serial == nil { return nil }
-        guard let move, let gap, let randomization else { return nil }
+        guard let move, let gap, let randomization, let actuation else { return nil }
         return RobotDescription(
             name: name, summary: summary, plane: plane, gravity: gravity, control: control, physics: physics,
-            serial: serial, joints: joints, links: links, move: move, realityGap: gap, randomization: randomization)
+            serial: serial, joints: joints, links: links, move: move, realityGap: gap, randomization: randomization,
+            actuation: actuation)
     }
 
     private func readMove(_ top: MappingReader, jointCount: Int?) -> MoveSettings? {

@@ -24,11 +24,13 @@ public struct RobotDescription: Sendable, Equatable {
     public var realityGap: RealityGap
     /// Ranges the plant is drawn from every training episode (domain randomization); nil: none given.
     public var randomization: PlantRandomization?
+    /// How commands are smoothed before the guard (zero: not at all).
+    public var actuation: ActuationSettings
 
     public init(
         name: String, summary: String, plane: Plane, gravity: Double, control: ControlSettings,
         physics: PhysicsSettings, serial: SerialSettings?, joints: [Joint], links: [Link], move: MoveSettings = MoveSettings(),
-        realityGap: RealityGap? = nil, randomization: PlantRandomization? = nil
+        realityGap: RealityGap? = nil, randomization: PlantRandomization? = nil, actuation: ActuationSettings? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -42,6 +44,7 @@ public struct RobotDescription: Sendable, Equatable {
         self.move = move
         self.realityGap = realityGap ?? RealityGap(jointCount: joints.count)
         self.randomization = randomization
+        self.actuation = actuation ?? ActuationSettings(jointCount: joints.count)
     }
 
     /// Number of actuated joints.

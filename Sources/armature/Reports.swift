@@ -37,9 +37,10 @@ enum Reports {
         return sorted.isEmpty ? "none" : sorted.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 
-    /// What the safety guard changed.
+    /// What the safety guard changed, and the actuation filters.
     static func guardInterventions(_ i: SafetyGuard.Interventions) -> String {
         "guard interventions: effort \(i.effortClamps), position \(i.positionCuts), velocity \(i.velocityCuts), "
-            + "non-finite \(i.nonFiniteRejections), wrong size \(i.wrongSizeRejections)"
+            + "non-finite \(i.nonFiniteRejections), wrong size \(i.wrongSizeRejections); "
+            + "smoothed commands \(i.smoothedCommands), rate-limited torques \(i.rateLimitedTorques)"
     }
 }

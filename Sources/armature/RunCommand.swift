@@ -13,9 +13,10 @@ struct Run: ParsableCommand {
         abstract: "Run a policy on the arm at the robot's control rate (simulated with --sim, real with --port).",
         discussion: """
             Each cycle, on a monotonic clock with absolute deadlines: read the state, build the
-            observation, run the actor, map and guard the torques, write them. Prints the episodes'
-            returns and final distances, the loop timing (period, jitter, overruns), link round trips
-            (serial: lost and late replies too) and guard interventions. Ctrl-C or SIGTERM stop cleanly
+            observation, run the actor, map and guard the torques (smoothed first where the robot's
+            actuation section says), write them. Prints the episodes' returns and final distances, the
+            loop timing (period, jitter, overruns), link round trips (serial: lost and late replies
+            too) and guard interventions (with the smoothed commands and rate-limited torques). Ctrl-C or SIGTERM stop cleanly
             with torque off (exit 0); a non-finite action or a link fault stops with torque off and
             exit 1. A lost reply is counted and the run goes on; --lost-replies of them in a row
             (default: the robot's serial.lost_replies, else 2) are a link fault.
