@@ -60,6 +60,7 @@ class Checker:
         self.joint_state_times = []
         self.guard_totals = collections.Counter()
         self.guard_mismatches = 0
+        self.plants = {}
 
     def schema(self, schema):
         assert schema.encoding == "jsonschema", schema.encoding
@@ -81,6 +82,8 @@ class Checker:
             self.joint_state_times.append(log_time)
         if topic == "/episode" and value["event"] == "end":
             self.episodes.append({k: value[k] for k in ("episode", "steps", "return", "final_distance")})
+        elif topic == "/episode" and "plant" in value:
+            self.plants[str(value["episode"])] = value["plant"]
         elif topic == "/reach":
             self.rewards[value["episode"]] += value["reward"]
             self.tips[(value["episode"], value["step"])] = value["fingertip"]
@@ -93,9 +96,10 @@ class Checker:
         elif topic == "/recorder":
             self.recorder = value
         elif topic == "/guard":
-            for key in ("effort_clamps", "position_cuts", "velocity_cuts", "non_finite_rejections", "wrong_size_rejections"):
+            for key in ("effort_clamps", "position_cuts", "velocity_cuts", "non_finite_rejections", "wrong_size_rejections",
+                        "smoothed_commands", "rate_limited_torques"):
                 self.guard_totals[key] += value[key]
-            # Where the guard did nothing, what was sent is exactly what the map asked for.
+            # Where the guard did nothing, what was sent is exactly what it was given (the filters act before it).
             if value["total"] == 0 and value["requested_torque"] != value["torque"]:
                 self.guard_mismatches += 1
 
@@ -109,6 +113,7 @@ class Checker:
             reward_sums={str(k): v for k, v in sorted(self.rewards.items())}, tip_mismatch=self.tip_mismatch,
             recorder=self.recorder, schemas=sorted(self.schema_names.values()), metadata=self.metadata,
             compressions=self.compressions, guard_totals=dict(self.guard_totals), guard_mismatches=self.guard_mismatches,
+            plants=self.plants,
             joint_state_intervals=sorted({b - a for a, b in zip(self.joint_state_times, self.joint_state_times[1:])})[:10], **extra)
 
 

@@ -7,8 +7,9 @@ import RobotModel
 import Tasks
 
 /// Records what the arm did into an MCAP file (see `RecordingChannel` for the topics): every step's joint
-/// state, action and torques, the guard's report, goal and reward, episode boundaries, loop timing and
-/// link statistics, and the arm as a Foxglove scene.
+/// state, action and torques, the guard's and the actuation filters' report, goal and reward, episode
+/// boundaries (with the plant drawn for the episode under domain randomization), loop timing and link
+/// statistics, and the arm as a Foxglove scene.
 ///
 /// The loop's thread only copies numbers into a row of a `SampleRing` allocated once; a writer thread
 /// turns rows into JSON messages and MCAP chunks and writes them (see `RecordingFile` for why in place).
@@ -33,6 +34,8 @@ public final class FlightRecorder: ReachObserver {
     public let recordEvery: Int
 
     private let jointCount: Int
+    /// `PlantRandomization.fields`' values, taken once: the list is built anew at every access.
+    private let plantFields = PlantRandomization.fields.map(\.value)
     private let ring: SampleRing
     private let writer: RecordingWriter
     private let startMonotonic: UInt64
@@ -58,6 +61,7 @@ public final class FlightRecorder: ReachObserver {
         compression: ChunkCompression = .zstd
     ) throws(FileError) {
         precondition(recordEvery >= 1 && capacity >= 2)
+        precondition(Sample.plant + PlantRandomization.fields.count <= Sample.vectors, "a drawn plant overlaps the row's vectors")
         self.path = path
         self.pacing = pacing
         self.recordEvery = recordEvery
@@ -98,6 +102,7 @@ public final class FlightRecorder: ReachObserver {
         row[Sample.episode] = Double(episode)
         row[Sample.goalX] = goal.x
         row[Sample.goalY] = goal.y
+        for (i, field) in plantFields.enumerated() { row[Sample.plant + i] = environment.drawnPlant?[keyPath: field] ?? .nan }
         copy(environment.state.position, into: row, vector: 0)
         publish()
     }
@@ -126,15 +131,17 @@ public final class FlightRecorder: ReachObserver {
         row[Sample.guardCounts + 2] = Double(report.velocityCuts)
         row[Sample.guardCounts + 3] = Double(report.nonFiniteRejections)
         row[Sample.guardCounts + 4] = Double(report.wrongSizeRejections)
+        row[Sample.guardCounts + 5] = Double(report.smoothedCommands)
+        row[Sample.guardCounts + 6] = Double(report.rateLimitedTorques)
         row[Sample.distance] = environment.distance
         row[Sample.tipX] = tip.x
         row[Sample.tipY] = tip.y
-        row[Sample.hasAction] = 1
         copy(state.position, into: row, vector: 0)
         copy(state.velocity, into: row, vector: 1)
         copy(state.torque, into: row, vector: 2)
         copy(action, into: row, vector: 3)
         copy(arm.torques, into: row, vector: 4)
+        copy(arm.requestedTorques, into: row, vector: 5)
         publish()
     }
 
@@ -185,7 +192,6 @@ public final class FlightRecorder: ReachObserver {
         row[Sample.kind] = Sample.Kind.device.rawValue
         row[Sample.time] = now
         row[Sample.backendTime] = state.time
-        row[Sample.hasAction] = 0
         copy(state.position, into: row, vector: 0)
         copy(state.velocity, into: row, vector: 1)
         copy(state.torque, into: row, vector: 2)
@@ -272,15 +278,19 @@ enum Sample {
     static let reward = 7
     static let episodeReturn = 8
     static let ends = 9
-    static let guardCounts = 10  // five
-    static let distance = 15
-    static let tipX = 16
-    static let tipY = 17
-    static let hasAction = 18
+    /// The guard's five counts (`SafetyGuard.Interventions` order), then the actuation filters' two.
+    static let guardCounts = 10  // seven
+    static let distance = 17
+    static let tipX = 18
+    static let tipY = 19
     /// Kind-specific scalars (timing, link) reuse the slots from here.
     static let scalars = 4
-    /// Per-joint vectors start here: position, velocity, measured torque, action, commanded torque.
+    /// An episode start's drawn plant, one slot per `PlantRandomization.fields` (eight, in the slots a
+    /// step's reward and counts use); NaN when the episode runs on the described plant.
+    static let plant = 7
+    /// Per-joint vectors start here: position, velocity, measured torque, action, commanded torque
+    /// (sent), requested torque (what the guard was given).
     static let vectors = 20
 
-    static func width(joints: Int) -> Int { vectors + 5 * joints }
+    static func width(joints: Int) -> Int { vectors + 6 * joints }
 }

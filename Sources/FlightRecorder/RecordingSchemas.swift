@@ -1,3 +1,5 @@
+import RobotModel
+
 /// The channels of a recording: one topic each, JSON messages described by a JSON Schema (MCAP's
 /// `jsonschema` schema encoding). Armature's own records are strict (every field named, required ones
 /// listed, nothing else allowed, per-joint arrays exactly one value per joint), so that a reader can
@@ -49,7 +51,8 @@ enum RecordingChannel: UInt16, CaseIterable {
                 ], required: ["time", "position", "velocity", "torque"])
         case .command:
             return s.object(
-                schemaName, "What was commanded for a step: the policy's normalized action and the torques sent after the actuator map and the safety guard.",
+                schemaName,
+                "What was commanded for a step: the policy's normalized action and the torques sent after the action low-pass, the actuator map, the torque-rate limit and the safety guard.",
                 [
                     ("episode", s.episode), ("step", s.step),
                     ("action", s.perJoint("Normalized action in [-1, 1] (absent where no policy acts, as in the emulator)")),
@@ -57,7 +60,8 @@ enum RecordingChannel: UInt16, CaseIterable {
                 ], required: ["torque"])
         case .guardReport:
             return s.object(
-                schemaName, "What the safety guard changed in this step's command (SafetyGuard.Interventions).",
+                schemaName,
+                "What the safety guard changed in this step's command (SafetyGuard.Interventions), and what the actuation filters (the robot's actuation section) did before it.",
                 [
                     ("episode", s.episode), ("step", s.step),
                     ("effort_clamps", s.count("Torques outside the effort range, clamped")),
@@ -65,13 +69,15 @@ enum RecordingChannel: UInt16, CaseIterable {
                     ("velocity_cuts", s.count("Torques accelerating a joint past its velocity limit, cut to zero")),
                     ("non_finite_rejections", s.count("Commands with a non-finite torque, all torques zeroed")),
                     ("wrong_size_rejections", s.count("Commands of the wrong size, all torques zeroed")),
-                    ("total", s.count("All interventions in this command")),
-                    ("requested_torque", s.perJoint("Torque the actuator map asked for (from the action), before the guard, N·m")),
+                    ("total", s.count("The guard's interventions in this command (the filters' counts apart)")),
+                    ("smoothed_commands", #"{"type":"integer","minimum":0,"maximum":1,"description":"1 when the action low-pass changed this command's action"}"#),
+                    ("rate_limited_torques", s.count("Torque components the torque-rate limit cut in this command")),
+                    ("requested_torque", s.perJoint("Torque the guard was given: the actuator map's, after the action low-pass and the rate limit, N·m")),
                     ("torque", s.perJoint("Torque sent after the guard, N·m")),
                 ],
                 required: [
                     "effort_clamps", "position_cuts", "velocity_cuts", "non_finite_rejections", "wrong_size_rejections", "total",
-                    "requested_torque", "torque",
+                    "smoothed_commands", "rate_limited_torques", "requested_torque", "torque",
                 ])
         case .reach:
             return s.object(
@@ -86,10 +92,11 @@ enum RecordingChannel: UInt16, CaseIterable {
                 ], required: ["episode", "step", "goal", "fingertip", "distance", "reward", "episode_return", "truncated"])
         case .episode:
             return s.object(
-                schemaName, "An episode's start (goal and initial pose) or end (return, final distance, steps).",
+                schemaName, "An episode's start (goal, initial pose, the plant drawn for it) or end (return, final distance, steps).",
                 [
                     ("event", #"{"enum":["start","end"]}"#), ("episode", s.episode), ("goal", s.point("Goal in the base frame, m")),
                     ("position", s.perJoint("Joint angles at the start, rad")),
+                    ("plant", s.plant),
                     ("steps", s.count("Steps in the episode")), ("return", #"{"type":"number","description":"Undiscounted return"}"#),
                     ("final_distance", #"{"type":"number","minimum":0,"description":"Fingertip to goal at the end, m"}"#),
                 ], required: ["event", "episode", "goal"])
@@ -153,6 +160,13 @@ private struct SchemaText {
 
     func seconds(_ description: String) -> String {
         #"{"type":["number","null"],"minimum":0,"description":\#(JSONText.quoted(description + " (null before the first reply)"))}"#
+    }
+
+    /// A drawn plant (`PlantVariation`), its fields named as in the randomize section and the training logs.
+    var plant: String {
+        let fields = PlantRandomization.fields.map { #"\#(JSONText.quoted($0.name)):{"type":"number"}"# }
+        let names = PlantRandomization.fields.map { JSONText.quoted($0.name) }
+        return #"{"type":"object","properties":{\#(fields.joined(separator: ","))},"required":[\#(names.joined(separator: ","))],"additionalProperties":false,"description":"The plant drawn for this episode (domain randomization); absent when the episode ran on the described plant"}"#
     }
 
     func point(_ description: String) -> String {

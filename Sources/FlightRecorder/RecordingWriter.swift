@@ -13,7 +13,8 @@ final class RecordingWriter: @unchecked Sendable {
     private let file: RecordingFile
     private let mcap: MCAPWriter
     private let scene: ArmScene
-    private let actuators: ActuatorMap
+    /// The names of a drawn plant's fields, in the row's order.
+    private let plantFields = PlantRandomization.fields.map(\.name)
     private let joints: Int
     private let startTime: UInt64
     private var sequences: [UInt32]
@@ -40,7 +41,6 @@ final class RecordingWriter: @unchecked Sendable {
         self.startTime = startTime
         joints = robot.jointCount
         scene = ArmScene(robot: robot)
-        actuators = ActuatorMap(robot: robot)
         file = try RecordingFile(path: path)
         mcap = try MCAPWriter(file: file, library: "armature flight recorder", compression: compression)
         sequences = Array(repeating: 0, count: RecordingChannel.allCases.count)
@@ -168,10 +168,13 @@ final class RecordingWriter: @unchecked Sendable {
                 total += count
                 report.integer(name, count)
             }
+            // The guard's own total, as `SafetyGuard.Interventions.total`: a low-pass changes nearly every
+            // command by design, which says nothing about how often safety stepped in.
             report.integer("total", total)
-            // What the map made of the action, beside what the guard let through: the difference is the guard's work.
-            let action = vector(row, 3)
-            report.numbers("requested_torque", (0..<joints).map { actuators.torque(action: action[$0], joint: $0) })
+            report.integer("smoothed_commands", Int(row[Sample.guardCounts + 5]))
+            report.integer("rate_limited_torques", Int(row[Sample.guardCounts + 6]))
+            // What the guard was given beside what it let through: the difference is the guard's work alone.
+            report.numbers("requested_torque", vector(row, 5))
             report.numbers("torque", vector(row, 4))
             try emit(.guardReport, time: time, report.bytes)
 
@@ -207,6 +210,11 @@ final class RecordingWriter: @unchecked Sendable {
             start.integer("episode", episode)
             start.raw("goal", point(row[Sample.goalX], row[Sample.goalY]))
             start.numbers("position", vector(row, 0))
+            if !row[Sample.plant].isNaN {
+                var plant = JSONText()
+                for (i, name) in plantFields.enumerated() { plant.number(name, row[Sample.plant + i]) }
+                start.raw("plant", plant.finished())
+            }
             try emit(.episode, time: time, start.bytes)
             try emit(
                 .arm, time: time,

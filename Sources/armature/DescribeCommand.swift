@@ -32,6 +32,10 @@ struct Describe: ParsableCommand {
         if let serial = r.serial {
             lines.append("serial: \(serial.port) at \(serial.baud) baud, timeout \(format(serial.timeout)) s, stops at \(serial.lostReplies) lost replies in a row")
         }
+        if !r.actuation.isZero {
+            let limits = r.actuation.torqueRateLimit.map { $0 > 0 ? format($0) : "none" }.joined(separator: ", ")
+            lines.append("actuation: action low-pass \(format(r.actuation.actionTimeConstant)) s, torque rate limit \(limits) N·m/s")
+        }
         lines.append("")
         let map = ActuatorMap(robot: r)
         let jointHeader = ["joint", "torque low", "torque high", "scale", "midpoint", "position (rad)", "velocity (rad/s)", "damping", "armature"]

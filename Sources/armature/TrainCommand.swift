@@ -74,6 +74,10 @@ struct Train: ParsableCommand {
     var port: String?
     @Option(help: "With --port: lost replies in a row that stop training with torque off (1 to 10; default the robot's serial.lost_replies, else 2).")
     var lostReplies: Int?
+    @Option(help: EpisodeStartOption.help)
+    var episodeStart: String?
+    @Flag(help: "Domain randomization: a new plant every episode (masses, rotor inertia, damping, friction, torque gain, latency, noise), from the robot's randomize section, or standard ranges when it has none (robots/README.md). A randomize section turns it on by itself. Simulated arm only.")
+    var randomize = false
     @Flag(help: "The device on --port waits for each command (armature emulate --lockstep): train synchronously, step for step as in simulation.")
     var lockstep = false
     @Option(help: ArgumentHelp(Recording.help + " Training records every --record-every'th episode.", valueName: "file.mcap"))
@@ -100,6 +104,10 @@ struct Train: ParsableCommand {
         }
         guard !lockstep || port != nil else {
             throw ValidationError("--lockstep describes the device on --port; give --port PORT too (the simulated arm is always lockstep)")
+        }
+        _ = try EpisodeStartOption.parse(episodeStart, onHardware: port != nil)
+        if randomize && port != nil {
+            throw ValidationError("--randomize changes the simulated plant; a real arm on --port is the plant it is")
         }
     }
 
@@ -175,13 +183,21 @@ struct Train: ParsableCommand {
         if let port {
             do {
                 backend = try SerialArm(robot: reach.robot, port: port, lostReplies: lostReplies)
-                task = ReachEnvironment(robot: reach.robot, backend: backend)
+                task = ReachEnvironment(
+                    robot: reach.robot, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: true))
+            } catch let error as ValidationError {
+                throw error
             } catch {
                 throw UserFacingError(String(describing: error))
             }
         } else {
             backend = reach.arm
-            task = reach.task
+            task = ReachEnvironment(
+                robot: reach.robot, backend: reach.arm, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: false),
+                randomization: randomize ? (reach.robot.randomization ?? .standard) : reach.robot.randomization)
+        }
+        if port != nil && reach.robot.randomization != nil {
+            printWarning("\(robot)'s randomize section is ignored with --port: the arm on the port is the plant")
         }
         // Every way out, errors included, leaves the motors off.
         defer { backend.deactivate() }
@@ -232,6 +248,12 @@ struct Train: ParsableCommand {
                 throw UserFacingError(error.description)
             }
             configuration = try resumedConfiguration(saved.configuration, savedSeed: saved.seed)
+            let savedRandomization = (try? Checkpoint.randomization(at: checkpointPath)) ?? nil
+            if let savedRandomization, savedRandomization != task.randomizationSummary {
+                throw UserFacingError(
+                    "--resume continues \(out), which trained with randomization \(savedRandomization), but this run would draw "
+                        + "\(task.randomizationSummary); give the same --randomize and randomize section to continue it")
+            }
             savedBufferSize = saved.configuration.bufferSize
             runSeed = saved.seed ?? runSeed
         } else if FileManager.default.fileExists(atPath: checkpointPath) {

@@ -36,6 +36,19 @@ final class RecordingCommandTests: XCTestCase {
         }
     }
 
+    /// The `guard interventions:` line a run prints, rebuilt from the sums of the recording's `/guard` messages.
+    private func guardLine(_ check: RecordingCheck) -> String {
+        func total(_ key: String) -> Int { check.guardTotals[key] ?? -1 }
+        return "guard interventions: effort \(total("effort_clamps")), position \(total("position_cuts")), "
+            + "velocity \(total("velocity_cuts")), non-finite \(total("non_finite_rejections")), "
+            + "wrong size \(total("wrong_size_rejections")); smoothed commands \(total("smoothed_commands")), "
+            + "rate-limited torques \(total("rate_limited_torques"))"
+    }
+
+    private func printedGuardLine(_ output: String) throws -> String {
+        String(try XCTUnwrap(output.split(separator: "\n").first { $0.hasPrefix("guard interventions:") }, output))
+    }
+
     func testRolloutRecordingHoldsThePrintedReturns() throws {
         let path = try temporaryDirectory() + "/rollout.mcap"
         let rollout = try CommandRunner.armature(["rollout", "--episodes", "3", "--seed", "4", "--record", path])
@@ -45,6 +58,7 @@ final class RecordingCommandTests: XCTestCase {
         assertRecording(check, matches: rollout.stdout)
         XCTAssertEqual(check.topics["/joint_state"], 150)
         XCTAssertEqual(check.recorder?.droppedSamples, 0)
+        XCTAssertTrue(check.plants.isEmpty, "the described plant is not a drawn one: \(check.plants)")
         XCTAssertTrue(check.metadata?["command"]?.hasSuffix("rollout --episodes 3 --seed 4 --record \(path)") ?? false, "\(String(describing: check.metadata))")
     }
 
@@ -91,12 +105,7 @@ final class RecordingCommandTests: XCTestCase {
         XCTAssertEqual(check.topics["/joint_state"], 100)
         XCTAssertGreaterThanOrEqual(check.topics["/link"] ?? 0, 2)
         // The per-step guard reports add up to the run's printed totals.
-        let printed = try XCTUnwrap(run.stdout.split(separator: "\n").first { $0.hasPrefix("guard interventions:") })
-        let expected =
-            "guard interventions: effort \(check.guardTotals["effort_clamps"] ?? -1), position \(check.guardTotals["position_cuts"] ?? -1), "
-            + "velocity \(check.guardTotals["velocity_cuts"] ?? -1), non-finite \(check.guardTotals["non_finite_rejections"] ?? -1), "
-            + "wrong size \(check.guardTotals["wrong_size_rejections"] ?? -1)"
-        XCTAssertEqual(String(printed), expected)
+        XCTAssertEqual(try printedGuardLine(run.stdout), guardLine(check))
         XCTAssertEqual(check.guardMismatches, 0)
 
         emulator.send(SIGTERM)
@@ -105,6 +114,55 @@ final class RecordingCommandTests: XCTestCase {
         let device = try RecordingCheck.read(deviceRecording)
         XCTAssertGreaterThan(device.topics["/joint_state"] ?? 0, 0)
         XCTAssertEqual(device.topics["/joint_state"], device.topics["/arm"])
+    }
+
+    func testARunThroughTheActuationFiltersRecordsWhatTheFiltersAndTheGuardDid() throws {
+        let directory = try temporaryDirectory()
+        let policy = try CommandRunner.tinyPolicy(in: directory)
+        let reacher = try String(contentsOfFile: RepositoryFiles.path("robots/reacher.yaml"), encoding: .utf8)
+        let filtered = directory + "/reacher-filtered.yaml"
+        // 10 N·m/s is 0.2 N·m per 50 Hz period: an untrained actor's torques are rate limited.
+        try (reacher + "\nactuation:\n  action_time_constant: 0.04\n  torque_rate_limit: 10\n")
+            .write(toFile: filtered, atomically: true, encoding: .utf8)
+        let path = directory + "/filtered.mcap"
+        let run = try CommandRunner.armature([
+            "run", "--robot", filtered, "--policy", policy, "--sim", "--episodes", "1", "--as-fast-as-possible", "--record", path,
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let check = try RecordingCheck.read(path)
+        XCTAssertEqual(try printedGuardLine(run.stdout), guardLine(check))
+        XCTAssertEqual(check.guardTotals["smoothed_commands"], 50, "every command of the episode is smoothed")
+        XCTAssertGreaterThan(check.guardTotals["rate_limited_torques"] ?? 0, 0)
+        // The requested torque is what the guard was given, after the filters: where the guard did
+        // nothing it is the torque sent, however much the rate limit cut.
+        XCTAssertEqual(check.guardMismatches, 0)
+    }
+
+    func testRandomizedTrainingRecordsEachRecordedEpisodesDrawnPlantAsTheRunLogsIt() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/randomized.mcap"
+        let train = try CommandRunner.armature([
+            "train", "--randomize", "--steps", "300", "--hidden", "8,8", "--batch-size", "8", "--learning-starts", "100",
+            "--checkpoint-every", "0", "--out", directory + "/run", "--record", path, "--record-every", "2",
+        ])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let check = try RecordingCheck.read(path)
+        XCTAssertEqual(check.episodes.map(\.episode), [1, 3, 5])
+        XCTAssertEqual(check.plants.keys.sorted(), ["1", "3", "5"])
+        // scalars.csv (step,tag,value,wall_time) logs each finished episode's plant, episode by episode.
+        let csv = try String(contentsOfFile: directory + "/run/scalars.csv", encoding: .utf8)
+        var logged: [Double] = []
+        for line in csv.split(separator: "\n") {
+            let fields = line.split(separator: ",")
+            if fields.count >= 3 && fields[1] == "randomization/damping_scale" { logged.append(Double(fields[2]) ?? .nan) }
+        }
+        XCTAssertGreaterThanOrEqual(logged.count, 5)
+        for episode in [1, 3, 5] {
+            let recorded = try XCTUnwrap(check.plants["\(episode)"]?["damping_scale"])
+            // The log holds float32s.
+            XCTAssertEqual(recorded, logged[episode - 1], accuracy: 1e-6 * recorded, "episode \(episode)")
+        }
+        XCTAssertNotEqual(check.plants["1"]?["damping_scale"], check.plants["3"]?["damping_scale"], "a new plant every episode")
     }
 
     func testARunKilledMidwayKeepsEveryChunkItWroteWhole() throws {
@@ -139,5 +197,12 @@ final class RecordingCommandTests: XCTestCase {
         let everyAlone = try CommandRunner.armature(["train", "--out", directory + "/r", "--record-every", "5"])
         XCTAssertNotEqual(everyAlone.status, 0)
         XCTAssertTrue(everyAlone.stderr.contains("--record"), everyAlone.stderr)
+
+        let perturbed = try CommandRunner.armature([
+            "eval", "--policy", directory + "/none.safetensors", "--perturb", "default", "--record", directory + "/p.mcap",
+        ])
+        XCTAssertNotEqual(perturbed.status, 0)
+        XCTAssertTrue(perturbed.stderr.contains("without --perturb"), perturbed.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/p.mcap"))
     }
 }

@@ -29,6 +29,8 @@ public struct RecordingCheck: Decodable {
     public var guardTotals: [String: Int]
     /// `/guard` messages with no intervention whose sent torque differs from the requested one (should be 0).
     public var guardMismatches: Int
+    /// The plant drawn for each episode, by episode number, from the `/episode` starts (domain randomization).
+    public var plants: [String: [String: Double]]
     /// The distinct intervals between consecutive `/joint_state` log times, ns (the ten smallest).
     public var jointStateIntervals: [UInt64]
     /// The chunks' compressions ("zstd", "" for none; seeking reader only).
