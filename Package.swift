@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "ArmDynamics", targets: ["ArmDynamics"]),
         .library(name: "FirmwareLink", targets: ["FirmwareLink"]),
         .library(name: "Hardware", targets: ["Hardware"]),
+        .library(name: "Dynamixel", targets: ["Dynamixel"]),
         .library(name: "Tasks", targets: ["Tasks"]),
         .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
         .library(name: "Policy", targets: ["Policy"]),
@@ -76,6 +77,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "Dynamixel",
+            dependencies: [
+                "RobotModel", "Hardware", "FirmwareLink", "MonotonicTime", "SystemCall", "DeterministicRandom",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "Tasks", dependencies: ["Hardware", "ArmDynamics", "RobotModel", "DeterministicRandom"]),
         .systemLibrary(
             name: "CBLAS", pkgConfig: "openblas",
@@ -106,7 +114,7 @@ let package = Package(
             name: "armature",
             dependencies: [
                 "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "DDPG",
-                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess",
+                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "Dynamixel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -120,6 +128,8 @@ let package = Package(
             name: "HardwareTests",
             dependencies: ["Hardware", "FirmwareLink", "RobotModel", "ArmDynamics", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "FirmwareLinkTests", dependencies: ["FirmwareLink", "CArmProto", "TestSupport"]),
+        .testTarget(
+            name: "DynamixelTests", dependencies: ["Dynamixel", "Hardware", "FirmwareLink", "RobotModel", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Hardware", "RobotModel", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "NeuralNetwork", "Tasks", "RobotModel", "TestSupport"]),
