@@ -1,21 +1,26 @@
 import ArgumentParser
 import Dispatch
+import Dynamixel
 import FirmwareLink
 import Foundation
 import Hardware
 import Logging
+import RobotModel
 
 /// `armature emulate`: the firmware's device state machine on a pseudo-terminal, with the simulator as the arm.
 struct Emulate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Emulate the arm's firmware on a pseudo-terminal.",
+        abstract: "Emulate the arm's firmware (or its Dynamixel servos, --bus dynamixel) on a pseudo-terminal.",
         discussion: """
             Runs the firmware's own protocol code (firmware-protocol/src) with the simulated arm as its motors and sensors, on a pseudo-terminal that a host opens like a serial port. Prints the pseudo-terminal's path; with --link, also makes a symlink there, so that a robot description can name a stable port (serial: {port: /tmp/arm}). Runs until Ctrl-C, SIGTERM or SIGHUP, then removes the symlink if it still points to this emulator. An existing symlink at --link is replaced when it is stale (its emulator is gone); a file there, a symlink to anything but a pseudo-terminal, or one another running emulator serves, is refused.
 
             By default the physics follows the wall clock and the torque watchdog runs, as on the real arm. With --lockstep every torque command advances the physics exactly one control period, so an episode through the emulator matches the simulator step for step; the torque watchdog still runs on the wall clock (a host that stops sending torques for --watchdog-ms while enabled trips it, as on the real arm).
 
+            With --bus dynamixel the pseudo-terminal is instead a Dynamixel Protocol 2.0 bus with one X-series servo per joint, as the description's `bus:` section lists them (ids, models, torque constants, directions, offsets): PING, READ, WRITE, SYNC READ, SYNC WRITE and REBOOT, status packets with their error numbers, Goal Current × torque constant as each joint's torque, and each servo's Bus Watchdog (which the host sets). In real time each status packet waits for its bytes' time on the line at --baud (default the description's) plus the servo's Return Delay Time; with --lockstep a SYNC WRITE of Goal Current advances one control period. --drop drops status packets.
+
             Examples:
               armature emulate --robot robots/reacher.yaml --link /tmp/arm
+              armature emulate --robot robots/xm430-two-joint.yaml --bus dynamixel --link /tmp/dxl
               armature emulate --robot robots/reacher.yaml --link /tmp/arm --lockstep
               armature emulate --robot robots/reacher.yaml --drop 0.01 --seed 7
             """
@@ -23,6 +28,12 @@ struct Emulate: ParsableCommand {
 
     @Option(help: "Robot description (YAML) of the arm to emulate, e.g. robots/reacher.yaml.")
     var robot: String
+
+    @Option(help: "What to emulate: armature (the Armature firmware, default) or dynamixel (the description's Dynamixel servo bus).")
+    var bus: EmulatedBus = .armature
+
+    @Option(help: "With --bus dynamixel: the line rate whose byte times delay status packets in real time, bit/s (default the description's bus baud).")
+    var baud: Int?
 
     @Option(help: "Also make a symlink at this path to the pseudo-terminal (a stale symlink is replaced; a file, or a live emulator's link, is refused).")
     var link: String?
@@ -42,18 +53,32 @@ struct Emulate: ParsableCommand {
     @Option(help: "Fraction of the device's frames never sent, to exercise the host's handling of lost replies (0 to 1).")
     var drop: Double = 0
 
-    @Option(name: .customLong("watchdog-ms"), help: "The device's torque watchdog, ms.")
-    var watchdogMilliseconds: Double = 100
+    @Option(name: .customLong("watchdog-ms"), help: "The Armature firmware's torque watchdog, ms (default 100; Dynamixel servos take theirs from the host).")
+    var watchdogOption: Double?
+
+    var watchdogMilliseconds: Double { watchdogOption ?? 100 }
 
     func validate() throws {
         for (name, value) in [("--noise", noise), ("--corrupt", corrupt), ("--drop", drop)] where !(value >= 0 && value <= 1) {
             throw ValidationError("\(name) is a fraction of frames: give a number from 0 to 1, not \(value)")
         }
         try OptionBounds.require("--watchdog-ms", watchdogMilliseconds, above: 0, upTo: 60_000, unit: "ms")
+        if bus == .dynamixel {
+            if noise != 0 || corrupt != 0 {
+                throw ValidationError("--noise and --corrupt damage the Armature firmware's frames; with --bus dynamixel use --drop")
+            }
+            if watchdogOption != nil {
+                throw ValidationError("Dynamixel servos get their Bus Watchdog from the host (the description's bus.watchdog_ms); drop --watchdog-ms")
+            }
+            if let baud { try OptionBounds.require("--baud", baud, in: 1...100_000_000) }
+        } else if baud != nil {
+            throw ValidationError("--baud is the emulated Dynamixel bus's rate; give --bus dynamixel too (a pseudo-terminal has no rate of its own)")
+        }
     }
 
     func run() throws {
         let description = try loadRobot(robot)
+        if bus == .dynamixel { return try runDynamixel(description) }
         // Handlers are in place before the path is announced, so a script may stop us at once.
         let signals = StopSignals()
         var logger = Logger(label: "armature.emulator")
@@ -83,4 +108,42 @@ struct Emulate: ParsableCommand {
         signals.flushOutput()
         signals.reportLostOutput()
     }
+
+    /// The description's servos on a pseudo-terminal until a stop signal.
+    private func runDynamixel(_ description: RobotDescription) throws {
+        guard let settings = description.bus else {
+            throw UserFacingError(BusEmulatorError.noBus(robot: description.name).description)
+        }
+        let signals = StopSignals()
+        var logger = Logger(label: "armature.dynamixel-emulator")
+        logger.logLevel = .warning
+        let options = BusEmulator.Options(
+            timing: lockstep ? .lockstep : .realTime, linkPath: link, baud: baud ?? settings.baud, seed: seed, dropStatus: drop)
+        let emulator: BusEmulator
+        do {
+            emulator = try BusEmulator(robot: description, options: options, logger: logger)
+        } catch {
+            throw UserFacingError(String(describing: error))
+        }
+        let ids = settings.servos.map { "\($0.id) (\($0.model.rawValue))" }.joined(separator: ", ")
+        var lines = [
+            "emulating Dynamixel servos \(ids) of \(description.name) (\(lockstep ? "lockstep" : "real time"), "
+                + "\(options.baud) bit/s) on \(emulator.devicePath)"
+        ]
+        if let link { lines.append("link: \(link) -> \(emulator.devicePath)") }
+        lines.append("press Ctrl-C to stop")
+        print(lines.joined(separator: "\n"))
+        signals.flushOutput()
+        signals.wait()
+        emulator.stop()
+        let snapshot = emulator.snapshot()
+        print("stopped: \(snapshot.instructionsReceived) instruction packets received, \(snapshot.statusesSent) status packets sent")
+        signals.flushOutput()
+        signals.reportLostOutput()
+    }
+}
+
+/// What `armature emulate` presents on its pseudo-terminal.
+enum EmulatedBus: String, ExpressibleByArgument, CaseIterable {
+    case armature, dynamixel
 }

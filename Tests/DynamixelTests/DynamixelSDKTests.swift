@@ -17,6 +17,30 @@ final class DynamixelSDKTests: XCTestCase {
         }
     }
 
+    /// The SDK as the host of the emulated bus: PING, READ of Model Number, WRITE of Torque Enable,
+    /// SYNC WRITE of Goal Current and SYNC READ across both servos, as a user's own script would.
+    func testTheSDKDrivesTheEmulatedBus() throws {
+        let emulator = try BusEmulator(robot: try RepositoryFiles.robot("xm430-two-joint"), options: .init(timing: .realTime))
+        defer { emulator.stop() }
+        // The SDK's PortHandler starts in position mode's world; current mode is one WRITE away.
+        let bus = try DynamixelBus(path: emulator.path, baud: 1_000_000, timeout: 0.2)
+        for id: UInt8 in [1, 2] { try bus.write(id: id, XSeriesControlTable.operatingMode, 0) }
+        bus.close()
+        let output = try sdk(["session", emulator.path, "1,2"])
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: [String: Any]], output)
+        XCTAssertEqual(json["ping"]?["1"] as? Int, 1020)
+        XCTAssertEqual(json["ping"]?["2"] as? Int, 1020)
+        XCTAssertEqual(json["model"]?["2"] as? Int, 1020)
+        XCTAssertEqual(json["torque_enable"]?["1"] as? Int, 1)
+        let read = try XCTUnwrap(json["sync_read"] as? [String: [String: Int]], output)
+        XCTAssertEqual(read["1"]?["goal_current"], 10)
+        XCTAssertEqual(read["2"]?["goal_current"], 20)
+        XCTAssertNotNil(read["2"]?["present_position"])
+        let snapshot = emulator.snapshot()
+        XCTAssertEqual(snapshot.servos.map(\.torqueEnable), [0, 0], "the session ends with torque off")
+        XCTAssertEqual(snapshot.damagedPackets, 0, "every packet the SDK sent decoded")
+    }
+
     func testTheSDKAgreesWithEveryVector() throws {
         let output = try sdk(["check-vectors", RepositoryFiles.path("dynamixel-protocol/vectors.txt")])
         XCTAssertTrue(output.contains("vectors agree with dynamixel-sdk"), output)
