@@ -1,0 +1,213 @@
+import Dynamixel
+import Foundation
+import Hardware
+import RobotModel
+import TestSupport
+import XCTest
+
+/// `DynamixelArm` against the bus emulator: activation's configuration, steps as the simulator's
+/// in the servos' units, the move-to, and every way it stops, each ending with torque disabled.
+final class DynamixelArmTests: XCTestCase {
+    typealias Table = XSeriesControlTable
+    private var emulators: [BusEmulator] = []
+
+    override func tearDown() {
+        for emulator in emulators { emulator.stop() }
+        emulators.removeAll()
+        super.tearDown()
+    }
+
+    private func robot() throws -> RobotDescription { try RepositoryFiles.robot("xm430-two-joint") }
+
+    private func emulator(_ options: BusEmulator.Options = .init(timing: .lockstep)) throws -> BusEmulator {
+        let emulator = try BusEmulator(robot: try robot(), options: options)
+        emulators.append(emulator)
+        return emulator
+    }
+
+    private func assertTorqueOff(_ emulator: BusEmulator, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(emulator.snapshot().servos.map(\.torqueEnable), [0, 0], "Torque Enable on every servo", file: file, line: line)
+    }
+
+    func testActivationPutsEveryServoInCurrentModeWithTheGuardsLimitsAndTheWatchdog() throws {
+        let emulator = try emulator()
+        let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
+        // ceil(1.5 N·m / (1.78 N·m/A × 2.69 mA)) and ceil(1.0 / …): the guard's limits as current.
+        XCTAssertEqual(arm.currentLimits, [314, 209])
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        XCTAssertTrue(arm.isActive)
+        for servo in emulator.snapshot().servos {
+            XCTAssertEqual(servo.operatingMode, Table.OperatingMode.current.rawValue)
+            XCTAssertEqual(servo.returnDelayTime, 0)
+            XCTAssertEqual(servo.busWatchdog, 5, "100 ms in units of 20 ms")
+            XCTAssertEqual(servo.torqueEnable, 1)
+            XCTAssertEqual(servo.goalCurrent, 0)
+        }
+        XCTAssertEqual(emulator.snapshot().servos.map(\.currentLimit), [314, 209])
+        XCTAssertEqual(state.position, [0, 0], "the description's offsets are the emulator's mounting")
+        arm.deactivate()
+        XCTAssertFalse(arm.isActive)
+        assertTorqueOff(emulator)
+        arm.deactivate()  // again: harmless
+    }
+
+    /// In lockstep each step is the simulator's step under the torque the servos can make (whole
+    /// units of current), read back in whole ticks and velocity units.
+    func testStepsMatchTheSimulatorUpToTheServosUnits() throws {
+        let robot = try robot()
+        let emulator = try emulator()
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        let reference = SimulatedArm(robot: robot)
+        var viaBus = JointState(jointCount: 2)
+        var expected = JointState(jointCount: 2)
+        try arm.activate(state: &viaBus)
+        try reference.activate(state: &expected)
+        let unit = 1.78 * 2.69e-3
+        for step in 0..<100 {
+            let torques = [0.8 * sin(Double(step) / 9), -0.5 * cos(Double(step) / 7)]
+            try arm.step(torques: torques, state: &viaBus)
+            try reference.step(torques: torques.map { ($0 / unit).rounded() * unit }, state: &expected)
+            XCTAssertEqual(emulator.snapshot().position, expected.position, "step \(step): the plant is the simulator")
+            for joint in 0..<2 {
+                XCTAssertEqual(viaBus.position[joint], expected.position[joint], accuracy: Table.positionUnit / 2 + 1e-12)
+                XCTAssertEqual(viaBus.velocity[joint], expected.velocity[joint], accuracy: Table.velocityUnit / 2 + 1e-12)
+                XCTAssertEqual(viaBus.torque[joint], (torques[joint] / unit).rounded() * unit, accuracy: 1e-12)
+            }
+        }
+        XCTAssertEqual(arm.lostStatuses, 0)
+        arm.deactivate()
+        assertTorqueOff(emulator)
+    }
+
+    func testAnotherModelOnTheBusIsRefusedWithTorqueOff() throws {
+        let emulator = try emulator()
+        var robot = try robot()
+        robot.bus?.servos[1].model = .xl330M288
+        robot.bus?.servos[1].torqueConstant = 0.35
+        robot.joints[1].torque = Limits(low: -0.5, high: 0.5)
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        var state = JointState(jointCount: 2)
+        XCTAssertThrowsError(try arm.activate(state: &state)) { error in
+            XCTAssertEqual(error as? DynamixelArmError, .modelMismatch(port: emulator.path, id: 2, expected: .xl330M288, found: "XM430-W350"))
+        }
+        XCTAssertFalse(arm.isActive)
+        assertTorqueOff(emulator)
+    }
+
+    func testAJointAskingForMoreTorqueThanItsServoHasIsRefusedBeforeAnythingMoves() throws {
+        var robot = try robot()
+        robot.joints[0].torque = Limits(low: -6, high: 6)
+        XCTAssertThrowsError(try DynamixelArm(robot: robot, port: "/dev/null")) { error in
+            guard case DynamixelArmError.torqueBeyondServo(joint: "shoulder", torque: 6, model: .xm430W350, _) = error else {
+                return XCTFail("\(error)")
+            }
+        }
+        robot.bus?.servos[0].model = .xl430W250
+        XCTAssertThrowsError(try DynamixelArm(robot: robot, port: "/dev/null")) { error in
+            XCTAssertEqual(error as? DynamixelArmError, .noCurrentControl(joint: "shoulder", id: 1, model: .xl430W250))
+        }
+    }
+
+    /// The move-to drives the arm in current-based position mode and hands it back in current mode.
+    func testMoveToReachesThePoseAndReturnsToCurrentMode() throws {
+        let emulator = try emulator()
+        let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        try arm.moveTo(position: [0.3, -0.2], speed: 2, state: &state)
+        XCTAssertTrue(arm.isActive)
+        for (joint, target) in [0.3, -0.2].enumerated() {
+            XCTAssertEqual(state.position[joint], target, accuracy: 0.01)
+            XCTAssertEqual(emulator.snapshot().position[joint], target, accuracy: 0.01)
+        }
+        for servo in emulator.snapshot().servos {
+            XCTAssertEqual(servo.operatingMode, Table.OperatingMode.current.rawValue)
+            XCTAssertEqual(servo.torqueEnable, 1)
+            XCTAssertEqual(servo.goalCurrent, 0)
+        }
+        try arm.step(torques: [0, 0], state: &state)
+        arm.deactivate()
+        // From inactive, the move leaves torque off.
+        try arm.reset(position: [0, 0], velocity: [0, 0], state: &state)
+        XCTAssertFalse(arm.isActive)
+        XCTAssertEqual(state.position[0], 0, accuracy: 0.01)
+        assertTorqueOff(emulator)
+    }
+
+    // MARK: Faults: every one ends with torque disabled.
+
+    func testAHardwareErrorStopsTheArmWithTorqueOff() throws {
+        let emulator = try emulator()
+        let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        try arm.step(torques: [0.5, 0.5], state: &state)
+        emulator.injectHardwareError(id: 1, .overheating)
+        XCTAssertThrowsError(try arm.step(torques: [0.5, 0.5], state: &state)) { error in
+            XCTAssertEqual(error as? DynamixelArmError, .hardwareError(port: emulator.path, id: 1, error: .overheating))
+        }
+        XCTAssertFalse(arm.isActive)
+        assertTorqueOff(emulator)
+        XCTAssertThrowsError(try arm.step(torques: [0, 0], state: &state)) { XCTAssertEqual($0 as? BackendError, .inactive) }
+    }
+
+    func testLostStatusPacketsUpToTheLimitStopTheArmWithTorqueOff() throws {
+        let emulator = try emulator()
+        let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        try arm.step(torques: [0.5, -0.5], state: &state)
+        emulator.setDropStatus(1)
+        XCTAssertThrowsError(try arm.step(torques: [0.5, -0.5], state: &state)) { error in
+            XCTAssertEqual(error as? DynamixelArmError, .lostStatuses(port: emulator.path, count: 2))
+        }
+        XCTAssertFalse(arm.isActive)
+        XCTAssertEqual(arm.lostStatuses, 2)
+        // Status packets are still being dropped: the SYNC WRITE, which needs none, switched the servos off.
+        assertTorqueOff(emulator)
+    }
+
+    /// A lost status now and then is a real bus: the SYNC READ is asked again and the run goes on.
+    func testAnOccasionalLostStatusIsReadAgainAndCounted() throws {
+        let emulator = try emulator(.init(timing: .lockstep, seed: 3, dropStatus: 0.05))
+        var robot = try robot()
+        robot.bus?.timeout = 0.05
+        robot.bus?.lostReplies = 3
+        robot.bus?.watchdog = 2.54
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        var state = JointState(jointCount: 2)
+        // Activation's own WRITEs wait for their status; drop only once it is done.
+        emulator.setDropStatus(0)
+        try arm.activate(state: &state)
+        emulator.setDropStatus(0.05)
+        for _ in 0..<100 { try arm.step(torques: [0.1, -0.1], state: &state) }
+        XCTAssertGreaterThan(arm.lostStatuses, 0, "the seed should drop a few")
+        XCTAssertLessThan(arm.mostLostInARow, 3)
+        XCTAssertEqual(emulator.snapshot().droppedStatuses, arm.lostStatuses)
+        emulator.setDropStatus(0)
+        arm.deactivate()
+        assertTorqueOff(emulator)
+    }
+
+    /// A host that stalls past the servos' Bus Watchdog finds them stopped: the arm says so and
+    /// switches torque off rather than send currents the servos ignore.
+    func testAHostStalledPastTheBusWatchdogFindsTheArmStoppedAndSwitchesItOff() throws {
+        let emulator = try emulator(.init(timing: .realTime))
+        let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        try arm.step(torques: [0.2, 0.2], state: &state)
+        usleep(250_000)
+        XCTAssertEqual(emulator.snapshot().servos.map(\.busWatchdog), [-1, -1])
+        XCTAssertEqual(emulator.snapshot().servos.map(\.appliedTorque), [0, 0], "the servos stopped by themselves")
+        XCTAssertThrowsError(try arm.step(torques: [0.2, 0.2], state: &state)) { error in
+            guard case DynamixelArmError.watchdogTripped(_, [1, 2], _) = error else { return XCTFail("\(error)") }
+        }
+        assertTorqueOff(emulator)
+        // Activating again clears the watchdog error.
+        try arm.activate(state: &state)
+        XCTAssertEqual(emulator.snapshot().servos.map(\.busWatchdog), [5, 5])
+        arm.deactivate()
+    }
+}
