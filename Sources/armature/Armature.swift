@@ -14,7 +14,10 @@ struct Armature: ParsableCommand {
               armature describe robots/reacher.yaml
               armature rollout --robot robots/reacher.yaml --episodes 10
             """,
-        subcommands: [Describe.self, Validate.self, Replay.self, Rollout.self, Train.self, Eval.self, Run.self, Bench.self, Ports.self, Emulate.self]
+        subcommands: [
+            Describe.self, Validate.self, Replay.self, Rollout.self, Train.self, Eval.self, Run.self, Bench.self, Ports.self, Emulate.self,
+            Calibrate.self,
+        ]
     )
 
     /// Runs a command and turns user errors into one clear message on stderr and exit status 1.

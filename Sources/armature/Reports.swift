@@ -1,3 +1,4 @@
+import Dynamixel
 import Hardware
 import FirmwareLink
 import Foundation
@@ -27,6 +28,13 @@ enum Reports {
                 + "%d lost replies (at most %d in a row), %d late",
             (link.roundTripP50 ?? 0) * 1e3, (link.roundTripP99 ?? 0) * 1e3, (link.roundTripMax ?? 0) * 1e3, link.framesSent,
             link.framesReceived, link.crcErrors, link.lostReplies, link.mostLostRepliesInARow, link.lateReplies)
+    }
+
+    /// The Dynamixel bus: requests, status packets, and every lost one (those read again too).
+    static func bus(_ arm: DynamixelArm) -> String {
+        let s = arm.statistics
+        return "bus: \(s.requests) requests, \(s.statuses) status packets, \(s.damagedStatuses) damaged, "
+            + "\(arm.lostStatuses) lost status packets (at most \(arm.mostLostInARow) in a row)"
     }
 
     /// What the safety guard changed.

@@ -70,7 +70,7 @@ struct Train: ParsableCommand {
     var checkpointEvery: Int = 10_000
     @Option(help: "Threads for the learning updates (2: the update's independent products side by side).")
     var threads: Int = 1
-    @Option(help: "Train through the arm's firmware on this serial port (or an emulator's pseudo-terminal) instead of the simulated arm.")
+    @Option(help: "Train through the arm's firmware on this serial port, or its Dynamixel bus when the description has a `bus:` section (or an emulator's pseudo-terminal), instead of the simulated arm.")
     var port: String?
     @Option(help: "With --port: lost replies in a row that stop training with torque off (1 to 10; default the robot's serial.lost_replies, else 2).")
     var lostReplies: Int?
@@ -165,12 +165,8 @@ struct Train: ParsableCommand {
         let backend: any ArmBackend
         let task: ReachEnvironment
         if let port {
-            do {
-                backend = try SerialArm(robot: reach.robot, port: port, lostReplies: lostReplies)
-                task = ReachEnvironment(robot: reach.robot, backend: backend)
-            } catch {
-                throw UserFacingError(String(describing: error))
-            }
+            backend = try PortBackend.make(reach.robot, port: port, lostReplies: lostReplies)
+            task = ReachEnvironment(robot: reach.robot, backend: backend)
         } else {
             backend = reach.arm
             task = reach.task
@@ -269,7 +265,7 @@ struct Train: ParsableCommand {
         }
 
         // Every loss on the line is reported, a run that a run of them stopped included.
-        func reportLink() { if let serial = backend as? SerialArm { print(Reports.link(serial.linkStatistics)) } }
+        func reportLink() { if let line = PortBackend.report(backend) { print(line) } }
         var stopped = false
         do {
             if let concurrent {
