@@ -14,25 +14,32 @@ public enum Calibration {
         let bus = try DynamixelBus(path: path, baud: settings.baud, timeout: settings.timeout)
         defer { bus.close() }
         var offsets: [Int] = []
+        // Every request here is safe to repeat: a lost status is asked for again, as the arm does.
+        func again<T>(_ body: () throws -> T) throws -> T {
+            for _ in 1..<settings.lostReplies {
+                do { return try body() } catch DynamixelError.noStatus {}
+            }
+            return try body()
+        }
         for servo in settings.servos {
             let id = UInt8(servo.id)
-            let (number, _) = try bus.ping(id: id)
+            let (number, _) = try again { try bus.ping(id: id) }
             guard number == servo.model.modelNumber else {
                 let found = DynamixelModel(modelNumber: number).map(\.rawValue) ?? "model number \(number)"
                 throw DynamixelArmError.modelMismatch(port: path, id: id, expected: servo.model, found: found)
             }
-            try bus.write(id: id, Table.torqueEnable, 0)
-            let present = try bus.read(id: id, Table.presentPosition)
+            try again { try bus.write(id: id, Table.torqueEnable, 0) }
+            let present = try again { try bus.read(id: id, Table.presentPosition) }
             guard writeHomingOffset else {
                 offsets.append(present)
                 continue
             }
-            let homing = try bus.read(id: id, Table.homingOffset) - present
+            let homing = try again { try bus.read(id: id, Table.homingOffset) } - present
             guard Table.homingOffsetRange.contains(homing) else {
                 throw CalibrationError.homingOffsetOutOfRange(port: path, id: id, value: homing)
             }
-            try bus.write(id: id, Table.homingOffset, homing)
-            offsets.append(try bus.read(id: id, Table.presentPosition))
+            try again { try bus.write(id: id, Table.homingOffset, homing) }
+            offsets.append(try again { try bus.read(id: id, Table.presentPosition) })
         }
         return offsets
     }

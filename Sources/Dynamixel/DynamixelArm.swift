@@ -14,7 +14,8 @@ import RobotModel
 /// when the host stalls. Torque ↔ current through each joint's torque constant and direction;
 /// ticks ↔ radians through 4096 ticks per turn, the description's offset and the direction.
 ///
-/// A lost status packet is read again (a SYNC READ changes nothing on the servos) and counted;
+/// A lost status packet is asked for again (a SYNC READ, PING, READ or WRITE of the same value
+/// changes nothing on the servos) and counted;
 /// `lost_replies` of them in a row, a hardware error (the Alert bit), a tripped bus watchdog or a
 /// refused instruction stop the arm with torque disabled, as does `deactivate`, which never fails.
 public final class DynamixelArm: ArmBackend {
@@ -91,10 +92,10 @@ public final class DynamixelArm: ArmBackend {
         do {
             let bus = try openBus()
             try configure(bus, mode: .current)
-            for (id, limit) in zip(ids, currentLimits) { try bus.write(id: id, Table.currentLimit, limit) }
-            try bus.writeEach(ids, Table.goalCurrent, 0)
-            try bus.writeEach(ids, Table.torqueEnable, 1)
-            try bus.writeEach(ids, Table.busWatchdog, watchdogUnits)
+            for (id, limit) in zip(ids, currentLimits) { try tolerant { try bus.write(id: id, Table.currentLimit, limit) } }
+            try writeEach(bus, Table.goalCurrent, 0)
+            try writeEach(bus, Table.torqueEnable, 1)
+            try writeEach(bus, Table.busWatchdog, watchdogUnits)
             activatedAt = MonotonicClock.seconds()
             try readState(bus, into: &state)
             isActive = true
@@ -165,13 +166,13 @@ public final class DynamixelArm: ArmBackend {
             let bus = try openBus()
             try configure(bus, mode: .currentBasedPosition)
             let profile = max(1, min(Table.profileVelocityRange.upperBound, Int((speed / Table.velocityUnit).rounded())))
-            try bus.writeEach(ids, Table.profileVelocity, profile)
+            try writeEach(bus, Table.profileVelocity, profile)
             for (id, limit) in zip(ids, currentLimits) {
-                try bus.write(id: id, Table.currentLimit, limit)
-                try bus.write(id: id, Table.goalCurrent, limit)  // the position loop's bound in mode 5
+                try tolerant { try bus.write(id: id, Table.currentLimit, limit) }
+                try tolerant { try bus.write(id: id, Table.goalCurrent, limit) }  // the position loop's bound in mode 5
             }
-            try bus.writeEach(ids, Table.torqueEnable, 1)
-            try bus.writeEach(ids, Table.busWatchdog, watchdogUnits)
+            try writeEach(bus, Table.torqueEnable, 1)
+            try writeEach(bus, Table.busWatchdog, watchdogUnits)
             try bus.syncWrite(Table.goalPosition, ids: ids, values: targets)
             let deadline = MonotonicClock.seconds() + moveTimeout
             var settled = false
@@ -188,10 +189,10 @@ public final class DynamixelArm: ArmBackend {
                 if !settled { MonotonicClock.sleep(until: MonotonicClock.seconds() + controlPeriod, unless: StopRequest()) }
             }
             try configure(bus, mode: .current)
-            try bus.writeEach(ids, Table.goalCurrent, 0)
+            try writeEach(bus, Table.goalCurrent, 0)
             if wasActive {
-                try bus.writeEach(ids, Table.torqueEnable, 1)
-                try bus.writeEach(ids, Table.busWatchdog, watchdogUnits)
+                try writeEach(bus, Table.torqueEnable, 1)
+                try writeEach(bus, Table.busWatchdog, watchdogUnits)
             }
             try readState(bus, into: &state)
             isActive = wasActive
@@ -222,35 +223,45 @@ public final class DynamixelArm: ArmBackend {
     /// (0 also clears a tripped one), then `mode` and the return delay (EEPROM: torque must be off).
     private func configure(_ bus: DynamixelBus, mode: Table.OperatingMode) throws {
         for (id, servo) in zip(ids, settings.servos) {
-            let (number, _) = try bus.ping(id: id)
+            let (number, _) = try tolerant { try bus.ping(id: id) }
             guard number == servo.model.modelNumber else {
                 let found = DynamixelModel(modelNumber: number).map(\.rawValue) ?? "model number \(number)"
                 throw DynamixelArmError.modelMismatch(port: port, id: id, expected: servo.model, found: found)
             }
         }
-        try bus.writeEach(ids, Table.torqueEnable, 0)
-        try bus.writeEach(ids, Table.busWatchdog, 0)
-        try bus.writeEach(ids, Table.operatingMode, mode.rawValue)
+        try writeEach(bus, Table.torqueEnable, 0)
+        try writeEach(bus, Table.busWatchdog, 0)
+        try writeEach(bus, Table.operatingMode, mode.rawValue)
         let delay = Int((settings.returnDelay / Table.returnDelayUnit).rounded())
-        try bus.writeEach(ids, Table.returnDelayTime, delay)
+        try writeEach(bus, Table.returnDelayTime, delay)
     }
 
-    /// One SYNC READ of the present block into `state`, read again after a lost status up to the limit.
-    private func readState(_ bus: DynamixelBus, into state: inout JointState) throws {
+    /// The same WRITE to each servo in turn, each confirmed by its status (made again after a loss).
+    private func writeEach(_ bus: DynamixelBus, _ field: ControlTableField, _ value: Int) throws {
+        for id in ids { try tolerant { try bus.write(id: id, field, value) } }
+    }
+
+    /// `body`, a request that is safe to repeat, made again after a lost status packet; each loss is
+    /// counted, and `lostReplyLimit` of them in a row are a fault.
+    private func tolerant<T>(_ body: () throws -> T) throws -> T {
         var lostInARow = 0
         while true {
-            data.removeAll(keepingCapacity: true)
             do {
-                try bus.syncRead(address: Table.presentBlock.address, length: Table.presentBlock.size, ids: ids, into: &data)
-                break
+                return try body()
             } catch DynamixelError.noStatus {
                 lostInARow += 1
                 lostStatuses += 1
                 mostLostInARow = max(mostLostInARow, lostInARow)
-                if lostInARow >= lostReplyLimit {
-                    throw DynamixelArmError.lostStatuses(port: port, count: lostInARow)
-                }
+                if lostInARow >= lostReplyLimit { throw DynamixelArmError.lostStatuses(port: port, count: lostInARow) }
             }
+        }
+    }
+
+    /// One SYNC READ of the present block into `state`, read again after a lost status up to the limit.
+    private func readState(_ bus: DynamixelBus, into state: inout JointState) throws {
+        try tolerant {
+            data.removeAll(keepingCapacity: true)
+            try bus.syncRead(address: Table.presentBlock.address, length: Table.presentBlock.size, ids: ids, into: &data)
         }
         if let id = bus.alerts.first {
             let bits = (try? bus.read(id: id, Table.hardwareErrorStatus)).map { Table.HardwareError(rawValue: UInt8(truncatingIfNeeded: $0)) }
@@ -277,7 +288,7 @@ public final class DynamixelArm: ArmBackend {
     private func checkWatchdog(_ bus: DynamixelBus) throws {
         let gap = MonotonicClock.seconds() - bus.statistics.lastRequestTime
         guard gap > 0.8 * settings.watchdog else { return }
-        let tripped = try ids.filter { try bus.read(id: $0, Table.busWatchdog) == -1 }
+        let tripped = try ids.filter { id in try tolerant { try bus.read(id: id, Table.busWatchdog) } == -1 }
         if !tripped.isEmpty {
             throw DynamixelArmError.watchdogTripped(port: port, ids: tripped, gap: gap)
         }
@@ -298,12 +309,6 @@ public final class DynamixelArm: ArmBackend {
     }
 }
 
-extension DynamixelBus {
-    /// The same WRITE to each of `ids` in turn, each confirmed by its status.
-    func writeEach(_ ids: [UInt8], _ field: ControlTableField, _ value: Int) throws {
-        for id in ids { try write(id: id, field, value) }
-    }
-}
 
 /// Why the Dynamixel arm refused or stopped.
 public enum DynamixelArmError: Error, Sendable, Equatable, CustomStringConvertible {
