@@ -129,7 +129,8 @@ let package = Package(
             dependencies: ["Hardware", "FirmwareLink", "RobotModel", "ArmDynamics", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "FirmwareLinkTests", dependencies: ["FirmwareLink", "CArmProto", "TestSupport"]),
         .testTarget(
-            name: "DynamixelTests", dependencies: ["Dynamixel", "Hardware", "FirmwareLink", "RobotModel", "TestSupport"]),
+            name: "DynamixelTests",
+            dependencies: ["Dynamixel", "Hardware", "FirmwareLink", "RobotModel", "Tasks", "Policy", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Hardware", "RobotModel", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "NeuralNetwork", "Tasks", "RobotModel", "TestSupport"]),

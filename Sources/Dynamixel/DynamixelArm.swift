@@ -185,8 +185,8 @@ public final class DynamixelArm: ArmBackend {
                     let far = (0..<jointCount).filter { abs(state.position[$0] - position[$0]) > tolerance }.map { robot.joints[$0].name }
                     throw DynamixelArmError.moveTimedOut(port: port, joints: far, seconds: moveTimeout)
                 }
-                // Polling at the control rate keeps the watchdog fed without flooding the bus.
-                if !settled { MonotonicClock.sleep(until: MonotonicClock.seconds() + controlPeriod, unless: StopRequest()) }
+                // Polled back to back, as ROBOTIS's own examples do: the bus is ours, each poll feeds
+                // the watchdog, and a lockstep emulator's move advances with each poll.
             }
             try configure(bus, mode: .current)
             try writeEach(bus, Table.goalCurrent, 0)
