@@ -191,6 +191,8 @@ private final class BusEngine: @unchecked Sendable {
 
     let startNanos = MonotonicClock.nanoseconds()
     let neverStop = StopRequest()
+    /// When the emulated line is next free, `MonotonicClock.seconds()`.
+    var lineFreeAt = 0.0
     var physicsSteps = 0
     var instructionsReceived = 0
     var statusesSent = 0
@@ -300,33 +302,37 @@ private final class BusEngine: @unchecked Sendable {
             input.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
             while let packet = decoder.next() {
                 outgoing.removeAll(keepingCapacity: true)
-                var delay = 0.0
+                var lineTime = 0.0
                 switch packet {
                 case .damaged(let id):
                     damagedPackets += 1
                     if let index = servos.firstIndex(where: { $0.id == id }) {
-                        delay += respond(index, .crc, parameters: [])
+                        lineTime = respond(index, .crc, parameters: [])
                     }
                 case .packet(let id, let instruction, _, _):
                     instructionsReceived += 1
                     feedWatchdogs(id: id, at: received)
-                    delay = serve(id: id, instruction: instruction, parameters: decoder.parameters)
+                    lineTime = serve(id: id, instruction: instruction, parameters: decoder.parameters)
                 }
-                send(after: delay)
+                // Half duplex: a request (even one nobody answers, as a SYNC WRITE) holds the line
+                // for its bytes, and the next exchange starts only when it is free.
+                let start = max(Double(received) * 1e-9, lineFreeAt)
+                lineFreeAt = start + lineTime
+                send(at: lineFreeAt)
             }
         }
     }
 
-    /// Carries out one instruction; status packets go to `outgoing`. Returns the time they take on
-    /// the line after the request, s (return delays and bytes).
+    /// Carries out one instruction; status packets go to `outgoing`. Returns the time the request and
+    /// its status packets take on the line, s (bytes at the baud and return delays).
     private func serve(id: UInt8, instruction: UInt8, parameters: [UInt8]) -> Double {
         let broadcast = id == Instruction.broadcastID
         let targets = broadcast ? Array(servos.indices) : servos.indices.filter { servos[$0].id == id }
-        guard !targets.isEmpty else { return 0 }
         var delay = Double(parameters.count + 10) * byteTime
+        guard !targets.isEmpty else { return delay }
         switch Instruction(rawValue: instruction) {
         case .ping:
-            guard parameters.isEmpty else { return broadcast ? 0 : delay + respond(targets[0], .dataLength, parameters: []) }
+            guard parameters.isEmpty else { return broadcast ? delay : delay + respond(targets[0], .dataLength, parameters: []) }
             for index in targets.sorted(by: { servos[$0].id < servos[$1].id }) {
                 let model = servos[index].model.modelNumber
                 delay += respond(index, .none, parameters: [UInt8(model & 0xFF), UInt8(model >> 8), 46])
@@ -344,7 +350,7 @@ private final class BusEngine: @unchecked Sendable {
         case .write:
             let address = Int(parameters.count > 2 ? Int(parameters[0]) | Int(parameters[1]) << 8 : -1)
             if address >= 0 { for index in targets { _ = writeServo(index, address: address, data: parameters[2...]) } }
-            return 0
+            return delay
         case .reboot:
             for index in targets {
                 servos[index].resetRAM()
@@ -352,10 +358,10 @@ private final class BusEngine: @unchecked Sendable {
                 if !broadcast { delay += respond(index, .none, parameters: []) }
             }
         case .syncWrite where broadcast:
-            guard parameters.count >= 4 else { return 0 }
+            guard parameters.count >= 4 else { return delay }
             let address = Int(parameters[0]) | Int(parameters[1]) << 8
             let length = Int(parameters[2]) | Int(parameters[3]) << 8
-            guard length > 0 else { return 0 }
+            guard length > 0 else { return delay }
             var offset = 4
             while offset + 1 + length <= parameters.count {
                 let target = parameters[offset]
@@ -371,9 +377,9 @@ private final class BusEngine: @unchecked Sendable {
             {
                 stepOnePeriod()
             }
-            return 0
+            return delay
         case .syncRead where broadcast:
-            guard parameters.count >= 5 else { return 0 }
+            guard parameters.count >= 5 else { return delay }
             let address = Int(parameters[0]) | Int(parameters[1]) << 8
             let length = Int(parameters[2]) | Int(parameters[3]) << 8
             if timing == .lockstep
@@ -429,12 +435,13 @@ private final class BusEngine: @unchecked Sendable {
         return time
     }
 
-    /// Sends what `outgoing` holds, in real time once the line would have carried it.
-    private func send(after delay: Double) {
+    /// Sends what `outgoing` holds, in real time once the line would have carried it (`time` in
+    /// `MonotonicClock.seconds()`).
+    private func send(at time: Double) {
         guard !outgoing.isEmpty else { return }
-        if timing == .realTime && delay > 0 {
+        if timing == .realTime {
             // The bus is half duplex: nothing else happens on it meanwhile, so the thread may wait.
-            MonotonicClock.sleep(until: MonotonicClock.seconds() + delay, unless: neverStop)
+            MonotonicClock.sleep(until: time, unless: neverStop)
         }
         outgoing.withUnsafeBytes { _ = terminal.writeAvailable($0) }
     }
