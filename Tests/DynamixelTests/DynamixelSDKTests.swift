@@ -1,4 +1,5 @@
 import Dynamixel
+import FirmwareLink
 import Foundation
 import TestSupport
 import XCTest
@@ -44,6 +45,34 @@ final class DynamixelSDKTests: XCTestCase {
     func testTheSDKAgreesWithEveryVector() throws {
         let output = try sdk(["check-vectors", RepositoryFiles.path("dynamixel-protocol/vectors.txt")])
         XCTAssertTrue(output.contains("vectors agree with dynamixel-sdk"), output)
+    }
+
+    /// What `DynamixelBus` actually writes to the line, captured on a pseudo-terminal nobody answers,
+    /// is byte for byte what the SDK's own request builders make for the same requests.
+    func testRequestsCapturedFromOurHostAreTheFramesTheSDKBuilds() throws {
+        let terminal = try PseudoTerminal()
+        defer { terminal.close() }
+        let bus = try DynamixelBus(path: terminal.devicePath, baud: 1_000_000, timeout: 0.002)
+        defer { bus.close() }
+        let table = XSeriesControlTable.self
+        let requests: [(instruction: String, id: String, parameters: String, send: () throws -> Void)] = [
+            ("01", "03", "-", { _ = try bus.ping(id: 3) }),
+            ("02", "01", "84000400", { _ = try bus.read(id: 1, table.presentPosition) }),
+            ("03", "02", "400001", { try bus.write(id: 2, table.torqueEnable, 1) }),
+            ("03", "01", "6600ecff", { try bus.write(id: 1, table.goalCurrent, -20) }),
+            ("08", "01", "-", { try bus.reboot(id: 1) }),
+            ("83", "fe", "660002000164000218fc", { try bus.syncWrite(table.goalCurrent, ids: [1, 2], values: [100, -1000]) }),
+            ("82", "fe", "7e000a000102", { var data: [UInt8] = []; try bus.syncRead(address: 126, length: 10, ids: [1, 2], into: &data) }),
+        ]
+        var buffer = [UInt8](repeating: 0, count: 512)
+        for request in requests {
+            try? request.send()  // nobody answers; only the frame on the line matters
+            usleep(2000)
+            let count = try buffer.withUnsafeMutableBytes { try terminal.readAvailable(into: $0) }
+            let captured = buffer[..<count].map { String(format: "%02x", $0) }.joined()
+            let built = try sdk(["frame", request.instruction, request.id, request.parameters]).trimmingCharacters(in: .whitespacesAndNewlines)
+            XCTAssertEqual(captured, built, "instruction \(request.instruction) to \(request.id)")
+        }
     }
 
     /// Status packets as the bus emulator builds them (stuffing included) decode with the SDK's receiver.
