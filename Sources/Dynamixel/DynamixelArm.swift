@@ -37,6 +37,8 @@ public final class DynamixelArm: ArmBackend {
     public private(set) var mostLostInARow = 0
     /// Lost status packets in a row that stop the arm.
     public let lostReplyLimit: Int
+    /// Each step's SYNC WRITE + SYNC READ, from the write to the last status decoded, s.
+    public private(set) var stepRoundTrips = DurationSamples(capacity: 65536)
 
     private let ids: [UInt8]
     private let baud: Int
@@ -117,8 +119,10 @@ public final class DynamixelArm: ArmBackend {
                 // A non-finite torque never reaches here (the guard zeroes it); clamp it to zero all the same.
                 goal[i] = units.isFinite ? min(currentLimits[i], max(-currentLimits[i], Int(units))) : 0
             }
+            let start = MonotonicClock.seconds()
             try bus.syncWrite(Table.goalCurrent, ids: ids, values: goal)
             try readState(bus, into: &state)
+            stepRoundTrips.record(MonotonicClock.seconds() - start)
         } catch {
             isActive = false
             disableTorque()

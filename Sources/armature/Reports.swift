@@ -33,7 +33,11 @@ enum Reports {
     /// The Dynamixel bus: requests, status packets, and every lost one (those read again too).
     static func bus(_ arm: DynamixelArm) -> String {
         let s = arm.statistics
-        return "bus: \(s.requests) requests, \(s.statuses) status packets, \(s.damagedStatuses) damaged, "
+        let t = arm.stepRoundTrips
+        return String(
+            format: "bus: step (SYNC WRITE + SYNC READ) p50 %.3f ms, p99 %.3f ms, max %.3f ms; ", t.percentile(0.5) * 1e3,
+            t.percentile(0.99) * 1e3, t.maximum * 1e3)
+            + "\(s.requests) requests, \(s.statuses) status packets, \(s.damagedStatuses) damaged, "
             + "\(arm.lostStatuses) lost status packets (at most \(arm.mostLostInARow) in a row)"
     }
 
