@@ -181,6 +181,7 @@ public final class DynamixelArm: ArmBackend {
             let deadline = MonotonicClock.seconds() + moveTimeout
             var settled = false
             while !settled {
+                try checkWatchdog(bus)
                 try readState(bus, into: &state)
                 settled = (0..<jointCount).allSatisfy {
                     abs(state.position[$0] - position[$0]) <= tolerance && abs(state.velocity[$0]) <= 2 * Table.velocityUnit

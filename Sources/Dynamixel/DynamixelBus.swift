@@ -44,8 +44,7 @@ public final class DynamixelBus {
     public func ping(id: UInt8) throws -> (modelNumber: Int, firmware: Int) {
         try request(id: id, .ping, [])
         var data: [UInt8] = []
-        try receive(from: id, instruction: .ping, field: nil, into: &data)
-        guard data.count == 3 else { throw DynamixelError.malformedStatus(port: path, id: id, instruction: .ping) }
+        try receive(from: id, instruction: .ping, field: nil, count: 3, into: &data)
         return (Int(data[0]) | Int(data[1]) << 8, Int(data[2]))
     }
 
@@ -59,9 +58,7 @@ public final class DynamixelBus {
     /// READ of `length` bytes at `address`, appended to `data`.
     public func read(id: UInt8, address: UInt16, length: Int, into data: inout [UInt8], field: ControlTableField? = nil) throws {
         try request(id: id, .read, [UInt8(address & 0xFF), UInt8(address >> 8), UInt8(length & 0xFF), UInt8(length >> 8)])
-        let before = data.count
-        try receive(from: id, instruction: .read, field: field, into: &data)
-        guard data.count - before == length else { throw DynamixelError.malformedStatus(port: path, id: id, instruction: .read) }
+        try receive(from: id, instruction: .read, field: field, count: length, into: &data)
     }
 
     /// WRITE of one field, waiting for the servo's status.
@@ -72,7 +69,7 @@ public final class DynamixelBus {
         field.encode(value, into: &parameters)
         try request(id: id, .write, parameters)
         var none: [UInt8] = []
-        try receive(from: id, instruction: .write, field: field, into: &none)
+        try receive(from: id, instruction: .write, field: field, count: 0, into: &none)
     }
 
     /// SYNC WRITE of `field` to every id, one value each, in one packet; servos send no status.
@@ -99,20 +96,14 @@ public final class DynamixelBus {
         parameters.append(UInt8(length >> 8))
         parameters.append(contentsOf: ids)
         try request(id: Instruction.broadcastID, .syncRead, parameters)
-        for id in ids {
-            let before = data.count
-            try receive(from: id, instruction: .syncRead, field: nil, into: &data)
-            guard data.count - before == length else {
-                throw DynamixelError.malformedStatus(port: path, id: id, instruction: .syncRead)
-            }
-        }
+        for id in ids { try receive(from: id, instruction: .syncRead, field: nil, count: length, into: &data) }
     }
 
     /// REBOOT: the servo restarts, which clears a hardware error and turns torque off.
     public func reboot(id: UInt8) throws {
         try request(id: id, .reboot, [])
         var none: [UInt8] = []
-        try receive(from: id, instruction: .reboot, field: nil, into: &none)
+        try receive(from: id, instruction: .reboot, field: nil, count: 0, into: &none)
     }
 
     // MARK: Wire
@@ -131,8 +122,13 @@ public final class DynamixelBus {
         statistics.lastRequestTime = MonotonicClock.seconds()
     }
 
-    /// Waits for the status packet from `id`, appends its parameters to `data`, and throws on its error field.
-    private func receive(from id: UInt8, instruction: Instruction, field: ControlTableField?, into data: inout [UInt8]) throws {
+    /// Waits for the status packet from `id` with `count` bytes of data, appends them to `data`, and
+    /// throws on its error field. A status with another amount of data (or another id) is not this
+    /// request's: a late one from an earlier request, which status packets cannot otherwise be told
+    /// from, is counted and skipped. (A refused request's status carries no data.)
+    private func receive(
+        from id: UInt8, instruction: Instruction, field: ControlTableField?, count: Int, into data: inout [UInt8]
+    ) throws {
         let start = MonotonicClock.seconds()
         let deadline = start + timeout
         while true {
@@ -140,14 +136,18 @@ public final class DynamixelBus {
                 switch packet {
                 case .damaged:
                     statistics.damagedStatuses += 1
-                case .packet(let from, let kind, let error, _):
+                case .packet(let from, let kind, let error, let parameterCount):
                     guard from == id, kind == Instruction.status.rawValue, let error else {
+                        statistics.strayPackets += 1
+                        continue
+                    }
+                    let status = StatusError(rawValue: error)
+                    guard parameterCount == count || (!status.succeeded && parameterCount == 0) else {
                         statistics.strayPackets += 1
                         continue
                     }
                     statistics.statuses += 1
                     statistics.lastRoundTrip = MonotonicClock.seconds() - start
-                    let status = StatusError(rawValue: error)
                     if status.alert { alerts.append(from) }
                     guard status.succeeded else {
                         throw DynamixelError.statusError(port: path, id: id, instruction: instruction, field: field, error: status)
@@ -173,7 +173,8 @@ public struct BusStatistics: Sendable, Equatable {
     public var statuses = 0
     public var lostStatuses = 0
     public var damagedStatuses = 0
-    /// Well-formed packets that were not the awaited status (another id's, or an echo).
+    /// Well-formed packets that were not the awaited status (another id's, a late one with another
+    /// amount of data, or an echo).
     public var strayPackets = 0
     /// From the request written to its (last) status decoded, s.
     public var lastRoundTrip = 0.0

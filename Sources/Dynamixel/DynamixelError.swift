@@ -4,8 +4,6 @@ public enum DynamixelError: Error, Sendable, Equatable, CustomStringConvertible 
     case noStatus(port: String, id: UInt8, instruction: Instruction, timeout: Double)
     /// A status packet whose error field says the instruction was not carried out.
     case statusError(port: String, id: UInt8, instruction: Instruction, field: ControlTableField?, error: StatusError)
-    /// A status packet with the wrong amount of data for its request.
-    case malformedStatus(port: String, id: UInt8, instruction: Instruction)
 
     public var description: String {
         switch self {
@@ -16,9 +14,6 @@ public enum DynamixelError: Error, Sendable, Equatable, CustomStringConvertible 
         case .statusError(let port, let id, let instruction, let field, let error):
             let target = field.map { " of \($0)" } ?? ""
             return "servo \(id) on \(port) refused \(instruction)\(target): \(error)"
-        case .malformedStatus(let port, let id, let instruction):
-            return "servo \(id) on \(port) answered \(instruction) with the wrong amount of data; another device with the same "
-                + "id may be on the bus"
         }
     }
 }

@@ -135,6 +135,24 @@ final class DynamixelArmTests: XCTestCase {
         assertTorqueOff(emulator)
     }
 
+    /// The same in real time, where the arm coasts while it is being switched over and the servos'
+    /// position loop runs on the wall clock.
+    func testMoveToReachesThePoseInRealTime() throws {
+        let emulator = try emulator(.init(timing: .realTime))
+        var robot = try robot()
+        robot.bus?.watchdog = 2.54  // a loaded test machine must not trip it
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        for _ in 0..<20 { try arm.step(torques: [0.6, -0.4], state: &state) }
+        try arm.moveTo(position: [-0.1, 0.1], speed: 2, state: &state)
+        XCTAssertEqual(state.position[0], -0.1, accuracy: 0.01)
+        XCTAssertEqual(state.position[1], 0.1, accuracy: 0.01)
+        XCTAssertTrue(arm.isActive)
+        arm.deactivate()
+        assertTorqueOff(emulator)
+    }
+
     // MARK: Faults: every one ends with torque disabled.
 
     func testAHardwareErrorStopsTheArmWithTorqueOff() throws {
