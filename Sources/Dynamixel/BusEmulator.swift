@@ -37,10 +37,14 @@ public final class BusEmulator {
         public var seed: UInt64
         /// Fraction of status packets never sent.
         public var dropStatus: Double
+        /// A USB adapter's latency timer to imitate in real time, s (0: none): an FTDI chip passes a
+        /// short packet to the host only when its timer, which restarts with each transfer, runs
+        /// out, so status bytes wait for the timer's next expiry (modelled as a fixed tick).
+        public var latencyTimer: Double
 
         public init(
             timing: Timing = .realTime, linkPath: String? = nil, baud: Int = 1_000_000, mountingTicks: [Int]? = nil,
-            seed: UInt64 = 0, dropStatus: Double = 0
+            seed: UInt64 = 0, dropStatus: Double = 0, latencyTimer: Double = 0
         ) {
             self.timing = timing
             self.linkPath = linkPath
@@ -48,6 +52,7 @@ public final class BusEmulator {
             self.mountingTicks = mountingTicks
             self.seed = seed
             self.dropStatus = dropStatus
+            self.latencyTimer = latencyTimer
         }
     }
 
@@ -99,7 +104,8 @@ public final class BusEmulator {
         if let ticks = options.mountingTicks, ticks.count != robot.jointCount {
             throw BusEmulatorError.mountingCount(expected: robot.jointCount, got: ticks.count)
         }
-        guard options.baud > 0, options.dropStatus >= 0, options.dropStatus <= 1 else { throw BusEmulatorError.badOptions }
+        guard options.baud > 0, options.dropStatus >= 0, options.dropStatus <= 1, options.latencyTimer >= 0, options.latencyTimer <= 1
+        else { throw BusEmulatorError.badOptions }
         self.robot = robot
         self.options = options
         self.logger = logger
@@ -153,7 +159,7 @@ public enum BusEmulatorError: Error, Sendable, Equatable, CustomStringConvertibl
         case .mountingCount(let expected, let got):
             return "\(got) mounting offsets given for \(expected) joints; give one per joint"
         case .badOptions:
-            return "the emulator's baud must be positive and its drop fraction between 0 and 1"
+            return "the emulator's baud must be positive, its drop fraction between 0 and 1 and its latency timer 0 to 1 s"
         case .threadFailed:
             return "cannot start the emulator thread; the system is out of threads"
         }
@@ -169,6 +175,7 @@ private final class BusEngine: @unchecked Sendable {
     let plant: SimulatedArm
     let timing: BusEmulator.Timing
     let byteTime: Double
+    let latencyTimer: Double
     let jointCount: Int
     let substeps: Int
     var servos: [EmulatedServo]
@@ -208,6 +215,7 @@ private final class BusEngine: @unchecked Sendable {
         self.terminal = terminal
         timing = options.timing
         byteTime = 10 / Double(options.baud)
+        latencyTimer = options.latencyTimer
         jointCount = robot.jointCount
         plant = SimulatedArm(robot: robot)
         substeps = plant.substeps
@@ -440,8 +448,13 @@ private final class BusEngine: @unchecked Sendable {
     private func send(at time: Double) {
         guard !outgoing.isEmpty else { return }
         if timing == .realTime {
+            var deliver = time
+            if latencyTimer > 0 {
+                let start = Double(startNanos) * 1e-9
+                deliver = start + ((time - start) / latencyTimer).rounded(.up) * latencyTimer
+            }
             // The bus is half duplex: nothing else happens on it meanwhile, so the thread may wait.
-            MonotonicClock.sleep(until: time, unless: neverStop)
+            MonotonicClock.sleep(until: deliver, unless: neverStop)
         }
         outgoing.withUnsafeBytes { _ = terminal.writeAvailable($0) }
     }

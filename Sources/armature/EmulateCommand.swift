@@ -35,6 +35,9 @@ struct Emulate: ParsableCommand {
     @Option(help: "With --bus dynamixel: the line rate whose byte times delay status packets in real time, bit/s (default the description's bus baud).")
     var baud: Int?
 
+    @Option(name: .customLong("latency-timer-ms"), help: "With --bus dynamixel, in real time: imitate a USB adapter's latency timer (an FTDI's is 16 ms by default), ms.")
+    var latencyTimerMilliseconds: Double?
+
     @Option(help: "Also make a symlink at this path to the pseudo-terminal (a stale symlink is replaced; a file, or a live emulator's link, is refused).")
     var link: String?
 
@@ -71,6 +74,12 @@ struct Emulate: ParsableCommand {
                 throw ValidationError("Dynamixel servos get their Bus Watchdog from the host (the description's bus.watchdog_ms); drop --watchdog-ms")
             }
             if let baud { try OptionBounds.require("--baud", baud, in: 1...100_000_000) }
+            if let latencyTimerMilliseconds {
+                try OptionBounds.require("--latency-timer-ms", latencyTimerMilliseconds, above: 0, inclusive: true, upTo: 1000, unit: "ms")
+                if lockstep { throw ValidationError("--latency-timer-ms is about real time; drop --lockstep") }
+            }
+        } else if latencyTimerMilliseconds != nil {
+            throw ValidationError("--latency-timer-ms imitates a Dynamixel adapter; give --bus dynamixel too")
         } else if baud != nil {
             throw ValidationError("--baud is the emulated Dynamixel bus's rate; give --bus dynamixel too (a pseudo-terminal has no rate of its own)")
         }
@@ -118,7 +127,8 @@ struct Emulate: ParsableCommand {
         var logger = Logger(label: "armature.dynamixel-emulator")
         logger.logLevel = .warning
         let options = BusEmulator.Options(
-            timing: lockstep ? .lockstep : .realTime, linkPath: link, baud: baud ?? settings.baud, seed: seed, dropStatus: drop)
+            timing: lockstep ? .lockstep : .realTime, linkPath: link, baud: baud ?? settings.baud, seed: seed, dropStatus: drop,
+            latencyTimer: (latencyTimerMilliseconds ?? 0) / 1000)
         let emulator: BusEmulator
         do {
             emulator = try BusEmulator(robot: description, options: options, logger: logger)
