@@ -130,7 +130,7 @@ public final class DynamixelArm: ArmBackend {
         }
     }
 
-    /// `moveTo(position:)`; the velocity cannot be set on a servo and is ignored.
+    /// `moveTo(position:)` with the default settings; a servo cannot be given a velocity, so it is ignored.
     public func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
         guard velocity.count == jointCount else { throw BackendError.wrongSize(expected: jointCount, got: velocity.count) }
         try moveTo(position: position, state: &state)
@@ -144,14 +144,43 @@ public final class DynamixelArm: ArmBackend {
 
     // MARK: Move-to
 
+    /// How a move-to goes: the setpoint's speed, when it counts as arrived, how long it may take.
+    /// (The servos' own position loop does the driving, so gains are theirs, not the host's.)
+    public struct MoveSettings: Sendable, Equatable {
+        /// Profile Velocity, rad/s.
+        public var maxVelocity: Double
+        /// rad
+        public var positionTolerance: Double
+        /// rad/s (Present Velocity comes in units of 0.024 rad/s)
+        public var velocityTolerance: Double
+        /// s
+        public var timeout: Double
+
+        public init(maxVelocity: Double = 0.5, positionTolerance: Double = 0.01, velocityTolerance: Double = 0.05, timeout: Double = 10) {
+            self.maxVelocity = maxVelocity
+            self.positionTolerance = positionTolerance
+            self.velocityTolerance = velocityTolerance
+            self.timeout = timeout
+        }
+    }
+
+    /// How a move-to went.
+    public struct MoveResult: Sendable, Equatable {
+        /// SYNC READs it took.
+        public var polls: Int
+        /// s
+        public var duration: Double
+        /// Largest |target − position| at the end, rad.
+        public var positionError: Double
+    }
+
     /// Drives the arm to `position` (rad) in current-based position mode (Operating Mode 5): Goal
-    /// Current bounded by the same Current Limit, Profile Velocity `speed` (rad/s), until every
-    /// joint is within `tolerance` (rad) and nearly still, or `timeout` (s) passes (then torque off
-    /// and an error). The watchdog stays set; each poll feeds it. Then back to current mode with
-    /// zero current, torque on if the arm was active, off if not.
-    public func moveTo(
-        position: [Double], speed: Double = 0.5, tolerance: Double = 0.01, timeout moveTimeout: Double = 10, state: inout JointState
-    ) throws {
+    /// Current bounded by the same Current Limit, Profile Velocity `settings.maxVelocity`, until
+    /// every joint is within the tolerances, or the timeout passes (then torque off and an error).
+    /// The watchdog stays set; each poll feeds it. Then back to current mode with zero current,
+    /// torque on if the arm was active, off if not.
+    @discardableResult
+    public func moveTo(position: [Double], settings move: MoveSettings = MoveSettings(), state: inout JointState) throws -> MoveResult {
         guard position.count == jointCount else { throw BackendError.wrongSize(expected: jointCount, got: position.count) }
         try requireSize(state)
         let wasActive = isActive
@@ -169,7 +198,7 @@ public final class DynamixelArm: ArmBackend {
         do {
             let bus = try openBus()
             try configure(bus, mode: .currentBasedPosition)
-            let profile = max(1, min(Table.profileVelocityRange.upperBound, Int((speed / Table.velocityUnit).rounded())))
+            let profile = max(1, min(Table.profileVelocityRange.upperBound, Int((move.maxVelocity / Table.velocityUnit).rounded())))
             try writeEach(bus, Table.profileVelocity, profile)
             for (id, limit) in zip(ids, currentLimits) {
                 try tolerant { try bus.write(id: id, Table.currentLimit, limit) }
@@ -178,17 +207,19 @@ public final class DynamixelArm: ArmBackend {
             try writeEach(bus, Table.torqueEnable, 1)
             try writeEach(bus, Table.busWatchdog, watchdogUnits)
             try bus.syncWrite(Table.goalPosition, ids: ids, values: targets)
-            let deadline = MonotonicClock.seconds() + moveTimeout
+            let started = MonotonicClock.seconds()
             var settled = false
+            var polls = 0
             while !settled {
                 try checkWatchdog(bus)
                 try readState(bus, into: &state)
+                polls += 1
                 settled = (0..<jointCount).allSatisfy {
-                    abs(state.position[$0] - position[$0]) <= tolerance && abs(state.velocity[$0]) <= 2 * Table.velocityUnit
+                    abs(state.position[$0] - position[$0]) <= move.positionTolerance && abs(state.velocity[$0]) <= move.velocityTolerance
                 }
-                if !settled && MonotonicClock.seconds() > deadline {
-                    let far = (0..<jointCount).filter { abs(state.position[$0] - position[$0]) > tolerance }.map { robot.joints[$0].name }
-                    throw DynamixelArmError.moveTimedOut(port: port, joints: far, seconds: moveTimeout)
+                if !settled && MonotonicClock.seconds() - started > move.timeout {
+                    let far = (0..<jointCount).filter { abs(state.position[$0] - position[$0]) > move.positionTolerance }
+                    throw DynamixelArmError.moveTimedOut(port: port, joints: far.map { robot.joints[$0].name }, seconds: move.timeout)
                 }
                 // Polled back to back, as ROBOTIS's own examples do: the bus is ours, each poll feeds
                 // the watchdog, and a lockstep emulator's move advances with each poll.
@@ -201,7 +232,22 @@ public final class DynamixelArm: ArmBackend {
             }
             try readState(bus, into: &state)
             isActive = wasActive
+            let error = (0..<jointCount).map { abs(state.position[$0] - position[$0]) }.max() ?? 0
+            return MoveResult(polls: polls, duration: MonotonicClock.seconds() - started, positionError: error)
         } catch {
+            disableTorque()
+            throw error
+        }
+    }
+
+    /// One SYNC READ of the state, commanding nothing new (the arm must be active).
+    public func read(state: inout JointState) throws {
+        guard isActive, let bus else { throw BackendError.inactive }
+        try requireSize(state)
+        do {
+            try readState(bus, into: &state)
+        } catch {
+            isActive = false
             disableTorque()
             throw error
         }

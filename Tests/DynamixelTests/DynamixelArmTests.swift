@@ -115,7 +115,9 @@ final class DynamixelArmTests: XCTestCase {
         let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
-        try arm.moveTo(position: [0.3, -0.2], speed: 2, state: &state)
+        let result = try arm.moveTo(position: [0.3, -0.2], settings: .init(maxVelocity: 2), state: &state)
+        XCTAssertLessThanOrEqual(result.positionError, 0.01)
+        XCTAssertGreaterThan(result.polls, 1)
         XCTAssertTrue(arm.isActive)
         for (joint, target) in [0.3, -0.2].enumerated() {
             XCTAssertEqual(state.position[joint], target, accuracy: 0.01)
@@ -127,7 +129,11 @@ final class DynamixelArmTests: XCTestCase {
             XCTAssertEqual(servo.goalCurrent, 0)
         }
         try arm.step(torques: [0, 0], state: &state)
+        let before = emulator.snapshot().position
+        try arm.read(state: &state)
+        XCTAssertEqual(emulator.snapshot().position, before, "a read does not step the lockstep arm")
         arm.deactivate()
+        XCTAssertThrowsError(try arm.read(state: &state)) { XCTAssertEqual($0 as? BackendError, .inactive) }
         // From inactive, the move leaves torque off.
         try arm.reset(position: [0, 0], velocity: [0, 0], state: &state)
         XCTAssertFalse(arm.isActive)
@@ -145,7 +151,7 @@ final class DynamixelArmTests: XCTestCase {
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
         for _ in 0..<20 { try arm.step(torques: [0.6, -0.4], state: &state) }
-        try arm.moveTo(position: [-0.1, 0.1], speed: 2, state: &state)
+        try arm.moveTo(position: [-0.1, 0.1], settings: .init(maxVelocity: 2), state: &state)
         XCTAssertEqual(state.position[0], -0.1, accuracy: 0.01)
         XCTAssertEqual(state.position[1], 0.1, accuracy: 0.01)
         XCTAssertTrue(arm.isActive)
