@@ -20,6 +20,9 @@ import RobotModel
 /// would, up to the servos' units. Real-time timing lets the physics follow the wall clock and delays
 /// each status packet by the bytes' time on the line at `baud` plus the servo's Return Delay Time.
 /// The Bus Watchdog runs on the wall clock in both (a clock that stops with the host could never trip).
+/// Not emulated: REG WRITE/ACTION, BULK and FAST instructions (answered with an Instruction Error),
+/// the velocity, position and PWM modes (the motor idles), and Status Return Level below 2 (every
+/// instruction addressed to one servo is answered).
 public final class BusEmulator {
     public typealias Timing = DeviceEmulator.Timing
 
