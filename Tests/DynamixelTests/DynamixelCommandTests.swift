@@ -112,6 +112,29 @@ final class DynamixelCommandTests: XCTestCase {
         assertTorqueOff()
     }
 
+    func testDescribeShowsTheBusAndEachJointsServo() throws {
+        let result = try CommandRunner.armature(["describe", robot])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("bus: dynamixel on /dev/ttyUSB0 at 1000000 baud"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("bus watchdog 100 ms, return delay 0 µs"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("  elbow: id 2, XM430-W350, 1.78 N·m/A, offset 2048 ticks"), result.stdout)
+    }
+
+    func testEmulateRefusesOptionsThatDoNotFitTheBus() throws {
+        assertUsageError(
+            try CommandRunner.armature(["emulate", "--robot", robot, "--bus", "dynamixel", "--noise", "0.1"]), mentions: "use --drop")
+        assertUsageError(
+            try CommandRunner.armature(["emulate", "--robot", robot, "--bus", "dynamixel", "--watchdog-ms", "50"]),
+            mentions: "bus.watchdog_ms")
+        assertUsageError(try CommandRunner.armature(["emulate", "--robot", robot, "--baud", "4000000"]), mentions: "give --bus dynamixel")
+        assertUsageError(
+            try CommandRunner.armature(["emulate", "--robot", robot, "--bus", "dynamixel", "--lockstep", "--latency-timer-ms", "16"]),
+            mentions: "drop --lockstep")
+        assertUserError(
+            try CommandRunner.armature(["emulate", "--robot", "robots/reacher.yaml", "--bus", "dynamixel"]),
+            mentions: "no `bus: {type: dynamixel}` section")
+    }
+
     /// The arm held at its zero pose reads its servos' mounting: those become the offsets. The EEPROM
     /// (Homing Offset) changes only when asked.
     func testCalibrateRecordsTheOffsetsAtTheZeroPoseAndTouchesEEPROMOnlyWhenAsked() throws {
