@@ -80,6 +80,32 @@ final class DynamixelArmTests: XCTestCase {
         assertTorqueOff(emulator)
     }
 
+    /// An XL330-M288 counts current in 1 mA and reverses a joint with direction −1.
+    func testXL330ServosUseTheirOwnCurrentUnitAndDirection() throws {
+        var robot = try robot()
+        for i in 0..<2 {
+            robot.bus?.servos[i].model = .xl330M288
+            robot.bus?.servos[i].torqueConstant = 0.35
+            robot.joints[i].torque = Limits(low: -0.5, high: 0.5)
+        }
+        robot.bus?.servos[1].direction = -1
+        let emulator = try BusEmulator(robot: robot, options: .init(timing: .lockstep))
+        emulators.append(emulator)
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        XCTAssertEqual(arm.currentLimits, [1429, 1429], "ceil(0.5 N·m / (0.35 N·m/A × 1 mA))")
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        for _ in 0..<20 { try arm.step(torques: [0.1, 0.1], state: &state) }
+        let servos = emulator.snapshot().servos
+        XCTAssertEqual(servos.map(\.goalCurrent), [286, -286], "0.1 N·m / 0.35 mN·m per mA, the elbow reversed")
+        XCTAssertEqual(servos[1].appliedTorque, 0.35 * 1e-3 * 286, accuracy: 1e-12, "the joint still gets +0.1 N·m")
+        XCTAssertEqual(state.torque[1], 0.35 * 1e-3 * 286, accuracy: 1e-12)
+        XCTAssertGreaterThan(state.position[1], 0, "pushed the positive way, the reversed joint reads positive")
+        XCTAssertLessThan(servos[1].presentPosition, 2048, "while its servo turns the other way")
+        arm.deactivate()
+        assertTorqueOff(emulator)
+    }
+
     func testAnotherModelOnTheBusIsRefusedWithTorqueOff() throws {
         let emulator = try emulator()
         var robot = try robot()
