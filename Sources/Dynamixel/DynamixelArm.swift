@@ -146,7 +146,7 @@ public final class DynamixelArm: ArmBackend {
 
     /// How a move-to goes: the setpoint's speed, when it counts as arrived, how long it may take.
     /// (The servos' own position loop does the driving, so gains are theirs, not the host's.)
-    public struct MoveSettings: Sendable, Equatable {
+    public struct MoveOptions: Sendable, Equatable {
         /// Profile Velocity, rad/s.
         public var maxVelocity: Double
         /// rad
@@ -180,7 +180,7 @@ public final class DynamixelArm: ArmBackend {
     /// The watchdog stays set; each poll feeds it. Then back to current mode with zero current,
     /// torque on if the arm was active, off if not.
     @discardableResult
-    public func moveTo(position: [Double], settings move: MoveSettings = MoveSettings(), state: inout JointState) throws -> MoveResult {
+    public func moveTo(position: [Double], settings move: MoveOptions = MoveOptions(), state: inout JointState) throws -> MoveResult {
         guard position.count == jointCount else { throw BackendError.wrongSize(expected: jointCount, got: position.count) }
         try requireSize(state)
         let wasActive = isActive
