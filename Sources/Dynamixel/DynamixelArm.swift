@@ -175,12 +175,12 @@ public final class DynamixelArm: ArmBackend {
     }
 
     /// Drives the arm to `position` (rad) in current-based position mode (Operating Mode 5): Goal
-    /// Current bounded by the same Current Limit, Profile Velocity `settings.maxVelocity`, until
+    /// Current bounded by the same Current Limit, Profile Velocity `options.maxVelocity`, until
     /// every joint is within the tolerances, or the timeout passes (then torque off and an error).
     /// The watchdog stays set; each poll feeds it. Then back to current mode with zero current,
     /// torque on if the arm was active, off if not.
     @discardableResult
-    public func moveTo(position: [Double], settings move: MoveOptions = MoveOptions(), state: inout JointState) throws -> MoveResult {
+    public func moveTo(position: [Double], options move: MoveOptions = MoveOptions(), state: inout JointState) throws -> MoveResult {
         guard position.count == jointCount else { throw BackendError.wrongSize(expected: jointCount, got: position.count) }
         try requireSize(state)
         let wasActive = isActive

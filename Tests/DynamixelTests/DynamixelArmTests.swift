@@ -141,7 +141,7 @@ final class DynamixelArmTests: XCTestCase {
         let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
-        let result = try arm.moveTo(position: [0.3, -0.2], settings: .init(maxVelocity: 2), state: &state)
+        let result = try arm.moveTo(position: [0.3, -0.2], options: .init(maxVelocity: 2), state: &state)
         XCTAssertLessThanOrEqual(result.positionError, 0.01)
         XCTAssertGreaterThan(result.polls, 1)
         XCTAssertTrue(arm.isActive)
@@ -177,7 +177,7 @@ final class DynamixelArmTests: XCTestCase {
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
         for _ in 0..<20 { try arm.step(torques: [0.6, -0.4], state: &state) }
-        try arm.moveTo(position: [-0.1, 0.1], settings: .init(maxVelocity: 2), state: &state)
+        try arm.moveTo(position: [-0.1, 0.1], options: .init(maxVelocity: 2), state: &state)
         XCTAssertEqual(state.position[0], -0.1, accuracy: 0.01)
         XCTAssertEqual(state.position[1], 0.1, accuracy: 0.01)
         XCTAssertTrue(arm.isActive)
