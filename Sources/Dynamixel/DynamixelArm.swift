@@ -15,9 +15,9 @@ import RobotModel
 /// ticks ↔ radians through 4096 ticks per turn, the description's offset and the direction.
 ///
 /// A lost status packet is asked for again (a SYNC READ, PING, READ or WRITE of the same value
-/// changes nothing on the servos) and counted;
-/// `lost_replies` of them in a row, a hardware error (the Alert bit), a tripped bus watchdog or a
-/// refused instruction stop the arm with torque disabled, as does `deactivate`, which never fails.
+/// changes nothing on the servos) and counted; `lost_replies` of them in a row, a hardware error
+/// (the Alert bit), a tripped bus watchdog or a refused instruction stop the arm with torque
+/// disabled, as does `deactivate`, which never fails.
 public final class DynamixelArm: ArmBackend {
     typealias Table = XSeriesControlTable
 
@@ -116,8 +116,9 @@ public final class DynamixelArm: ArmBackend {
             for i in 0..<jointCount {
                 let servo = settings.servos[i]
                 let units = (Double(servo.direction) * torques[i] / (servo.torqueConstant * servo.model.currentUnit)).rounded()
-                // A non-finite torque never reaches here (the guard zeroes it); clamp it to zero all the same.
-                goal[i] = units.isFinite ? min(currentLimits[i], max(-currentLimits[i], Int(units))) : 0
+                let limit = Double(currentLimits[i])
+                // A non-finite torque never reaches here (the guard zeroes it); send zero for one all the same.
+                goal[i] = units.isFinite ? Int(min(limit, max(-limit, units))) : 0
             }
             let start = MonotonicClock.seconds()
             try bus.syncWrite(Table.goalCurrent, ids: ids, values: goal)

@@ -76,7 +76,7 @@ struct EmulatedServo {
 
     /// Present Position for a joint at `q` rad.
     func positionTicks(_ q: Double) -> Int {
-        mountingTicks + homingOffset + Int((direction * q / Table.positionUnit).rounded())
+        mountingTicks + homingOffset + register(direction * q / Table.positionUnit)
     }
 
     /// The joint angle a Goal Position means, rad.
@@ -85,7 +85,13 @@ struct EmulatedServo {
     }
 
     /// Present Velocity for a joint at `qd` rad/s.
-    func velocityUnits(_ qd: Double) -> Int { Int((direction * qd / Table.velocityUnit).rounded()) }
+    func velocityUnits(_ qd: Double) -> Int { register(direction * qd / Table.velocityUnit) }
+
+    /// `value` rounded into what a 4-byte register holds (0 for a value that is not a number).
+    private func register(_ value: Double) -> Int {
+        guard value.isFinite else { return 0 }
+        return Int(min(Double(Int32.max), max(Double(Int32.min), value.rounded())))
+    }
 
     /// Joint torque for a current in the model's unit, N·m.
     func torque(current: Int) -> Double { direction * Double(current) * torquePerUnit }
@@ -93,7 +99,7 @@ struct EmulatedServo {
     /// Current in the model's unit that makes `torque`, rounded and within the Current Limit.
     func current(torque: Double) -> Int {
         let limit = currentLimit
-        return min(limit, max(-limit, Int((direction * torque / torquePerUnit).rounded())))
+        return min(limit, max(-limit, register(direction * torque / torquePerUnit)))
     }
 
     // MARK: Instructions
