@@ -190,11 +190,12 @@ public final class DynamixelArm: ArmBackend {
         for i in 0..<jointCount {
             let servo = settings.servos[i]
             guard position[i].isFinite else { throw BackendError.nonFiniteStart(joint: i) }
-            let ticks = servo.offset + Int((Double(servo.direction) * position[i] / Table.positionUnit).rounded())
-            guard Table.extendedPositionRange.contains(ticks) else {
+            let ticks = Double(servo.offset) + (Double(servo.direction) * position[i] / Table.positionUnit).rounded()
+            let range = Table.extendedPositionRange
+            guard ticks >= Double(range.lowerBound), ticks <= Double(range.upperBound) else {
                 throw DynamixelArmError.targetOutOfRange(joint: robot.joints[i].name, position: position[i])
             }
-            targets.append(ticks)
+            targets.append(Int(ticks))
         }
         do {
             let bus = try openBus()

@@ -160,6 +160,9 @@ final class DynamixelArmTests: XCTestCase {
         XCTAssertEqual(emulator.snapshot().position, before, "a read does not step the lockstep arm")
         arm.deactivate()
         XCTAssertThrowsError(try arm.read(state: &state)) { XCTAssertEqual($0 as? BackendError, .inactive) }
+        XCTAssertThrowsError(try arm.moveTo(position: [1e300, 0], state: &state)) { error in
+            XCTAssertEqual(error as? DynamixelArmError, .targetOutOfRange(joint: "shoulder", position: 1e300))
+        }
         // From inactive, the move leaves torque off.
         try arm.reset(position: [0, 0], velocity: [0, 0], state: &state)
         XCTAssertFalse(arm.isActive)
