@@ -200,7 +200,9 @@ public final class DynamixelArm: ArmBackend {
         do {
             let bus = try openBus()
             try configure(bus, mode: .currentBasedPosition)
-            let profile = max(1, min(Table.profileVelocityRange.upperBound, Int((move.maxVelocity / Table.velocityUnit).rounded())))
+            let fastest = Double(Table.profileVelocityRange.upperBound)
+            let speed = (move.maxVelocity / Table.velocityUnit).rounded()
+            let profile = speed.isFinite ? Int(max(1, min(fastest, speed))) : 1
             try writeEach(bus, Table.profileVelocity, profile)
             for (id, limit) in zip(ids, currentLimits) {
                 try tolerant { try bus.write(id: id, Table.currentLimit, limit) }
