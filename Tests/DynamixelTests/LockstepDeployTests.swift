@@ -65,7 +65,9 @@ final class LockstepDeployTests: XCTestCase {
         XCTAssertEqual(trained.status, 0, trained.stderr)
         let (policy, _) = try ActorPolicy.load(path: directory + "/actor.safetensors", expecting: nil)
 
-        let robot = try RepositoryFiles.robot("xm430-two-joint")
+        var robot = try RepositoryFiles.robot("xm430-two-joint")
+        robot.bus?.timeout = 0.2  // a loaded machine's late status is not a lost one
+        robot.bus?.watchdog = 2.54
         let emulator = try BusEmulator(robot: robot, options: .init(timing: .lockstep))
         defer { emulator.stop() }
         let arm = try DynamixelArm(robot: robot, port: emulator.path)
