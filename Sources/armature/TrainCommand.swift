@@ -12,7 +12,7 @@ import Tasks
 /// `armature train`: DDPG on the reach task, simulated or through the serial link, with logs, checkpoints and the final actor.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a reaching policy with DDPG (CleanRL's defaults) on the simulated arm or through the serial link.",
+        abstract: "Train a reaching policy with DDPG (CleanRL's defaults) on the simulated arm, or through the serial link or a Dynamixel bus.",
         discussion: """
             Writes into --out: TensorBoard event files and scalars.csv (CleanRL's tags), a resumable checkpoint.safetensors every --checkpoint-every steps (at the next episode boundary), and the final actor.safetensors. --resume continues a run from its checkpoint with its own hyperparameters (an option that would change one is refused by name), first dropping the scalars logged after that checkpoint (they are logged again); a fixed seed reproduces the same actor on the same machine. Scalars reach the disk with every checkpoint. One train at a time uses a run directory (it holds armature.lock there; a crashed run's lock goes with its process).
 
