@@ -40,6 +40,8 @@ public final class BusEmulator {
         public var seed: UInt64
         /// Fraction of status packets never sent.
         public var dropStatus: Double
+        /// Fraction of status packets sent with one bit flipped (their CRC then fails).
+        public var corruptStatus: Double
         /// A USB adapter's latency timer to imitate in real time, s (0: none): an FTDI chip passes a
         /// short packet to the host only when its timer, which restarts with each transfer, runs
         /// out, so status bytes wait for the timer's next expiry (modelled as a fixed tick).
@@ -47,7 +49,7 @@ public final class BusEmulator {
 
         public init(
             timing: Timing = .realTime, linkPath: String? = nil, baud: Int = 1_000_000, mountingTicks: [Int]? = nil,
-            seed: UInt64 = 0, dropStatus: Double = 0, latencyTimer: Double = 0
+            seed: UInt64 = 0, dropStatus: Double = 0, corruptStatus: Double = 0, latencyTimer: Double = 0
         ) {
             self.timing = timing
             self.linkPath = linkPath
@@ -55,6 +57,7 @@ public final class BusEmulator {
             self.mountingTicks = mountingTicks
             self.seed = seed
             self.dropStatus = dropStatus
+            self.corruptStatus = corruptStatus
             self.latencyTimer = latencyTimer
         }
     }
@@ -86,6 +89,7 @@ public final class BusEmulator {
         public var statusesSent: Int
         public var damagedPackets: Int
         public var droppedStatuses: Int
+        public var corruptedStatuses: Int
     }
 
     public let robot: RobotDescription
@@ -107,7 +111,8 @@ public final class BusEmulator {
         if let ticks = options.mountingTicks, ticks.count != robot.jointCount {
             throw BusEmulatorError.mountingCount(expected: robot.jointCount, got: ticks.count)
         }
-        guard options.baud > 0, options.dropStatus >= 0, options.dropStatus <= 1, options.latencyTimer >= 0, options.latencyTimer <= 1
+        guard options.baud > 0, (0...1).contains(options.dropStatus), (0...1).contains(options.corruptStatus),
+            options.latencyTimer >= 0, options.latencyTimer <= 1
         else { throw BusEmulatorError.badOptions }
         self.robot = robot
         self.options = options
@@ -134,6 +139,9 @@ public final class BusEmulator {
 
     /// Changes the fraction of status packets dropped from the next one on.
     public func setDropStatus(_ fraction: Double) { engine.setDropStatus(fraction) }
+
+    /// Changes the fraction of status packets damaged (one bit flipped) from the next one on.
+    public func setCorruptStatus(_ fraction: Double) { engine.setCorruptStatus(fraction) }
 
     /// Stops serving, closes the pseudo-terminal and removes the symlink. Safe to call more than once.
     public func stop() {
@@ -162,7 +170,7 @@ public enum BusEmulatorError: Error, Sendable, Equatable, CustomStringConvertibl
         case .mountingCount(let expected, let got):
             return "\(got) mounting offsets given for \(expected) joints; give one per joint"
         case .badOptions:
-            return "the emulator's baud must be positive, its drop fraction between 0 and 1 and its latency timer 0 to 1 s"
+            return "the emulator's baud must be positive, its drop and corruption fractions between 0 and 1 and its latency timer 0 to 1 s"
         case .threadFailed:
             return "cannot start the emulator thread; the system is out of threads"
         }
@@ -184,6 +192,7 @@ private final class BusEngine: @unchecked Sendable {
     var servos: [EmulatedServo]
     var random: Xoshiro256
     var dropStatus: Double
+    var corruptStatus: Double
 
     // Position loop of current-based position mode, per joint: gains from an upper bound on the
     // joint's inertia, slow enough for the physics timestep; the setpoint moves at Profile Velocity.
@@ -208,6 +217,7 @@ private final class BusEngine: @unchecked Sendable {
     var statusesSent = 0
     var damagedPackets = 0
     var droppedStatuses = 0
+    var corruptedStatuses = 0
     var stopRequested = false
     var wakeRead: Int32 = -1
     var wakeWrite: Int32 = -1
@@ -224,6 +234,7 @@ private final class BusEngine: @unchecked Sendable {
         substeps = plant.substeps
         random = Xoshiro256(seed: options.seed)
         dropStatus = options.dropStatus
+        corruptStatus = options.corruptStatus
         let mounting = options.mountingTicks ?? bus.servos.map(\.offset)
         servos = bus.servos.enumerated().map { index, servo in
             EmulatedServo(id: UInt8(servo.id), settings: servo, mountingTicks: mounting[index])
@@ -441,7 +452,14 @@ private final class BusEngine: @unchecked Sendable {
             droppedStatuses += 1
             return time
         }
+        let start = outgoing.count
         outgoing.append(contentsOf: encoder.bytes)
+        if corruptStatus > 0 && random.nextUnit() < corruptStatus {
+            // A bit after the header, id and length, so the packet is found whole and its CRC fails.
+            let index = start + 7 + Int(random.next() % UInt64(encoder.bytes.count - 7))
+            outgoing[index] ^= 1 << UInt8(random.next() % 8)
+            corruptedStatuses += 1
+        }
         statusesSent += 1
         return time
     }
@@ -500,6 +518,12 @@ private final class BusEngine: @unchecked Sendable {
     func setDropStatus(_ fraction: Double) {
         lock.lock()
         dropStatus = fraction
+        lock.unlock()
+    }
+
+    func setCorruptStatus(_ fraction: Double) {
+        lock.lock()
+        corruptStatus = fraction
         lock.unlock()
     }
 
@@ -593,6 +617,7 @@ private final class BusEngine: @unchecked Sendable {
                     appliedTorque: torques[index])
             },
             position: simulator.q, velocity: simulator.qd, time: simulator.time, instructionsReceived: instructionsReceived,
-            statusesSent: statusesSent, damagedPackets: damagedPackets, droppedStatuses: droppedStatuses)
+            statusesSent: statusesSent, damagedPackets: damagedPackets, droppedStatuses: droppedStatuses,
+            corruptedStatuses: corruptedStatuses)
     }
 }

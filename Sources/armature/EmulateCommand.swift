@@ -16,7 +16,7 @@ struct Emulate: ParsableCommand {
 
             By default the physics follows the wall clock and the torque watchdog runs, as on the real arm. With --lockstep every torque command advances the physics exactly one control period, so an episode through the emulator matches the simulator step for step; the torque watchdog still runs on the wall clock (a host that stops sending torques for --watchdog-ms while enabled trips it, as on the real arm).
 
-            With --bus dynamixel the pseudo-terminal is instead a Dynamixel Protocol 2.0 bus with one X-series servo per joint, as the description's `bus:` section lists them (ids, models, torque constants, directions, offsets): PING, READ, WRITE, SYNC READ, SYNC WRITE and REBOOT, status packets with their error numbers, Goal Current × torque constant as each joint's torque, and each servo's Bus Watchdog (which the host sets). In real time each status packet waits for its bytes' time on the line at --baud (default the description's) plus the servo's Return Delay Time; with --lockstep a SYNC WRITE of Goal Current advances one control period. --drop drops status packets.
+            With --bus dynamixel the pseudo-terminal is instead a Dynamixel Protocol 2.0 bus with one X-series servo per joint, as the description's `bus:` section lists them (ids, models, torque constants, directions, offsets): PING, READ, WRITE, SYNC READ, SYNC WRITE and REBOOT, status packets with their error numbers, Goal Current × torque constant as each joint's torque, and each servo's Bus Watchdog (which the host sets). In real time each status packet waits for its bytes' time on the line at --baud (default the description's) plus the servo's Return Delay Time; with --lockstep a SYNC WRITE of Goal Current advances one control period. --drop drops status packets, --corrupt flips a bit in them.
 
             Examples:
               armature emulate --robot robots/reacher.yaml --link /tmp/arm
@@ -67,8 +67,8 @@ struct Emulate: ParsableCommand {
         }
         try OptionBounds.require("--watchdog-ms", watchdogMilliseconds, above: 0, upTo: 60_000, unit: "ms")
         if bus == .dynamixel {
-            if noise != 0 || corrupt != 0 {
-                throw ValidationError("--noise and --corrupt damage the Armature firmware's frames; with --bus dynamixel use --drop")
+            if noise != 0 {
+                throw ValidationError("--noise puts bursts between the Armature firmware's frames; with --bus dynamixel use --drop or --corrupt")
             }
             if watchdogOption != nil {
                 throw ValidationError("Dynamixel servos get their Bus Watchdog from the host (the description's bus.watchdog_ms); drop --watchdog-ms")
@@ -128,7 +128,7 @@ struct Emulate: ParsableCommand {
         logger.logLevel = .warning
         let options = BusEmulator.Options(
             timing: lockstep ? .lockstep : .realTime, linkPath: link, baud: baud ?? settings.baud, seed: seed, dropStatus: drop,
-            latencyTimer: (latencyTimerMilliseconds ?? 0) / 1000)
+            corruptStatus: corrupt, latencyTimer: (latencyTimerMilliseconds ?? 0) / 1000)
         let emulator: BusEmulator
         do {
             emulator = try BusEmulator(robot: description, options: options, logger: logger)

@@ -103,6 +103,22 @@ final class BusEmulatorTests: XCTestCase {
         XCTAssertEqual(emulator.snapshot().damagedPackets, 1)
     }
 
+    /// A status packet damaged on the line is counted and never taken for an answer: the request's
+    /// status is lost, and the next request, on a clean line, gets its own.
+    func testADamagedStatusIsCountedAndNotTakenForTheAnswer() throws {
+        let (emulator, bus) = try start()
+        bus.timeout = 0.05
+        emulator.setCorruptStatus(1)
+        XCTAssertThrowsError(try bus.read(id: 1, Table.modelNumber)) { error in
+            guard case DynamixelError.noStatus(_, 1, .read, _) = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(bus.statistics.damagedStatuses, 1)
+        XCTAssertEqual(bus.statistics.lostStatuses, 1)
+        emulator.setCorruptStatus(0)
+        XCTAssertEqual(try bus.read(id: 1, Table.modelNumber), 1020)
+        XCTAssertEqual(emulator.snapshot().corruptedStatuses, 1)
+    }
+
     /// In lockstep a SYNC WRITE of Goal Current is one control period of the simulator under
     /// current × unit × torque constant, bit for bit; SYNC READ reports it in the servos' units.
     func testASyncWriteOfGoalCurrentStepsTheArmAsTheSimulatorDoes() throws {
