@@ -90,6 +90,9 @@ public final class ArmSimulator {
         self.time = time
     }
 
+    /// Brings one joint to rest where it is (static friction holding it: the reality gap's model).
+    public func stopJoint(_ joint: Int) { qd[joint] = 0 }
+
     /// Advances `steps` physics steps holding `torques` (N·m) constant (zero-order hold, as a motor driver does).
     public func advance(torques: [Double], steps: Int) {
         for _ in 0..<steps {

@@ -1,6 +1,7 @@
 import DeterministicRandom
 import Foundation
 import NeuralNetwork
+import Tasks
 
 /// A resumable snapshot of training in one safetensors file: actor, critic, both targets, both
 /// Adam states, the replay buffer, every random stream and the counters. Taken between episodes.
@@ -53,6 +54,7 @@ public enum Checkpoint {
         }
         metadata["observation_size"] = String(agent.observationSize)
         metadata["action_size"] = String(agent.actionSize)
+        metadata["randomization"] = (trainer.environment as? PlantDrawing)?.randomizationSummary ?? "none"
         // A diverged trainer must not replace the last good checkpoint.
         for (name, tensor) in tensors.sorted(by: { $0.key < $1.key }) {
             if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
@@ -75,6 +77,12 @@ public enum Checkpoint {
     /// The seed the run started from; nil in checkpoints written before it was recorded.
     public static func seed(at path: String) throws(CheckpointError) -> UInt64? {
         try read(path).metadata["seed"].flatMap(UInt64.init)
+    }
+
+    /// The domain randomization a checkpoint's run trained with (`PlantRandomization.summary`,
+    /// `none`); nil for checkpoints written before it was recorded.
+    public static func randomization(at path: String) throws(CheckpointError) -> String? {
+        try read(path).metadata["randomization"]
     }
 
     /// The stored configuration, checked as strictly as the command line checks its options: a

@@ -171,7 +171,7 @@ public final class ConcurrentTrainer {
                 // Between episodes, or at the very end (a resumed run may end mid-episode), nothing is timed.
                 guard episodeEnded || step == totalSteps else { continue }
                 if episodeEnded {
-                    try book.finishEpisode(step: step, log: log)
+                    try book.finishEpisode(step: step, log: log, plant: (environment as? PlantDrawing)?.drawnPlant)
                     needsReset = true
                     if let log {
                         if let latest = learner.latestStatistics(), latest.updates != loggedUpdates {

@@ -1,3 +1,6 @@
+import RobotModel
+import Tasks
+
 /// Episode bookkeeping for both trainers: the running episode's return and length, the count of
 /// finished episodes and the last ten returns (what progress shows and checkpoints keep), and the
 /// scalars CleanRL logs when an episode ends.
@@ -31,12 +34,18 @@ public struct EpisodeBook: Sendable, Equatable {
     }
 
     /// Closes the running episode at environment step `step` and logs `charts/episodic_return`
-    /// and `charts/episodic_length`.
-    mutating func finishEpisode(step: Int, log: ScalarSink?) throws {
+    /// and `charts/episodic_length`, and `randomization/<field>` for each field of the plant the
+    /// episode ran on when it was drawn (domain randomization).
+    mutating func finishEpisode(step: Int, log: ScalarSink?, plant: PlantVariation? = nil) throws {
         episodes += 1
         recentReturns.append(currentReturn)
         if recentReturns.count > Self.recentCount { recentReturns.removeFirst() }
         try log?.record(currentReturn, tag: "charts/episodic_return", step: step)
         try log?.record(Double(currentLength), tag: "charts/episodic_length", step: step)
+        if let plant, let log {
+            for field in PlantRandomization.fields {
+                try log.record(plant[keyPath: field.value], tag: "randomization/\(field.name)", step: step)
+            }
+        }
     }
 }

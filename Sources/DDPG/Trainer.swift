@@ -132,7 +132,7 @@ public final class Trainer {
             step += 1
 
             if outcome.terminated || outcome.truncated {
-                try book.finishEpisode(step: step, log: log)
+                try book.finishEpisode(step: step, log: log, plant: (environment as? PlantDrawing)?.drawnPlant)
                 needsReset = true
                 elapsedAtBoundary = elapsed()
                 try atEpisodeBoundary(self)

@@ -14,6 +14,11 @@ import RobotModel
 /// when the host stalls. Torque ↔ current through each joint's torque constant and direction;
 /// ticks ↔ radians through 4096 ticks per turn, the description's offset and the direction.
 ///
+/// Episodes start by `move` (the servos' own position loop drives the arm to the start pose, then
+/// the arm is handed back in current mode) or from where the arm is (`read`); it cannot be placed
+/// (`canPlace` is false), and nothing here writes Homing Offset: an episode never re-zeroes the
+/// encoders.
+///
 /// A lost status packet is asked for again (a SYNC READ, PING, READ or WRITE of the same value
 /// changes nothing on the servos) and counted; `lost_replies` of them in a row, a hardware error
 /// (the Alert bit), a tripped bus watchdog or a refused instruction stop the arm with torque
@@ -28,6 +33,8 @@ public final class DynamixelArm: ArmBackend {
     public var jointCount: Int { robot.jointCount }
     public var controlPeriod: Double { robot.control.period }
     public private(set) var isActive = false
+    /// A real arm cannot be put at a state.
+    public var canPlace: Bool { false }
     /// Goal Current bound written to each servo's Current Limit, in its current unit.
     public let currentLimits: [Int]
     /// What happened on the bus since it was opened.
@@ -46,11 +53,13 @@ public final class DynamixelArm: ArmBackend {
     private let logger: Logger
     private var bus: DynamixelBus?
     private var goal: [Int]
+    /// Present Current of each servo at the last read, in its own unit and sense.
+    private var presentCurrent: [Int]
     private var data: [UInt8]
     private var activatedAt = 0.0
 
     /// The arm the description's `bus` section describes, on `port` (default its `bus.port`). Nothing
-    /// is opened until `activate` or `moveTo`.
+    /// is opened until `activate`.
     public init(
         robot: RobotDescription, port: String? = nil, baud: Int? = nil, lostReplies: Int? = nil,
         logger: Logger = Logger(label: "armature.dynamixel-arm")
@@ -80,6 +89,7 @@ public final class DynamixelArm: ArmBackend {
         }
         currentLimits = limits
         goal = Array(repeating: 0, count: robot.jointCount)
+        presentCurrent = Array(repeating: 0, count: robot.jointCount)
         data = []
         data.reserveCapacity(Table.presentBlock.size * robot.jointCount)
     }
@@ -131,10 +141,11 @@ public final class DynamixelArm: ArmBackend {
         }
     }
 
-    /// `moveTo(position:)` with the default settings; a servo cannot be given a velocity, so it is ignored.
-    public func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
-        guard velocity.count == jointCount else { throw BackendError.wrongSize(expected: jointCount, got: velocity.count) }
-        try moveTo(position: position, state: &state)
+    /// A real arm cannot be put at a state: it is moved there (`move`) or starts where it is (`read`).
+    /// The refusal, as every error here, leaves torque off.
+    public func place(position: [Double], velocity: [Double], state: inout JointState) throws {
+        deactivate()
+        throw BackendError.cannotPlace
     }
 
     /// Torque off on every servo (one SYNC WRITE, then each servo on its own to confirm). Never throws.
@@ -143,67 +154,41 @@ public final class DynamixelArm: ArmBackend {
         disableTorque()
     }
 
-    // MARK: Move-to
+    // MARK: Move
 
-    /// How a move-to goes: the setpoint's speed, when it counts as arrived, how long it may take.
-    /// (The servos' own position loop does the driving, so gains are theirs, not the host's.)
-    public struct MoveOptions: Sendable, Equatable {
-        /// Profile Velocity, rad/s.
-        public var maxVelocity: Double
-        /// rad
-        public var positionTolerance: Double
-        /// rad/s (Present Velocity comes in units of 0.024 rad/s)
-        public var velocityTolerance: Double
-        /// s
-        public var timeout: Double
-
-        public init(maxVelocity: Double = 0.5, positionTolerance: Double = 0.01, velocityTolerance: Double = 0.05, timeout: Double = 10) {
-            self.maxVelocity = maxVelocity
-            self.positionTolerance = positionTolerance
-            self.velocityTolerance = velocityTolerance
-            self.timeout = timeout
-        }
-    }
-
-    /// How a move-to went.
-    public struct MoveResult: Sendable, Equatable {
-        /// SYNC READs it took.
-        public var polls: Int
-        /// s
-        public var duration: Double
-        /// Largest |target − position| at the end, rad.
-        public var positionError: Double
-    }
-
-    /// Drives the arm to `position` (rad) in current-based position mode (Operating Mode 5): Goal
-    /// Current bounded by the same Current Limit, Profile Velocity `options.maxVelocity`, until
-    /// every joint is within the tolerances, or the timeout passes (then torque off and an error).
-    /// The watchdog stays set; each poll feeds it. Then back to current mode with zero current,
-    /// torque on if the arm was active, off if not.
+    /// Drives the active arm to `position` (rad) with the servos' own position loop, as an episode on
+    /// hardware starts: torque off (EEPROM is locked while it is on), current-based position mode
+    /// (Operating Mode 5) with Goal Current at the Current Limit as the loop's bound and Profile
+    /// Velocity at the profile's `maxVelocity`, torque and the Bus Watchdog on, one SYNC WRITE of Goal
+    /// Position; then SYNC READs back to back (each feeds the watchdog; against a lockstep emulator
+    /// each is one control period of the move) until every joint is within the profile's position
+    /// and velocity tolerances. The arm is then handed back in current mode holding the Present
+    /// Current the position loop ended with, so that it stays where it settled until the next `step`.
+    ///
+    /// The profile's gains and integral time are the Armature firmware's controller's: the servos
+    /// drive with their own Position P/I/D Gains. The timeout runs on the host's clock, from the Goal
+    /// Position on; the outcome counts the SYNC READs as its periods and the host's seconds as its
+    /// duration. Nothing re-zeroes the encoders (Homing Offset is `armature calibrate`'s, on request).
+    ///
+    /// Throws `BackendError.moveRefused` for a target outside a joint's position range, a non-finite
+    /// target or an unusable tolerance or timeout; `DynamixelArmError.targetOutOfRange` beyond the
+    /// servos' turns; `BackendError.moveNotSettled` when the timeout passes first. Every error, a
+    /// refusal included, leaves the arm inactive with torque off.
     @discardableResult
-    public func moveTo(position: [Double], options move: MoveOptions = MoveOptions(), state: inout JointState) throws -> MoveResult {
-        guard position.count == jointCount else { throw BackendError.wrongSize(expected: jointCount, got: position.count) }
-        try requireSize(state)
-        let wasActive = isActive
+    public func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
+        guard isActive else { throw BackendError.inactive }
         isActive = false
-        var targets: [Int] = []
-        for i in 0..<jointCount {
-            let servo = settings.servos[i]
-            guard position[i].isFinite else { throw BackendError.nonFiniteStart(joint: i) }
-            let ticks = Double(servo.offset) + (Double(servo.direction) * position[i] / Table.positionUnit).rounded()
-            let range = Table.extendedPositionRange
-            guard ticks >= Double(range.lowerBound), ticks <= Double(range.upperBound) else {
-                throw DynamixelArmError.targetOutOfRange(joint: robot.joints[i].name, position: position[i])
-            }
-            targets.append(Int(ticks))
-        }
         do {
+            guard position.count == jointCount else { throw BackendError.wrongSize(expected: jointCount, got: position.count) }
+            try requireSize(state)
+            let targets = try targetTicks(position, profile: profile)
             let bus = try openBus()
             try configure(bus, mode: .currentBasedPosition)
             let fastest = Double(Table.profileVelocityRange.upperBound)
-            let speed = (move.maxVelocity / Table.velocityUnit).rounded()
-            let profile = speed.isFinite ? Int(max(1, min(fastest, speed))) : 1
-            try writeEach(bus, Table.profileVelocity, profile)
+            let speed = (profile.maxVelocity / Table.velocityUnit).rounded()
+            // An unusable speed becomes the slowest profile (0 would mean "as fast as it can").
+            let velocityUnits = speed.isFinite ? Int(max(1, min(fastest, speed))) : 1
+            try writeEach(bus, Table.profileVelocity, velocityUnits)
             for (id, limit) in zip(ids, currentLimits) {
                 try tolerant { try bus.write(id: id, Table.currentLimit, limit) }
                 try tolerant { try bus.write(id: id, Table.goalCurrent, limit) }  // the position loop's bound in mode 5
@@ -212,36 +197,72 @@ public final class DynamixelArm: ArmBackend {
             try writeEach(bus, Table.busWatchdog, watchdogUnits)
             try bus.syncWrite(Table.goalPosition, ids: ids, values: targets)
             let started = MonotonicClock.seconds()
-            var settled = false
             var polls = 0
-            while !settled {
+            while true {
                 try checkWatchdog(bus)
                 try readState(bus, into: &state)
                 polls += 1
-                settled = (0..<jointCount).allSatisfy {
-                    abs(state.position[$0] - position[$0]) <= move.positionTolerance && abs(state.velocity[$0]) <= move.velocityTolerance
+                let settled = (0..<jointCount).allSatisfy {
+                    abs(state.position[$0] - position[$0]) <= profile.positionTolerance
+                        && abs(state.velocity[$0]) <= profile.velocityTolerance
                 }
-                if !settled && MonotonicClock.seconds() - started > move.timeout {
-                    let far = (0..<jointCount).filter { abs(state.position[$0] - position[$0]) > move.positionTolerance }
-                    throw DynamixelArmError.moveTimedOut(port: port, joints: far.map { robot.joints[$0].name }, seconds: move.timeout)
+                if settled { break }
+                if MonotonicClock.seconds() - started >= profile.timeout {
+                    let worst = farthestJoint(from: position, state: state)
+                    throw BackendError.moveNotSettled(
+                        seconds: profile.timeout, joint: worst, error: abs(position[worst] - state.position[worst]),
+                        speed: abs(state.velocity[worst]))
                 }
-                // Polled back to back, as ROBOTIS's own examples do: the bus is ours, each poll feeds
-                // the watchdog, and a lockstep emulator's move advances with each poll.
+                // Polled back to back, as ROBOTIS's own examples do: the bus is ours.
             }
+            let duration = MonotonicClock.seconds() - started
+            // Held as the position loop held it: its last current, within the Current Limit.
+            for i in 0..<jointCount { goal[i] = min(currentLimits[i], max(-currentLimits[i], presentCurrent[i])) }
             try configure(bus, mode: .current)
-            try writeEach(bus, Table.goalCurrent, 0)
-            if wasActive {
-                try writeEach(bus, Table.torqueEnable, 1)
-                try writeEach(bus, Table.busWatchdog, watchdogUnits)
-            }
+            for (id, current) in zip(ids, goal) { try tolerant { try bus.write(id: id, Table.goalCurrent, current) } }
+            try writeEach(bus, Table.torqueEnable, 1)
+            try writeEach(bus, Table.busWatchdog, watchdogUnits)
             try readState(bus, into: &state)
-            isActive = wasActive
-            let error = (0..<jointCount).map { abs(state.position[$0] - position[$0]) }.max() ?? 0
-            return MoveResult(polls: polls, duration: MonotonicClock.seconds() - started, positionError: error)
+            isActive = true
+            let worst = farthestJoint(from: position, state: state)
+            return MoveOutcome(periods: polls, duration: duration, positionError: abs(position[worst] - state.position[worst]))
         } catch {
             disableTorque()
             throw error
         }
+    }
+
+    /// Each joint's Goal Position, ticks; a refusal for a target no move should be asked to reach.
+    private func targetTicks(_ position: [Double], profile: MoveProfile) throws -> [Int] {
+        for (name, value) in [
+            ("position tolerance", profile.positionTolerance), ("velocity tolerance", profile.velocityTolerance),
+            ("timeout", profile.timeout),
+        ] where !(value.isFinite && value > 0) {
+            throw BackendError.moveRefused("the \(name) must be a positive number, not \(value)")
+        }
+        var targets: [Int] = []
+        for i in 0..<jointCount {
+            let joint = robot.joints[i]
+            guard position[i].isFinite else { throw BackendError.moveRefused("joint \(joint.name)'s target is not a finite number") }
+            if let range = joint.position, position[i] < range.low || position[i] > range.high {
+                throw BackendError.moveRefused(
+                    "joint \(joint.name)'s target \(position[i]) rad is outside its range [\(range.low), \(range.high)] rad")
+            }
+            let servo = settings.servos[i]
+            let ticks = Double(servo.offset) + (Double(servo.direction) * position[i] / Table.positionUnit).rounded()
+            let range = Table.extendedPositionRange
+            guard ticks >= Double(range.lowerBound), ticks <= Double(range.upperBound) else {
+                throw DynamixelArmError.targetOutOfRange(joint: joint.name, position: position[i])
+            }
+            targets.append(Int(ticks))
+        }
+        return targets
+    }
+
+    private func farthestJoint(from target: [Double], state: JointState) -> Int {
+        var worst = 0
+        for i in 0..<jointCount where abs(target[i] - state.position[i]) > abs(target[worst] - state.position[worst]) { worst = i }
+        return worst
     }
 
     /// One SYNC READ of the state, commanding nothing new (the arm must be active).
@@ -249,6 +270,7 @@ public final class DynamixelArm: ArmBackend {
         guard isActive, let bus else { throw BackendError.inactive }
         try requireSize(state)
         do {
+            try checkWatchdog(bus)
             try readState(bus, into: &state)
         } catch {
             isActive = false
@@ -328,6 +350,7 @@ public final class DynamixelArm: ArmBackend {
                 let base = i * Table.presentBlock.size
                 let direction = Double(servo.direction)
                 let current = Table.presentCurrent.decode(buffer, at: base)
+                presentCurrent[i] = current
                 let velocity = Table.presentVelocity.decode(buffer, at: base + 2)
                 let ticks = Table.presentPosition.decode(buffer, at: base + 6)
                 state.position[i] = direction * Double(ticks - servo.offset) * Table.positionUnit
@@ -375,7 +398,6 @@ public enum DynamixelArmError: Error, Sendable, Equatable, CustomStringConvertib
     case hardwareError(port: String, id: UInt8, error: XSeriesControlTable.HardwareError?)
     case watchdogTripped(port: String, ids: [UInt8], gap: Double)
     case targetOutOfRange(joint: String, position: Double)
-    case moveTimedOut(port: String, joints: [String], seconds: Double)
 
     public var description: String {
         switch self {
@@ -402,9 +424,6 @@ public enum DynamixelArmError: Error, Sendable, Equatable, CustomStringConvertib
                 + "if the host is that slow on purpose"
         case .targetOutOfRange(let joint, let position):
             return "joint \(joint) cannot be moved to \(position) rad: it is beyond the servo's ±256 turns"
-        case .moveTimedOut(let port, let joints, let seconds):
-            return "the arm on \(port) did not reach its target within \(seconds) s (\(joints.joined(separator: ", ")) still away); "
-                + "torque is off. Check that nothing blocks it and that the torque limits can move it"
         }
     }
 }

@@ -17,12 +17,13 @@ import MonotonicTime
 /// - every request carries a new sequence number, a request sent again included, and a reply is
 ///   taken only for the sequence number outstanding: a late reply to a lost request, arriving while
 ///   the host waits for a later one, is discarded and counted (`lateReplies`), never taken for it;
-/// - requests that are safe to repeat (all but TORQUE: HELLO, ENABLE, DISABLE, HOME, HEARTBEAT, ...
-///   leave the device in the same state whether they arrive once or twice) are sent again;
+/// - requests that are safe to repeat (all but TORQUE: HELLO, ENABLE, DISABLE, HOME, HEARTBEAT, MOVE
+///   ... leave the device in the same state whether they arrive once or twice; a second MOVE to the
+///   same target only goes on with the same move) are sent again;
 /// - a TORQUE is not sent again: in lockstep a second one would step the arm a second period, and
 ///   in real time its period is over and the next step commands afresh. Its step is completed by a
 ///   HEARTBEAT instead, whose STATE is the arm now and says by `applied_seq` whether that TORQUE took
-///   effect (`DeviceState.lostTorque`). If it did not, the torque in force is the previous one (or
+///   effect (`DeviceReport.lostTorque`). If it did not, the torque in force is the previous one (or
 ///   zero after a disable), which the device's watchdog bounds in time.
 /// Each of these losses counts toward the limit; the reply to a request outstanding resets the count.
 ///
@@ -69,12 +70,16 @@ public final class FirmwareLink {
         public var maxFrame: Int
         /// Per-joint torque limit, N·m (+∞ for none).
         public var torqueLimits: [Double]
+        /// What the device can do (protocol 1.3; empty from an older device).
+        public var capabilities: DeviceCapabilities
 
         /// `major.minor`.
         public var version: String { "\(versionMajor).\(versionMinor)" }
         /// Whether HOME may carry velocities (protocol ≥ 1.1). Only a device that can set them (the
         /// emulator) uses them; a physical arm ignores them, so read the state after HOME.
         public var acceptsHomeVelocity: Bool { versionMajor > 1 || versionMinor >= 1 }
+        /// Whether the device drives the arm to a pose itself (MOVE, protocol 1.3).
+        public var canMove: Bool { (versionMajor > 1 || versionMinor >= 3) && capabilities.contains(.move) }
     }
 
     /// One FAULT event from the device (PROTOCOL.md section 6.9).
@@ -118,8 +123,11 @@ public final class FirmwareLink {
     private var rxEnd = 0
     private var floats = [Float](repeating: 0, count: Int(ARMPROTO_MAX_JOINTS))
     private var floats2 = [Float](repeating: 0, count: Int(ARMPROTO_MAX_JOINTS))
+    private var moveMessage = armproto_msg()
 
     private var framesSent = 0
+    /// Indexed by type byte; an array so that counting a request does not allocate.
+    private var requestsByType = [Int](repeating: 0, count: 256)
     private var lostReplies = 0
     /// Lost replies since the last reply received; the link faults when it reaches the limit.
     private var lostInARow = 0
@@ -161,6 +169,7 @@ public final class FirmwareLink {
         s.mostLostRepliesInARow = mostLostInARow
         s.lateReplies = lateReplies
         s.faultEvents = faultEvents
+        for (type, count) in requestsByType.enumerated() where count > 0 { s.requests[MessageType(rawValue: UInt8(type))] = count }
         s.roundTrips = roundTrips.total
         if let p = roundTrips.percentiles() {
             s.roundTripP50 = p.p50
@@ -227,7 +236,8 @@ public final class FirmwareLink {
             versionMajor: reply.version_major, versionMinor: reply.version_minor, jointCount: Int(reply.joint_count),
             firmwareID: reply.firmware_id, firmwareVersion: reply.firmware_version,
             watchdogPeriod: Double(reply.watchdog_us) * 1e-6, maxFrame: Int(reply.max_frame),
-            torqueLimits: JointArray.read(&limits.torque_limit, count: Int(reply.joint_count)).map(Double.init))
+            torqueLimits: JointArray.read(&limits.torque_limit, count: Int(reply.joint_count)).map(Double.init),
+            capabilities: DeviceCapabilities(rawValue: reply.capabilities))
         device = info
         return info
     }
@@ -276,7 +286,9 @@ public final class FirmwareLink {
     }
 
     /// HOME → ACK (device disabled): the arm now reads `position`; a device that can (the emulator,
-    /// protocol ≥ 1.1) is also set moving at `velocity`; others ignore it.
+    /// protocol ≥ 1.1) is also set moving at `velocity`; others ignore it. On a real arm this
+    /// re-zeroes the encoders: only a person who knows where the arm is may ask for it, never an
+    /// episode start (PROTOCOL.md 6.4).
     public func home(position: [Double], velocity: [Double]? = nil) throws {
         let device = try checkConnected()
         let n = device.jointCount
@@ -298,13 +310,14 @@ public final class FirmwareLink {
         }
     }
 
-    /// TORQUE → STATE: commands one torque per joint (N·m) and fills `state` with the reply. The
-    /// device may refuse (disabled, e-stop): `state.result` says so; that is not a link error.
+    /// TORQUE → STATE: commands one torque per joint (N·m); the reply's joint values go straight into
+    /// `joints` and the rest into `report`. The device may refuse (disabled, e-stop): `report.result`
+    /// says so; that is not a link error.
     ///
     /// When the STATE is lost (and the limit not reached) the TORQUE is not sent again (see the type's
-    /// comment): `state` then comes from a HEARTBEAT, and `state.lostTorque` holds the TORQUE's
-    /// sequence number, equal to `state.appliedSequence` if the torque took effect.
-    public func torque(_ torques: [Double], state: inout DeviceState) throws {
+    /// comment): the state then comes from a HEARTBEAT, and `report.lostTorque` holds the TORQUE's
+    /// sequence number, equal to `report.appliedSequence` if the torque took effect.
+    public func torque(_ torques: [Double], joints: inout some JointReadings, report: inout DeviceReport) throws {
         let device = try checkConnected()
         let n = device.jointCount
         guard torques.count == n else { throw FirmwareLinkError.wrongJointCount(port: path, device: n, given: torques.count) }
@@ -313,19 +326,38 @@ public final class FirmwareLink {
             try exchange(.torque, expecting: .state) { out, capacity, sequence in
                 floats.withUnsafeBufferPointer { armproto_encode_torque(out, capacity, sequence, $0.baseAddress, UInt8(n)) }
             }
-            readState(into: &state)
+            readState(joints: &joints, report: &report)
         } catch let lost as LostReply {
             try request(.heartbeat, expecting: .state) { armproto_encode_heartbeat($0, $1, $2) }
-            readState(into: &state)
-            state.lostTorque = lost.sequence
+            readState(joints: &joints, report: &report)
+            report.lostTorque = lost.sequence
         }
     }
 
+    /// MOVE → STATE (protocol 1.3): the device's position controller drives the arm towards the
+    /// command's target and holds it; `report.status` says when it has settled. Repeat it (each
+    /// feeds the watchdog) until then and to keep holding; the next TORQUE ends the move. A device
+    /// may refuse (disabled, e-stop, out of range): `report.result` says so.
+    public func move(_ command: MoveCommand, joints: inout some JointReadings, report: inout DeviceReport) throws {
+        let device = try checkConnected()
+        let n = device.jointCount
+        for count in [command.target.count, command.stiffness.count, command.damping.count] where count != n {
+            throw FirmwareLinkError.wrongJointCount(port: path, device: n, given: count)
+        }
+        guard device.canMove else { throw FirmwareLinkError.unsupported(port: path, request: .move, version: device.version) }
+        moveMessage = command.cMessage()
+        try request(.move, expecting: .state) { out, capacity, sequence in
+            moveMessage.seq = sequence
+            return armproto_encode_msg(&moveMessage, out, capacity)
+        }
+        readState(joints: &joints, report: &report)
+    }
+
     /// HEARTBEAT → STATE: reads the state without changing anything (it does not feed the watchdog).
-    public func heartbeat(state: inout DeviceState) throws {
+    public func heartbeat(joints: inout some JointReadings, report: inout DeviceReport) throws {
         try checkConnected()
         try request(.heartbeat, expecting: .state) { armproto_encode_heartbeat($0, $1, $2) }
-        readState(into: &state)
+        readState(joints: &joints, report: &report)
     }
 
     /// GET_STATS → STATS: the device's own link and safety counters.
@@ -382,6 +414,7 @@ public final class FirmwareLink {
         guard count > 0 else { throw FirmwareLinkError.wrongJointCount(port: path, device: device?.jointCount ?? 0, given: 0) }
         let start = MonotonicClock.nanoseconds()
         try write(count: Int(count))
+        requestsByType[Int(type.rawValue)] += 1
         let limit = timeout ?? configuration.timeout
         let deadline = start &+ UInt64(max(0, limit) * 1e9)
         while true {
@@ -444,25 +477,28 @@ public final class FirmwareLink {
         return false
     }
 
-    private func readState(into state: inout DeviceState) {
-        let n = Int(min(received.joint_count, UInt8(ARMPROTO_MAX_JOINTS)))
-        if state.position.count != n { state = DeviceState(jointCount: n) }
-        state.lostTorque = nil
-        state.sequence = received.seq
-        state.appliedSequence = received.applied_seq
-        state.timeMicros = received.time_us
-        state.status = DeviceStatus(rawValue: received.status)
-        state.result = ResultCode(rawValue: received.result)
-        state.fault = FaultCode(rawValue: received.fault)
+    /// The STATE in `received`: joint values straight into the caller's readings (as many as both
+    /// hold; the handshake checked that the counts agree), the rest into `report`.
+    private func readState(joints: inout some JointReadings, report: inout DeviceReport) {
+        let n = min(Int(min(received.joint_count, UInt8(ARMPROTO_MAX_JOINTS))), joints.position.count, joints.velocity.count,
+            joints.torque.count)
+        report.lostTorque = nil
+        report.sequence = received.seq
+        report.appliedSequence = received.applied_seq
+        report.timeMicros = received.time_us
+        report.status = DeviceStatus(rawValue: received.status)
+        report.result = ResultCode(rawValue: received.result)
+        report.fault = FaultCode(rawValue: received.fault)
         JointArray.withFloats(&received.q) { q in
-            for i in 0..<n { state.position[i] = Double(q[i]) }
+            for i in 0..<n { joints.position[i] = Double(q[i]) }
         }
         JointArray.withFloats(&received.qd) { qd in
-            for i in 0..<n { state.velocity[i] = Double(qd[i]) }
+            for i in 0..<n { joints.velocity[i] = Double(qd[i]) }
         }
         JointArray.withFloats(&received.tau) { tau in
-            for i in 0..<n { state.torque[i] = Double(tau[i]) }
+            for i in 0..<n { joints.torque[i] = Double(tau[i]) }
         }
+        joints.time = Double(received.time_us) * 1e-6
     }
 
     private func write(count: Int) throws {
@@ -510,7 +546,10 @@ public final class FirmwareLink {
         let sent = txFrame.withUnsafeBytes {
             (try? transport.write(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)]), timeout: configuration.timeout)) != nil
         }
-        if sent { framesSent += 1 }
+        if sent {
+            framesSent += 1
+            requestsByType[Int(MessageType.disable.rawValue)] += 1
+        }
     }
 
     private func closeTransport(disable: Bool) {
@@ -523,8 +562,22 @@ public final class FirmwareLink {
     }
 }
 
-/// One STATE from the device: the reply to TORQUE or HEARTBEAT (PROTOCOL.md section 6.8), in SI units.
-public struct DeviceState: Sendable, Equatable {
+/// Where a STATE's joint values go (Hardware's `JointState`): the caller's own type, filled in place,
+/// so a control step copies each value once, from the wire into the state the loop reads.
+public protocol JointReadings {
+    /// rad
+    var position: [Double] { get set }
+    /// rad/s
+    var velocity: [Double] { get set }
+    /// Measured torque, N·m.
+    var torque: [Double] { get set }
+    /// Device clock, s.
+    var time: Double { get set }
+}
+
+/// What one STATE says besides the joint values (PROTOCOL.md section 6.8): the reply to TORQUE,
+/// MOVE or HEARTBEAT.
+public struct DeviceReport: Sendable, Equatable {
     /// The request this answers.
     public var sequence: UInt32 = 0
     /// The TORQUE whose torque is in force.
@@ -539,19 +592,8 @@ public struct DeviceState: Sendable, Equatable {
     /// Set when this state answers a HEARTBEAT sent because the TORQUE's own STATE was lost: that
     /// TORQUE's sequence number. It took effect if and only if it equals `appliedSequence`.
     public var lostTorque: UInt32?
-    /// rad
-    public var position: [Double]
-    /// rad/s
-    public var velocity: [Double]
-    /// Measured torque, N·m.
-    public var torque: [Double]
 
-    /// A zeroed state for `jointCount` joints, to be filled in place.
-    public init(jointCount: Int) {
-        position = Array(repeating: 0, count: jointCount)
-        velocity = Array(repeating: 0, count: jointCount)
-        torque = Array(repeating: 0, count: jointCount)
-    }
+    public init() {}
 }
 
 /// Why a link call failed. The limit of lost replies in a row and lost lines fault the link until `reconnect()`.
@@ -570,6 +612,8 @@ public enum FirmwareLinkError: Error, Sendable, Equatable, CustomStringConvertib
     case refused(port: String, request: MessageType, result: ResultCode)
     /// Per-joint values that do not match the device's joint count.
     case wrongJointCount(port: String, device: Int, given: Int)
+    /// The device's protocol version or capabilities lack the request.
+    case unsupported(port: String, request: MessageType, version: String)
 
     public var description: String {
         switch self {
@@ -593,6 +637,9 @@ public enum FirmwareLinkError: Error, Sendable, Equatable, CustomStringConvertib
             return "the device on \(port) refused \(request): \(result); \(result.advice)"
         case .wrongJointCount(let port, let device, let given):
             return "\(given) joint values for the device on \(port), which has \(device) joints; pass one value per joint"
+        case .unsupported(let port, let request, let version):
+            return "the device on \(port) speaks protocol \(version) and cannot do \(request) (protocol 1.3 adds MOVE); "
+                + "update its firmware, or start episodes from the measured pose (--episode-start measured)"
         }
     }
 

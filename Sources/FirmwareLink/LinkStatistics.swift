@@ -25,6 +25,9 @@ public struct LinkStatistics: Sendable, Equatable, CustomStringConvertible {
     public var roundTripP99: Double?
     /// Largest of the same, s.
     public var roundTripMax: Double?
+    /// Requests written, by type (a request sent again after a lost reply counts again): what the
+    /// host asked of the device, e.g. that no episode start sent HOME.
+    public var requests: [MessageType: Int] = [:]
 
     public init() {}
 

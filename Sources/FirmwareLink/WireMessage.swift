@@ -16,6 +16,8 @@ public struct MessageType: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let reset = MessageType(ARMPROTO_MSG_RESET)
     public static let home = MessageType(ARMPROTO_MSG_HOME)
     public static let getStats = MessageType(ARMPROTO_MSG_GET_STATS)
+    /// Protocol 1.3: the device's position controller drives the arm to a pose and holds it.
+    public static let move = MessageType(ARMPROTO_MSG_MOVE)
     public static let helloReply = MessageType(ARMPROTO_MSG_HELLO_REPLY)
     public static let ack = MessageType(ARMPROTO_MSG_ACK)
     public static let nak = MessageType(ARMPROTO_MSG_NAK)
@@ -71,7 +73,9 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .versionMismatch: return "host and firmware speak different protocol majors; update one of them"
         case .unsupported: return "the firmware cannot do this on this board"
         case .mustBeDisabled: return "this needs the motors disabled; disable first"
-        case .outOfRange: return "a HOME position is outside the joint's range on the device; check the robot description's position limits"
+        case .outOfRange:
+            return "a HOME position or a MOVE target is outside the joint's range on the device, or a MOVE gain, speed or "
+                + "tolerance is not usable; check the robot description's position limits and its move section"
         case .badJointCount: return "the host and the device disagree on the joint count; check the robot description"
         case .boardError: return "the motor board reported an error; check power and wiring"
         default: return "see PROTOCOL.md section 7.1"
@@ -111,13 +115,40 @@ public struct DeviceStatus: OptionSet, Hashable, Sendable, CustomStringConvertib
     public static let torqueClamped = DeviceStatus(rawValue: UInt32(ARMPROTO_STATUS_TORQUE_CLAMPED))
     public static let handshakeDone = DeviceStatus(rawValue: UInt32(ARMPROTO_STATUS_HANDSHAKE_DONE))
     public static let estopInput = DeviceStatus(rawValue: UInt32(ARMPROTO_STATUS_ESTOP_INPUT))
+    /// Protocol 1.3: the device's MOVE controller drives the arm.
+    public static let moving = DeviceStatus(rawValue: UInt32(ARMPROTO_STATUS_MOVING))
+    /// Protocol 1.3: moving, and at the target within the MOVE's tolerances.
+    public static let settled = DeviceStatus(rawValue: UInt32(ARMPROTO_STATUS_SETTLED))
 
     /// `enabled|handshake_done`, or `none`.
     public var description: String {
         let names: [(DeviceStatus, String)] = [
             (.enabled, "enabled"), (.estopLatched, "estop_latched"), (.watchdogTripped, "watchdog_tripped"),
             (.fault, "fault"), (.torqueClamped, "torque_clamped"), (.handshakeDone, "handshake_done"),
-            (.estopInput, "estop_input"),
+            (.estopInput, "estop_input"), (.moving, "moving"), (.settled, "settled"),
+        ]
+        let set = names.filter { contains($0.0) }.map(\.1)
+        return set.isEmpty ? "none" : set.joined(separator: "|")
+    }
+}
+
+/// What a device can do, from HELLO_REPLY (protocol 1.3; empty from an older device).
+public struct DeviceCapabilities: OptionSet, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// HOME re-zeroes the position sensors.
+    public static let home = DeviceCapabilities(rawValue: UInt32(ARMPROTO_CAPABILITY_HOME))
+    /// HOME also sets joint velocities (a simulator).
+    public static let homeVelocity = DeviceCapabilities(rawValue: UInt32(ARMPROTO_CAPABILITY_HOME_VELOCITY))
+    /// MOVE drives the arm to a pose.
+    public static let move = DeviceCapabilities(rawValue: UInt32(ARMPROTO_CAPABILITY_MOVE))
+    /// The device clock advances only with applied TORQUE and MOVE (a lockstep simulator).
+    public static let lockstep = DeviceCapabilities(rawValue: UInt32(ARMPROTO_CAPABILITY_LOCKSTEP))
+
+    public var description: String {
+        let names: [(DeviceCapabilities, String)] = [
+            (.home, "home"), (.homeVelocity, "home_velocity"), (.move, "move"), (.lockstep, "lockstep"),
         ]
         let set = names.filter { contains($0.0) }.map(\.1)
         return set.isEmpty ? "none" : set.joined(separator: "|")
@@ -184,12 +215,22 @@ public struct WireMessage: Sendable, CustomStringConvertible {
     public var firmwareVersion: UInt32 = 0
     public var watchdogMicros: UInt32 = 0
     public var faultDetail: UInt32 = 0
+    /// HELLO_REPLY (protocol 1.3).
+    public var capabilities: DeviceCapabilities = []
+    /// MOVE: the setpoint's speed limit (rad/s), the settling tolerances (rad, rad/s) and the integral time (s).
+    public var maxVelocity: Float = 0
+    public var positionTolerance: Float = 0
+    public var velocityTolerance: Float = 0
+    public var integralTime: Float = 0
     public var timeMicros: UInt64 = 0
     public var counters = DeviceCounters()
     public var position: [Float] = []
     public var velocity: [Float] = []
     public var torque: [Float] = []
     public var torqueLimit: [Float] = []
+    /// MOVE's per-joint gains (its target travels in `position`).
+    public var stiffness: [Float] = []
+    public var damping: [Float] = []
 
     public init(type: MessageType) { self.type = type }
 
@@ -212,6 +253,11 @@ public struct WireMessage: Sendable, CustomStringConvertible {
         firmwareVersion = m.firmware_version
         watchdogMicros = m.watchdog_us
         faultDetail = m.fault_detail
+        capabilities = DeviceCapabilities(rawValue: m.capabilities)
+        maxVelocity = m.max_velocity
+        positionTolerance = m.position_tolerance
+        velocityTolerance = m.velocity_tolerance
+        integralTime = m.integral_time
         timeMicros = m.time_us
         counters = DeviceCounters(m.stats)
         var copy = m
@@ -219,11 +265,13 @@ public struct WireMessage: Sendable, CustomStringConvertible {
         velocity = JointArray.read(&copy.qd, count: jointCount)
         torque = JointArray.read(&copy.tau, count: jointCount)
         torqueLimit = JointArray.read(&copy.torque_limit, count: jointCount)
+        stiffness = JointArray.read(&copy.kp, count: jointCount)
+        damping = JointArray.read(&copy.kd, count: jointCount)
     }
 
     /// The C message for the codec; arrays shorter than `jointCount` are padded with zeros.
     public func cMessage() throws -> armproto_msg {
-        let arrays = [position, velocity, torque, torqueLimit]
+        let arrays = [position, velocity, torque, torqueLimit, stiffness, damping]
         guard jointCount >= 0, jointCount <= Int(ARMPROTO_MAX_JOINTS), arrays.allSatisfy({ $0.count <= jointCount })
         else { throw CodecError.invalidArgument }
         var m = armproto_msg()
@@ -244,12 +292,19 @@ public struct WireMessage: Sendable, CustomStringConvertible {
         m.firmware_version = firmwareVersion
         m.watchdog_us = watchdogMicros
         m.fault_detail = faultDetail
+        m.capabilities = capabilities.rawValue
+        m.max_velocity = maxVelocity
+        m.position_tolerance = positionTolerance
+        m.velocity_tolerance = velocityTolerance
+        m.integral_time = integralTime
         m.time_us = timeMicros
         m.stats = counters.cValue
         JointArray.write(position, to: &m.q)
         JointArray.write(velocity, to: &m.qd)
         JointArray.write(torque, to: &m.tau)
         JointArray.write(torqueLimit, to: &m.torque_limit)
+        JointArray.write(stiffness, to: &m.kp)
+        JointArray.write(damping, to: &m.kd)
         return m
     }
 
@@ -267,8 +322,11 @@ extension WireMessage: Equatable {
             && a.hasVelocity == b.hasVelocity && a.appliedSequence == b.appliedSequence && a.status == b.status
             && a.firmwareID == b.firmwareID && a.firmwareVersion == b.firmwareVersion
             && a.watchdogMicros == b.watchdogMicros && a.faultDetail == b.faultDetail && a.timeMicros == b.timeMicros
+            && a.capabilities == b.capabilities && same([a.maxVelocity, a.positionTolerance, a.velocityTolerance, a.integralTime],
+                [b.maxVelocity, b.positionTolerance, b.velocityTolerance, b.integralTime])
             && a.counters == b.counters && same(a.position, b.position) && same(a.velocity, b.velocity)
             && same(a.torque, b.torque) && same(a.torqueLimit, b.torqueLimit)
+            && same(a.stiffness, b.stiffness) && same(a.damping, b.damping)
     }
 }
 

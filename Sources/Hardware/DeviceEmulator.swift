@@ -17,6 +17,9 @@ import MonotonicTime
 /// still exactly when the host stops, so it could never trip. Real-time timing lets the physics
 /// follow the wall clock in whole physics timesteps under the latest torque. Both poll the watchdog
 /// and e-stop at 1 kHz like the reference firmware. HOME outside a joint's position range is refused.
+/// MOVE (protocol 1.3) runs the device's own position controller: in real time at every poll, in
+/// lockstep after every physics step of the period a MOVE steps, so the torque is updated at the
+/// physics rate as a real device's would be at its control rate.
 public final class DeviceEmulator {
     /// How simulated time relates to the wall clock.
     public enum Timing: String, Sendable, Equatable {
@@ -85,6 +88,8 @@ public final class DeviceEmulator {
         public var lastFeedTime: Double
         /// Device time the torque was last zeroed by a disable or a fault, s; nil if never since start.
         public var torqueZeroedTime: Double?
+        /// HOMEs the device carried out (re-zeroings of a real arm's encoders).
+        public var homes: Int
         /// The device's own counters (what GET_STATS reports).
         public var counters: DeviceCounters
         /// Impairments injected so far.
@@ -194,6 +199,10 @@ private final class EmulatorEngine: @unchecked Sendable {
 
     let startNanos = MonotonicClock.nanoseconds()
     var physicsSteps = 0
+    /// Inside a lockstep period's physics steps: a torque the MOVE controller sets there holds for
+    /// the next step instead of starting a period of its own.
+    var steppingPeriod = false
+    var homes = 0
     var torqueZeroedMicros: UInt64?
     var noiseBursts = 0
     var corruptedCopies = 0
@@ -211,8 +220,7 @@ private final class EmulatorEngine: @unchecked Sendable {
         watchdogMicros = UInt32((options.watchdogPeriod * 1e6).rounded())
         jointCount = robot.jointCount
         physicsTimestep = robot.physics.timestep
-        // The device clamps symmetrically; the description's range may not be.
-        limits = robot.joints.map { Float(max(abs($0.torque.low), abs($0.torque.high))) }
+        limits = deviceTorqueLimits(robot).map(Float.init)
         // HOME cannot claim a pose the arm cannot be in; a continuous joint has no range.
         ranges = robot.joints.map { joint in
             joint.position.map { (Float($0.low), Float($0.high)) } ?? (-Float.infinity, Float.infinity)
@@ -251,6 +259,7 @@ private final class EmulatorEngine: @unchecked Sendable {
         var config = armproto_device_config()
         armproto_device_config_default(&config, UInt8(jointCount))
         config.watchdog_us = watchdogMicros
+        config.lockstep_clock = timing == .lockstep ? 1 : 0
         config.firmware_id = 0x454D_5241  // "ARME" little-endian: the Armature emulator
         config.firmware_version = UInt32(ARMPROTO_VERSION_MAJOR) << 16 | UInt32(ARMPROTO_VERSION_MINOR) << 8
         for (j, limit) in limits.enumerated() { _ = armproto_device_config_set_limit(&config, UInt8(j), limit) }
@@ -339,10 +348,19 @@ private final class EmulatorEngine: @unchecked Sendable {
         let applying = device.pointee.enabled != 0
         if timing == .realTime { advancePhysics() }
         for i in 0..<min(n, jointCount) { applied[i] = Double(tau[i]) }
+        // To the motors through the description's reality gap, as every simulated command goes.
+        plant.issue(applied)
         if !applying { torqueZeroedMicros = nowMicros() }
-        if timing == .lockstep && applying {
-            // Inside the request, so the STATE that follows reports the state after this period.
-            do { try plant.step(torques: applied, state: &plantState) } catch { return 2 }
+        if timing == .lockstep && applying && !steppingPeriod {
+            // Inside the request, so the STATE that follows reports the state after this period. A
+            // move's controller runs after every physics step (nothing happens there for a TORQUE).
+            steppingPeriod = true
+            defer { steppingPeriod = false }
+            for _ in 0..<plant.substeps {
+                plant.physicsStep()
+                armproto_device_control(device)
+            }
+            do { try plant.checkFinite() } catch { return 2 }
         }
         return 0
     }
@@ -350,11 +368,11 @@ private final class EmulatorEngine: @unchecked Sendable {
     func readJoints(_ q: UnsafeMutablePointer<Float>?, _ qd: UnsafeMutablePointer<Float>?, _ tau: UnsafeMutablePointer<Float>?, _ n: Int) -> Int32 {
         guard let q, let qd, let tau else { return 1 }
         if timing == .realTime { advancePhysics() }
-        let simulator = plant.simulator
+        plant.measure(into: &plantState)
         for i in 0..<min(n, jointCount) {
-            q[i] = Float(simulator.q[i])
-            qd[i] = Float(simulator.qd[i])
-            tau[i] = Float(applied[i])
+            q[i] = Float(plantState.position[i])
+            qd[i] = Float(plantState.velocity[i])
+            tau[i] = Float(plantState.torque[i])
         }
         return 0
     }
@@ -365,7 +383,8 @@ private final class EmulatorEngine: @unchecked Sendable {
             homePosition[i] = Double(q[i])
             homeVelocity[i] = Double(qd[i])
         }
-        do { try plant.reset(position: homePosition, velocity: homeVelocity, state: &plantState) } catch { return 2 }
+        do { try plant.place(position: homePosition, velocity: homeVelocity, state: &plantState) } catch { return 2 }
+        homes += 1
         return 0
     }
 
@@ -403,7 +422,7 @@ private final class EmulatorEngine: @unchecked Sendable {
         // After a long stall (a suspended process) jump rather than replay minutes of physics at once.
         if target - physicsSteps > 1000 { physicsSteps = target - 1000 }
         while physicsSteps < target {
-            plant.simulator.advance(torques: applied, steps: 1)
+            plant.physicsStep()
             physicsSteps += 1
         }
     }
@@ -426,6 +445,7 @@ private final class EmulatorEngine: @unchecked Sendable {
             appliedTorque: withUnsafeBytes(of: &state.tau_out) { Array($0.bindMemory(to: Float.self)[..<jointCount]).map(Double.init) },
             position: simulator.q, velocity: simulator.qd, deviceTime: Double(nowMicros()) * 1e-6,
             lastFeedTime: Double(state.last_command_us) * 1e-6, torqueZeroedTime: torqueZeroedMicros.map { Double($0) * 1e-6 },
+            homes: homes,
             counters: DeviceCounters(state.rx.stats), noiseBursts: noiseBursts, corruptedCopies: corruptedCopies,
             droppedFrames: droppedFrames)
     }

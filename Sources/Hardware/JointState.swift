@@ -1,5 +1,7 @@
+import FirmwareLink
+
 /// What an arm reports each control period: per-joint position, velocity and torque, and the time.
-public struct JointState: Sendable, Equatable {
+public struct JointState: Sendable, Equatable, JointReadings {
     /// rad
     public var position: [Double]
     /// rad/s

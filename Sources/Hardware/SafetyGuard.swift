@@ -18,9 +18,15 @@ public struct SafetyGuard: Sendable {
         /// Commands whose torques or state do not have one value per joint, all torques zeroed: a
         /// caller's mistake, not the policy's, so counted apart from non-finite torques.
         public var wrongSizeRejections: Int = 0
+        /// Commands the action low-pass changed (`ActuationFilter`; counted by `ActuatedArm`).
+        public var smoothedCommands: Int = 0
+        /// Torque components the torque-rate limit cut (`ActuationFilter`; counted by `ActuatedArm`).
+        public var rateLimitedTorques: Int = 0
 
         public init() {}
 
+        /// The guard's own interventions. The filters' counts stay apart: a low-pass changes nearly
+        /// every command by design, which says nothing about how often safety had to step in.
         public var total: Int { effortClamps + positionCuts + velocityCuts + nonFiniteRejections + wrongSizeRejections }
     }
 
@@ -81,6 +87,8 @@ extension SafetyGuard.Interventions {
         difference.velocityCuts = later.velocityCuts - earlier.velocityCuts
         difference.nonFiniteRejections = later.nonFiniteRejections - earlier.nonFiniteRejections
         difference.wrongSizeRejections = later.wrongSizeRejections - earlier.wrongSizeRejections
+        difference.smoothedCommands = later.smoothedCommands - earlier.smoothedCommands
+        difference.rateLimitedTorques = later.rateLimitedTorques - earlier.rateLimitedTorques
         return difference
     }
 }

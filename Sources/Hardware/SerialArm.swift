@@ -1,14 +1,16 @@
 import FirmwareLink
 import Logging
+import MonotonicTime
 import RobotModel
 
 /// A real arm (or the device emulator) behind the wire protocol as an `ArmBackend`: one TORQUE out
-/// and one STATE in per control period, nothing allocated per step.
+/// and one STATE in per control period, the STATE's joint values read straight into the caller's
+/// `JointState`, nothing allocated per step.
 ///
-/// `reset` sends HOME. A physical arm re-zeroes its encoders there (PROTOCOL.md 6.4): it is not
-/// moved, so drive it to a known pose first. A device that can set velocity (the emulator,
-/// protocol ≥ 1.1) is placed exactly at (position, velocity), which is what makes a seeded episode
-/// through the lockstep emulator match the simulator.
+/// Episodes start by `move` (protocol 1.3 MOVE: the device's position controller drives the arm to
+/// the start pose, the host repeating MOVE once a control period until the device reports it
+/// settled) or from where the arm is (`read`). A real arm cannot be placed (`canPlace` is false),
+/// and nothing here re-zeroes its encoders but `rezero`, which a person asks for by name.
 ///
 /// A lost reply is ridden through (`FirmwareLink`): the step completes with the state a HEARTBEAT
 /// reads, whether or not its torque took effect. The link's limit of lost replies in a row (the
@@ -21,17 +23,18 @@ public final class SerialArm: ArmBackend {
     public var jointCount: Int { robot.jointCount }
     public var controlPeriod: Double { robot.control.period }
     public private(set) var isActive = false
-    /// The last STATE the device sent (status flags, result, latched fault, device time).
-    public private(set) var deviceState: DeviceState
+    public var canPlace: Bool { false }
+    /// What the last STATE said besides the joint values: status flags, result, latched fault, device time.
+    public private(set) var report = DeviceReport()
     /// What the device said about itself at the last handshake.
     public var device: FirmwareLink.DeviceInfo? { link.device }
-    /// Frames, damage, lost and late replies and round-trip times seen on the link.
+    /// Frames, damage, lost and late replies, requests by type and round-trip times seen on the link.
     public var linkStatistics: LinkStatistics { link.statistics }
 
     private let logger: Logger
 
     /// The arm at `port` (default: the robot's `serial.port`), with the description's baud,
-    /// timeout and lost-reply limit unless given. Nothing is opened until `activate` or `reset`.
+    /// timeout and lost-reply limit unless given. Nothing is opened until `activate`.
     public convenience init(
         robot: RobotDescription, port: String? = nil, baud: Int? = nil, timeout: Double? = nil, lostReplies: Int? = nil,
         logger: Logger = Logger(label: "armature.serial-arm")
@@ -49,7 +52,6 @@ public final class SerialArm: ArmBackend {
         self.robot = robot
         self.link = link
         self.logger = logger
-        deviceState = DeviceState(jointCount: robot.jointCount)
     }
 
     /// Opens the port if needed, shakes hands (a new session: the device starts disabled), checks
@@ -59,9 +61,8 @@ public final class SerialArm: ArmBackend {
         isActive = false
         try startSession()
         try link.enable()
-        try link.heartbeat(state: &deviceState)
+        try link.heartbeat(joints: &state, report: &report)
         isActive = true
-        copy(into: &state)
     }
 
     public func step(torques: [Double], state: inout JointState) throws {
@@ -69,45 +70,84 @@ public final class SerialArm: ArmBackend {
         try BackendError.require(torques, jointCount: jointCount)
         try state.requireJointCount(jointCount)
         do {
-            try link.torque(torques, state: &deviceState)
+            try link.torque(torques, joints: &state, report: &report)
         } catch {
             isActive = false
             throw error
         }
-        copy(into: &state)
-        if let lost = deviceState.lostTorque, deviceState.appliedSequence != lost, !deviceState.status.contains(.enabled) {
+        if let lost = report.lostTorque, report.appliedSequence != lost, !report.status.contains(.enabled) {
             // The STATE was lost and the HEARTBEAT after it finds the motors off: the torque was not
             // applied, and no later one will be until the arm is activated again.
             isActive = false
-            throw SerialArmError.torqueRefused(
-                port: link.path, result: .notEnabled, fault: deviceState.fault, status: deviceState.status)
+            throw SerialArmError.refused(port: link.path, request: .torque, result: .notEnabled, fault: report.fault, status: report.status)
         }
-        guard deviceState.result == .ok else {
-            // A disabled device (watchdog, e-stop, fault) needs activate() again; a stale command does not.
-            if !deviceState.status.contains(.enabled) { isActive = false }
-            throw SerialArmError.torqueRefused(
-                port: link.path, result: deviceState.result, fault: deviceState.fault, status: deviceState.status)
+        try checkAccepted(.torque)
+    }
+
+    /// HEARTBEAT: the arm as it is, nothing commanded (it does not feed the watchdog).
+    public func read(state: inout JointState) throws {
+        try state.requireJointCount(jointCount)
+        if !link.isConnected { try startSession() }
+        try link.heartbeat(joints: &state, report: &report)
+    }
+
+    public func place(position: [Double], velocity: [Double], state: inout JointState) throws {
+        throw BackendError.cannotPlace
+    }
+
+    /// MOVE once a control period — on the wall clock, or back to back against a lockstep device,
+    /// whose clock advances one period per MOVE — until the device reports SETTLED; the arm is then
+    /// held by the device until the next TORQUE. The timeout runs on the device clock, so a move
+    /// through the lockstep emulator ends exactly where the same move of `SimulatedArm` ends.
+    @discardableResult
+    public func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
+        guard isActive else { throw BackendError.inactive }
+        try BackendError.require(position, jointCount: jointCount)
+        try state.requireJointCount(jointCount)
+        let command = profile.command(to: position)
+        let lockstep = link.device?.capabilities.contains(.lockstep) ?? false
+        var schedule = PeriodicSchedule(period: controlPeriod, realTime: !lockstep, expectedCycles: 0)
+        schedule.restart()
+        let neverStops = StopRequest()
+        var periods = 0
+        var started = 0.0
+        while true {
+            do {
+                try link.move(command, joints: &state, report: &report)
+            } catch {
+                isActive = false
+                throw error
+            }
+            try checkAccepted(.move)
+            periods += 1
+            if periods == 1 { started = state.time }
+            do {
+                if let outcome = try finishMove(
+                    to: position, profile: profile, state: state, settled: report.status.contains(.settled), periods: periods,
+                    started: started)
+                {
+                    return outcome
+                }
+            } catch {
+                // The device holds the arm only while MOVEs come; the caller stops it.
+                isActive = false
+                throw error
+            }
+            _ = schedule.waitForNextCycle(unless: neverStops)
         }
     }
 
-    /// HOME at (position, velocity) with the motors disabled, then back to the previous activity,
-    /// then a fresh state. Velocities go only to devices that understand them (protocol ≥ 1.1).
-    public func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
-        try BackendError.require(position, velocity, jointCount: jointCount)
+    /// HOME: the device re-zeroes its position sensors so that the arm reads `position` now
+    /// (PROTOCOL.md 6.4). Only for a person who has put the arm at that pose (against its stops, at
+    /// its marks): sent at any other pose it shifts the calibration by the difference, and every
+    /// limit the device and the guard enforce with it. The motors are disabled first and stay so.
+    public func rezero(position: [Double], state: inout JointState) throws {
+        try BackendError.require(position, jointCount: jointCount)
         try state.requireJointCount(jointCount)
-        let wasActive = isActive
-        isActive = false
         if !link.isConnected { try startSession() }
-        if wasActive { try link.disable() }
-        let acceptsVelocity = link.device?.acceptsHomeVelocity ?? false
-        if !acceptsVelocity && velocity.contains(where: { $0 != 0 }) {
-            logger.notice("device on \(link.path) speaks protocol \(link.device?.version ?? "?"); HOME velocities are ignored")
-        }
-        try link.home(position: position, velocity: acceptsVelocity ? velocity : nil)
-        if wasActive { try link.enable() }
-        try link.heartbeat(state: &deviceState)
-        isActive = wasActive
-        copy(into: &state)
+        deactivate()
+        try link.home(position: position)
+        try link.heartbeat(joints: &state, report: &report)
     }
 
     /// Best-effort DISABLE; the port stays open. Never throws.
@@ -124,6 +164,16 @@ public final class SerialArm: ArmBackend {
         isActive = false
         let info = try link.reconnect()
         try check(info)
+    }
+
+    /// Throws unless the last STATE says the request was carried out. A disabled device (watchdog,
+    /// e-stop, fault) needs activate() again; a stale command does not.
+    private func checkAccepted(_ request: MessageType) throws {
+        guard report.result == .ok else {
+            if !report.status.contains(.enabled) { isActive = false }
+            throw SerialArmError.refused(
+                port: link.path, request: request, result: report.result, fault: report.fault, status: report.status)
+        }
     }
 
     private func startSession() throws {
@@ -143,22 +193,13 @@ public final class SerialArm: ArmBackend {
                 "device on \(link.path) has a \(info.watchdogPeriod) s watchdog, under three control periods of \(controlPeriod) s")
         }
     }
-
-    private func copy(into state: inout JointState) {
-        for i in 0..<jointCount {
-            state.position[i] = deviceState.position[i]
-            state.velocity[i] = deviceState.velocity[i]
-            state.torque[i] = deviceState.torque[i]
-        }
-        state.time = Double(deviceState.timeMicros) * 1e-6
-    }
 }
 
 /// Why the serial arm refused or failed, beyond the link's own errors (`FirmwareLinkError`).
 public enum SerialArmError: Error, Sendable, Equatable, CustomStringConvertible {
     case noPort(robot: String)
     case jointCountMismatch(port: String, robot: String, robotJoints: Int, deviceJoints: Int)
-    case torqueRefused(port: String, result: ResultCode, fault: FaultCode, status: DeviceStatus)
+    case refused(port: String, request: MessageType, result: ResultCode, fault: FaultCode, status: DeviceStatus)
 
     public var description: String {
         switch self {
@@ -168,9 +209,10 @@ public enum SerialArmError: Error, Sendable, Equatable, CustomStringConvertible 
         case .jointCountMismatch(let port, let robot, let robotJoints, let deviceJoints):
             return "the device on \(port) has \(deviceJoints) joints but robot \(robot) describes \(robotJoints); "
                 + "connect the arm the description is for, or fix the description's joints"
-        case .torqueRefused(let port, let result, let fault, let status):
+        case .refused(let port, let request, let result, let fault, let status):
             let faultText = fault == .none ? "" : ", fault \(fault)"
-            return "the device on \(port) did not apply the torque: \(result)\(faultText) (status \(status)); \(result.advice), "
+            let what = request == .torque ? "apply the torque" : "carry out \(request)"
+            return "the device on \(port) did not \(what): \(result)\(faultText) (status \(status)); \(result.advice), "
                 + "then activate the arm again"
         }
     }

@@ -10,44 +10,55 @@ extension RobotDescription {
 
     /// Loads and validates the description at `path`, reporting every problem found.
     public static func load(path: String) throws(DescriptionError) -> RobotDescription {
-        let bytes: [UInt8]
-        do {
-            // The size is checked before a byte is read: a multi-gigabyte file given by mistake is refused at once.
-            bytes = try RegularFile.read(path, limit: maximumFileSize)
-        } catch {
-            let kind: DescriptionProblem.Kind
-            if case .tooLarge(let size, let limit) = error.problem { kind = .tooLarge(bytes: size, limit: limit) } else { kind = .unreadable(reason: error.message) }
-            throw DescriptionError(problems: [DescriptionProblem(file: path, line: nil, column: nil, field: "", kind: kind)])
-        }
-        return try parse(data: Data(bytes), file: path)
+        try parse(data: readYAMLFile(path), file: path)
     }
 
     /// Parses and validates description bytes; `file` names them in errors.
     public static func parse(data: Data, file: String) throws(DescriptionError) -> RobotDescription {
-        func fail(_ kind: DescriptionProblem.Kind, line: Int? = nil) -> DescriptionError {
-            DescriptionError(problems: [DescriptionProblem(file: file, line: line, column: nil, field: "", kind: kind)])
-        }
-        guard data.count <= maximumFileSize else { throw fail(.tooLarge(bytes: data.count, limit: maximumFileSize)) }
-        guard let text = String(data: data, encoding: .utf8), !text.unicodeScalars.contains(where: isControl) else {
-            throw fail(.notText)
-        }
-        if let line = lineExceedingNesting(text, limit: maximumNesting) {
-            throw fail(.tooDeeplyNested(limit: maximumNesting), line: line)
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw DescriptionError(problems: [syntaxProblem(error, file: file)])
-        } catch {
-            throw fail(.syntax(String(describing: error)))
-        }
-        guard let root else { throw fail(.invalid("file is empty; see robots/README.md for the schema")) }
-        let log = ProblemLog(file: file)
-        let description = DescriptionReader(log: log).read(root)
-        if let description, log.problems.isEmpty { return description }
-        throw DescriptionError(problems: log.problems)
+        try readYAML(data: data, file: file) { $0.read($1) }
     }
+}
+
+/// The bytes of a YAML file the loader may read: regular, and no larger than a description may be.
+func readYAMLFile(_ path: String) throws(DescriptionError) -> Data {
+    do {
+        // The size is checked before a byte is read: a multi-gigabyte file given by mistake is refused at once.
+        return Data(try RegularFile.read(path, limit: RobotDescription.maximumFileSize))
+    } catch {
+        let kind: DescriptionProblem.Kind
+        if case .tooLarge(let size, let limit) = error.problem { kind = .tooLarge(bytes: size, limit: limit) } else { kind = .unreadable(reason: error.message) }
+        throw DescriptionError(problems: [DescriptionProblem(file: path, line: nil, column: nil, field: "", kind: kind)])
+    }
+}
+
+/// Composes YAML bytes and reads them with `read`, every problem logged with file, line and field:
+/// the one way robot descriptions and the files beside them (perturbation grids) are read.
+func readYAML<T>(data: Data, file: String, _ read: (DescriptionReader, Node) -> T?) throws(DescriptionError) -> T {
+    let maximumFileSize = RobotDescription.maximumFileSize
+    let maximumNesting = RobotDescription.maximumNesting
+    func fail(_ kind: DescriptionProblem.Kind, line: Int? = nil) -> DescriptionError {
+        DescriptionError(problems: [DescriptionProblem(file: file, line: line, column: nil, field: "", kind: kind)])
+    }
+    guard data.count <= maximumFileSize else { throw fail(.tooLarge(bytes: data.count, limit: maximumFileSize)) }
+    guard let text = String(data: data, encoding: .utf8), !text.unicodeScalars.contains(where: isControl) else {
+        throw fail(.notText)
+    }
+    if let line = lineExceedingNesting(text, limit: maximumNesting) {
+        throw fail(.tooDeeplyNested(limit: maximumNesting), line: line)
+    }
+    let root: Node?
+    do {
+        root = try Yams.compose(yaml: text)
+    } catch let error as YamlError {
+        throw DescriptionError(problems: [syntaxProblem(error, file: file)])
+    } catch {
+        throw fail(.syntax(String(describing: error)))
+    }
+    guard let root else { throw fail(.invalid("file is empty; see robots/README.md for the schema")) }
+    let log = ProblemLog(file: file)
+    let value = read(DescriptionReader(log: log), root)
+    if let value, log.problems.isEmpty { return value }
+    throw DescriptionError(problems: log.problems)
 }
 
 /// C0 controls other than tab, newline and carriage return mark binary data, not YAML.

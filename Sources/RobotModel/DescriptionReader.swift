@@ -34,13 +34,27 @@ enum Bounds {
     static let density = Bound(0.01, 100_000, "kg/m³")
     static let mass = Bound(1e-6, 100_000, "kg")
     static let inertia = Bound(1e-12, 100_000, "kg·m²")
+    static let moveVelocity = Bound(1e-3, 100, "rad/s")
+    static let moveTolerance = Bound(1e-6, 1, "rad")
+    static let moveVelocityTolerance = Bound(1e-6, 100, "rad/s")
+    static let moveTimeout = Bound(0.01, 600, "s")
+    static let bandwidth = Bound(0.01, 1000, "Hz")
+    static let integralTime = Bound(0, 1000, "s")
+    static let stiffness = Bound(0, 1e8, "N·m/rad")
+    static let gain = Bound(0, 1e6, "N·m·s/rad")
 }
 
 /// Turns a composed YAML tree into a validated `RobotDescription`, logging every problem.
 struct DescriptionReader {
     let log: ProblemLog
 
-    static let topKeys = ["name", "description", "plane", "gravity", "control", "physics", "serial", "bus", "joints", "links"]
+    static let topKeys = [
+        "name", "description", "plane", "gravity", "control", "physics", "serial", "bus", "move", "reality_gap", "randomize",
+        "actuation", "joints", "links",
+    ]
+    static let moveKeys = [
+        "velocity", "tolerance", "velocity_tolerance", "timeout", "bandwidth_hz", "integral_time", "stiffness", "damping",
+    ]
     static let jointKeys = [
         "name", "torque", "position", "position_deg", "velocity_limit", "velocity_limit_deg", "damping", "armature",
     ]
@@ -59,15 +73,79 @@ struct DescriptionReader {
         let joints = readJoints(top)
         let bus = readBus(top, jointCount: joints?.count)
         let links = readLinks(top)
+        let move = readMove(top, jointCount: joints?.count)
+        let gap = joints.flatMap { readRealityGap(top, jointCount: $0.count, controlPeriod: control?.period) }
+        let randomization = readRandomization(top)
+        let actuation = joints.flatMap { readActuation(top, jointCount: $0.count) }
         if let joints, let links, !joints.isEmpty, joints.count != links.count {
             log.report(.countMismatch(joints: joints.count, links: links.count), at: top.value("links"), field: "links")
         }
         guard let name, let plane, let gravity, let control, let physics, let joints, let links else { return nil }
         if top.has("serial") && serial == nil { return nil }
         if top.has("bus") && bus == nil { return nil }
+        guard let move, let gap, let randomization, let actuation else { return nil }
         return RobotDescription(
             name: name, summary: summary, plane: plane, gravity: gravity, control: control, physics: physics,
-            serial: serial, joints: joints, links: links, bus: bus)
+            serial: serial, joints: joints, links: links, bus: bus, move: move, realityGap: gap, randomization: randomization,
+            actuation: actuation)
+    }
+
+    private func readMove(_ top: MappingReader, jointCount: Int?) -> MoveSettings? {
+        let defaults = MoveSettings()
+        guard let node = top.node("move", required: false) else { return defaults }
+        guard let reader = MappingReader(node, path: "move", allowed: Self.moveKeys, log: log) else { return nil }
+        func positive(_ key: String, _ fallback: Double, _ bound: Bound) -> Double? {
+            reader.has(key) ? reader.positive(key, within: bound) : fallback
+        }
+        let velocity = positive("velocity", defaults.velocity, Bounds.moveVelocity)
+        let tolerance = positive("tolerance", defaults.tolerance, Bounds.moveTolerance)
+        let velocityTolerance = positive("velocity_tolerance", defaults.velocityTolerance, Bounds.moveVelocityTolerance)
+        let timeout = positive("timeout", defaults.timeout, Bounds.moveTimeout)
+        let bandwidth = positive("bandwidth_hz", defaults.bandwidth, Bounds.bandwidth)
+        let integralTime: Double?? =
+            reader.has("integral_time") ? reader.nonNegative("integral_time", default: 0, within: Bounds.integralTime).map { $0 } : .some(nil)
+        let stiffness = readGains(reader, "stiffness", jointCount: jointCount, within: Bounds.stiffness)
+        let damping = readGains(reader, "damping", jointCount: jointCount, within: Bounds.gain)
+        guard let velocity, let tolerance, let velocityTolerance, let timeout, let bandwidth, let integralTime, let stiffness,
+            let damping
+        else { return nil }
+        return MoveSettings(
+            velocity: velocity, tolerance: tolerance, velocityTolerance: velocityTolerance, timeout: timeout,
+            bandwidth: bandwidth, integralTime: integralTime, stiffness: stiffness, damping: damping)
+    }
+
+    /// One non-negative gain per joint under `key`: .some(nil) when absent, nil when wrong.
+    private func readGains(_ reader: MappingReader, _ key: String, jointCount: Int?, within bound: Bound) -> [Double]?? {
+        guard reader.has(key) else { return .some(nil) }
+        guard let jointCount else { return nil }
+        return perJoint(reader, key, jointCount: jointCount, within: bound).map { .some($0) }
+    }
+
+    /// A non-negative value per joint under `key`: one number for every joint, or a list of one per
+    /// joint; nil (with the problem logged) when it is neither or a value is out of bounds.
+    func perJoint(_ reader: MappingReader, _ key: String, jointCount: Int, within bound: Bound) -> [Double]? {
+        guard let node = reader.value(key) else { return nil }
+        if case .scalar = node {
+            guard let value = reader.nonNegative(key, default: 0, within: bound) else { return nil }
+            return Array(repeating: value, count: jointCount)
+        }
+        guard let items = reader.list(key) else { return nil }
+        let field = reader.child(key)
+        if items.count != jointCount {
+            log.report(.invalid("needs one value per joint: \(jointCount), not \(items.count)"), at: node, field: field)
+            return nil
+        }
+        var values: [Double] = []
+        for item in items {
+            guard let value = readNumber(item.node, field: item.path, log: log) else { return nil }
+            if value < 0 {
+                log.report(.negative(value), at: item.node, field: item.path)
+                return nil
+            }
+            guard bound.check(value, at: item.node, field: item.path, log: log) != nil else { return nil }
+            values.append(value)
+        }
+        return values
     }
 
     private func readControl(_ top: MappingReader) -> ControlSettings? {
@@ -441,7 +519,7 @@ struct DescriptionReader {
         return sizes
     }
 
-    private func checkUnique(names: [String?], items: [(node: Node, path: String)], what: String) {
+    func checkUnique(names: [String?], items: [(node: Node, path: String)], what: String) {
         var seen = Set<String>()
         for (name, item) in zip(names, items) {
             guard let name else { continue }

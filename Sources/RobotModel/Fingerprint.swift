@@ -10,6 +10,11 @@ extension RobotDescription {
         for link in links {
             text += "|l:\(link.name),\(link.length),\(link.inertial.mass),\(link.inertial.com),\(link.inertial.inertia)"
         }
+        // A policy learns with the filters it trains through, so they count; only when set, so that a
+        // description without them keeps the fingerprint its policies already carry.
+        if !actuation.isZero {
+            text += "|a:\(actuation.actionTimeConstant)," + actuation.torqueRateLimit.map { "\($0)" }.joined(separator: ",")
+        }
         // FNV-1a, 64 bit: stable across platforms and releases, unlike Hasher.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {

@@ -20,10 +20,20 @@ public struct RobotDescription: Sendable, Equatable {
     public var joints: [Joint]
     /// Links from the base outwards; the last link's length reaches the tool point (fingertip).
     public var links: [Link]
+    /// How the device drives the arm to a pose (an episode's start) with its own position controller.
+    public var move: MoveSettings
+    /// How the real arm differs from the model (zero: not at all).
+    public var realityGap: RealityGap
+    /// Ranges the plant is drawn from every training episode (domain randomization); nil: none given.
+    public var randomization: PlantRandomization?
+    /// How commands are smoothed before the guard (zero: not at all).
+    public var actuation: ActuationSettings
 
     public init(
         name: String, summary: String, plane: Plane, gravity: Double, control: ControlSettings,
-        physics: PhysicsSettings, serial: SerialSettings?, joints: [Joint], links: [Link], bus: DynamixelBusSettings? = nil
+        physics: PhysicsSettings, serial: SerialSettings?, joints: [Joint], links: [Link], bus: DynamixelBusSettings? = nil,
+        move: MoveSettings = MoveSettings(),
+        realityGap: RealityGap? = nil, randomization: PlantRandomization? = nil, actuation: ActuationSettings? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -35,6 +45,10 @@ public struct RobotDescription: Sendable, Equatable {
         self.bus = bus
         self.joints = joints
         self.links = links
+        self.move = move
+        self.realityGap = realityGap ?? RealityGap(jointCount: joints.count)
+        self.randomization = randomization
+        self.actuation = actuation ?? ActuationSettings(jointCount: joints.count)
     }
 
     /// Number of actuated joints.
@@ -169,6 +183,45 @@ public struct PhysicsSettings: Sendable, Equatable {
         self.limitTimeConstant = limitTimeConstant
         self.limitDampingRatio = limitDampingRatio
         self.limitImpedance = limitImpedance
+    }
+}
+
+/// How the device's position controller (protocol 1.3 MOVE) drives the arm to a pose: the start of
+/// an episode on hardware, where the arm cannot be placed as a simulator is. The setpoint travels at
+/// `velocity`; the move is done when every joint is within `tolerance` of its target and slower
+/// than `velocityTolerance`, and fails after `timeout`. Gains are per joint, or derived from the
+/// arm's inertia for a critically damped response of `bandwidth` Hz where not given; integral
+/// action (`integralTime`) holds the pose against gravity and friction.
+public struct MoveSettings: Sendable, Equatable {
+    /// The setpoint's speed, rad/s.
+    public var velocity: Double
+    /// rad
+    public var tolerance: Double
+    /// rad/s
+    public var velocityTolerance: Double
+    /// Longest a move may take, s of device time.
+    public var timeout: Double
+    /// Closed-loop bandwidth the derived gains aim for, Hz.
+    public var bandwidth: Double
+    /// Integral time constant, s (0: no integral action); nil: derived from the bandwidth.
+    public var integralTime: Double?
+    /// Position gain kp per joint, N·m/rad; nil: derived.
+    public var stiffness: [Double]?
+    /// Velocity gain kd per joint, N·m·s/rad; nil: derived.
+    public var damping: [Double]?
+
+    public init(
+        velocity: Double = 1, tolerance: Double = 0.005, velocityTolerance: Double = 0.05, timeout: Double = 10,
+        bandwidth: Double = 2, integralTime: Double? = nil, stiffness: [Double]? = nil, damping: [Double]? = nil
+    ) {
+        self.velocity = velocity
+        self.tolerance = tolerance
+        self.velocityTolerance = velocityTolerance
+        self.timeout = timeout
+        self.bandwidth = bandwidth
+        self.integralTime = integralTime
+        self.stiffness = stiffness
+        self.damping = damping
     }
 }
 

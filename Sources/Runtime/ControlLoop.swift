@@ -50,13 +50,13 @@ public struct RunSummary: Sendable {
     public var trajectory: [[Double]]
 }
 
-/// The deploy loop: at a fixed rate on the monotonic clock, act on the latest observation, map
-/// and guard torques, write them and read the arm back (all inside `ReachEnvironment.step`, through
-/// its `ActuatedArm`), with deadline
-/// scheduling (sleep to absolute deadlines, so lateness never accumulates) and timing statistics.
-/// Any error, a stop request or the end of the run leaves the backend deactivated.
+/// The deploy loop: a policy on any environment over an actuated arm, at a fixed rate on the
+/// monotonic clock (`PeriodicSchedule`: absolute deadlines, so lateness never accumulates, skipped
+/// deadlines after an overrun, timing statistics). Each cycle acts on the latest observation; the
+/// environment's step maps and guards the torques, writes them and reads the arm back through its
+/// `ActuatedArm`. Any error, a stop request or the end of the run leaves the arm deactivated.
 public final class ControlLoop {
-    public let task: ReachEnvironment
+    public let environment: any ArmEnvironment
     public let policy: ActorPolicy
     /// Control period, s; the robot's unless overridden.
     public let period: Double
@@ -66,13 +66,13 @@ public final class ControlLoop {
     private var observation: [Float]
     private var action: [Double]
 
-    public init(task: ReachEnvironment, policy: ActorPolicy, period: Double? = nil, realTime: Bool = true) {
-        self.task = task
+    public init(environment: any ArmEnvironment, policy: ActorPolicy, period: Double? = nil, realTime: Bool = true) {
+        self.environment = environment
         self.policy = policy
-        self.period = period ?? task.robot.control.period
+        self.period = period ?? environment.arm.robot.control.period
         self.realTime = realTime
-        observation = Array(repeating: 0, count: task.observationSize)
-        action = Array(repeating: 0, count: task.actionSize)
+        observation = Array(repeating: 0, count: environment.observationSize)
+        action = Array(repeating: 0, count: environment.actionSize)
     }
 
     /// Runs `episodes` episodes, or for `duration` seconds, whichever is given (episodes win); a
@@ -84,17 +84,18 @@ public final class ControlLoop {
         episodes: Int?, duration: Double?, seed: UInt64, recordTrajectory: Bool = false,
         stop: StopRequest = StopRequest(), onEpisode: (Int, EpisodeResult) -> Void = { _, _ in }
     ) -> RunSummary {
+        let task = environment
         let plannedCycles = episodes.map { $0 * task.maxEpisodeSteps } ?? Int(((duration ?? 60) / period).rounded(.up))
         var schedule = PeriodicSchedule(period: period, realTime: realTime, expectedCycles: plannedCycles)
         var summary = RunSummary(
-            timing: schedule.timing, episodes: [], interventions: task.interventions, stopReason: .completed, trajectory: [])
-        defer { task.backend.deactivate() }
+            timing: schedule.timing, episodes: [], interventions: task.arm.interventions, stopReason: .completed, trajectory: [])
+        defer { task.arm.deactivate() }
 
         var episodeReturn = 0.0
         var episodeSteps = 0
         var needsReset = true
         var started = MonotonicClock.seconds()
-        let interventionsBefore = task.interventions
+        let interventionsBefore = task.arm.interventions
 
         loop: while true {
             if let episodes, summary.episodes.count >= episodes { break }
@@ -139,7 +140,7 @@ public final class ControlLoop {
                 break
             }
             schedule.finishCycle()
-            if recordTrajectory { summary.trajectory.append(task.state.position) }
+            if recordTrajectory { summary.trajectory.append(task.arm.state.position) }
 
             episodeReturn += outcome.reward
             episodeSteps += 1
@@ -151,7 +152,7 @@ public final class ControlLoop {
             }
         }
         summary.timing = schedule.timing
-        summary.interventions = task.interventions - interventionsBefore
+        summary.interventions = task.arm.interventions - interventionsBefore
         return summary
     }
 }

@@ -1,4 +1,6 @@
 import DeterministicRandom
+import Hardware
+import RobotModel
 
 /// What one environment step returned besides the observation.
 public struct StepOutcome: Sendable, Equatable {
@@ -32,4 +34,26 @@ public protocol Environment: AnyObject {
     func reset(seed: UInt64?, observation: inout [Float]) throws
     /// Applies a normalized action for one control period.
     func step(action: [Double], observation: inout [Float]) throws -> StepOutcome
+}
+
+/// An environment over an actuated arm: what the deploy loop runs. The loop needs the arm (to
+/// switch it off whatever happens, and for the guard's report) and how far the episode ended from
+/// its goal; the observation layout and the task stay the environment's business.
+public protocol ArmEnvironment: Environment {
+    /// The arm's safety stage and backend.
+    var arm: ActuatedArm { get }
+    /// The observation layout a policy for this environment must have been trained on.
+    var layout: ObservationLayout { get }
+    /// How far the arm is from the episode's goal now, in the task's unit (the reach task: m).
+    var distance: Double { get }
+}
+
+/// An environment that may draw a new plant every episode (domain randomization): the trainers
+/// log the drawn plant with each finished episode.
+public protocol PlantDrawing {
+    /// The current episode's plant; nil when the environment does not randomize.
+    var drawnPlant: PlantVariation? { get }
+    /// The ranges drawn from (`PlantRandomization.summary`), `none` when not randomizing: what a
+    /// checkpoint records so that a resumed run draws as the run did.
+    var randomizationSummary: String { get }
 }

@@ -5,7 +5,7 @@ import RobotModel
 /// The reach task on an actuated arm: an `Environment` for training and evaluation, and what the
 /// deploy loop steps. The arm (map, guard, backend) does the acting; the task only looks. A reset
 /// activates the arm if it is not active; deactivating it stays with whoever owns the backend.
-public final class ReachEnvironment: Environment {
+public final class ReachEnvironment: ArmEnvironment, PlantDrawing {
     public let arm: ActuatedArm
     public let task: ReachTask
     public var random = Xoshiro256(seed: 0)
@@ -13,12 +13,27 @@ public final class ReachEnvironment: Environment {
     public private(set) var goal: (x: Double, y: Double) = (0, 0)
     /// Steps taken in the current episode.
     public private(set) var episodeStep = 0
+    /// How episodes start on this arm (default: placed on a simulator, moved on hardware).
+    public var episodeStart: EpisodeStart
+    /// Domain randomization: a plant drawn from these ranges at every reset, before the start and
+    /// the goal, from the environment's own random stream (so a checkpoint's stream restores it).
+    /// Only a simulated arm can change its plant; `init` refuses it for others.
+    public let randomization: PlantRandomization?
+    /// The plant of the current episode when randomizing; nil otherwise.
+    public private(set) var drawnPlant: PlantVariation?
+    public var randomizationSummary: String { randomization?.summary ?? "none" }
 
     private var startPosition: [Double]
     private var startVelocity: [Double]
 
-    public init(robot: RobotDescription, backend: any ArmBackend, goalRadius: Double? = nil, maxEpisodeSteps: Int = 50) {
+    public init(
+        robot: RobotDescription, backend: any ArmBackend, goalRadius: Double? = nil, maxEpisodeSteps: Int = 50,
+        episodeStart: EpisodeStart? = nil, randomization: PlantRandomization? = nil
+    ) {
+        precondition(randomization == nil || backend is SimulatedArm, "only a simulated arm can change its plant")
+        self.randomization = randomization
         arm = ActuatedArm(robot: robot, backend: backend)
+        self.episodeStart = episodeStart ?? .default(for: backend)
         task = ReachTask(robot: robot, goalRadius: goalRadius, maxEpisodeSteps: maxEpisodeSteps)
         startPosition = Array(repeating: 0, count: robot.jointCount)
         startVelocity = Array(repeating: 0, count: robot.jointCount)
@@ -39,8 +54,25 @@ public final class ReachEnvironment: Environment {
     /// Current fingertip-to-goal distance, m.
     public var distance: Double { task.distance(state, goal: goal) }
 
+    /// A new episode: start and goal drawn from `random` (the same draws however the episode
+    /// starts, so goals repeat across simulator and hardware runs of one seed), then the arm
+    /// brought to its start as `episodeStart` says.
     public func reset(seed: UInt64?, observation: inout [Float]) throws {
         if let seed { random = Xoshiro256(seed: seed) }
+        // Activation reads the sensors; done before the noise is reseeded, a fresh environment (one
+        // restored from a checkpoint) and one that ran on start the episode on the same readings.
+        try arm.activate()
+        if let simulated = backend as? SimulatedArm {
+            if let randomization {
+                let plant = randomization.draw { random.nextUnit() }
+                simulated.reconfigure(to: plant.applied(to: robot))
+                drawnPlant = plant
+            }
+            // Each episode's sensor noise from the environment's stream: a checkpoint, which saves
+            // the stream, then restores the noise too. A noise-free plant draws nothing, so the
+            // exact reacher's starts and goals stay Gymnasium's.
+            if simulated.gap.isNoisy { simulated.reseedNoise(random.next()) }
+        }
         let goal = task.sampleStart(&random, position: &startPosition, velocity: &startVelocity)
         try start(position: startPosition, velocity: startVelocity, goal: goal, observation: &observation)
     }
@@ -48,7 +80,7 @@ public final class ReachEnvironment: Environment {
     /// Starts an episode from a given arm state and goal instead of random ones (deployment to a
     /// chosen goal, comparisons with a reference).
     public func start(position: [Double], velocity: [Double], goal: (x: Double, y: Double), observation: inout [Float]) throws {
-        try arm.place(position: position, velocity: velocity)
+        try arm.begin(episodeStart, position: position, velocity: velocity)
         self.goal = goal
         episodeStep = 0
         task.observe(state, goal: goal, into: &observation)

@@ -15,8 +15,8 @@ struct Armature: ParsableCommand {
               armature rollout --robot robots/reacher.yaml --episodes 10
             """,
         subcommands: [
-            Describe.self, Validate.self, Replay.self, Rollout.self, Train.self, Eval.self, Run.self, Bench.self, Ports.self, Emulate.self,
-            Calibrate.self,
+            Describe.self, Validate.self, Replay.self, Rollout.self, Train.self, Eval.self, Run.self, MoveArm.self, Home.self, Bench.self,
+            Ports.self, Emulate.self, Calibrate.self,
         ]
     )
 

@@ -43,6 +43,10 @@ struct Describe: ParsableCommand {
                         + "offset \(servo.offset) ticks")
             }
         }
+        if !r.actuation.isZero {
+            let limits = r.actuation.torqueRateLimit.map { $0 > 0 ? format($0) : "none" }.joined(separator: ", ")
+            lines.append("actuation: action low-pass \(format(r.actuation.actionTimeConstant)) s, torque rate limit \(limits) N·m/s")
+        }
         lines.append("")
         let map = ActuatorMap(robot: r)
         let jointHeader = ["joint", "torque low", "torque high", "scale", "midpoint", "position (rad)", "velocity (rad/s)", "damping", "armature"]

@@ -2,6 +2,7 @@ import ArgumentParser
 import FileAccess
 import Foundation
 import Policy
+import RobotModel
 import Tasks
 
 /// `armature eval`: the deterministic actor on the simulated reach task.
@@ -26,12 +27,15 @@ struct Eval: ParsableCommand {
     var summary: String?
     @Flag(help: "Print every episode.")
     var verbose = false
+    @Option(help: "Robustness report: evaluate on every plant of this grid (a YAML list, see robots/README.md) or `default` (the built-in grid: each gap alone at a few strengths, and combined) and print return, final distance, success and the loss against nominal per condition; CSV and JSON beside the summary.")
+    var perturb: String?
 
     func validate() throws {
         try OptionBounds.require("--episodes", episodes, in: 1...OptionBounds.mostEpisodes)
     }
 
     func run() throws {
+        if let perturb { return try runRobustness(grid: perturb) }
         let reach = try SimulatedReach(robotPath: robot)
         let actor = try reach.task.loadPolicy(policy)
         defer { reach.arm.deactivate() }
@@ -45,6 +49,63 @@ struct Eval: ParsableCommand {
         let path = summary ?? URL(fileURLWithPath: policy).deletingLastPathComponent().appendingPathComponent("eval-seed\(seed).json").path
         try writeJSON(EvalSummary(policy: policy, robot: reach.robot.name, seed: seed, episodes: episodes, result: result), to: path)
         print("summary → \(path)")
+    }
+}
+
+extension Eval {
+    /// `--perturb`: the deterministic actor on every plant of the grid, one table, CSV and JSON.
+    func runRobustness(grid: String) throws {
+        let reach = try SimulatedReach(robotPath: robot)
+        let actor = try reach.task.loadPolicy(policy)
+        let conditions: [PlantVariation]
+        do {
+            conditions = grid == "default" ? PlantVariation.standardGrid : try PlantVariation.load(path: grid)
+        } catch {
+            throw UserFacingError(error.description)
+        }
+        print("\(policy) on \(reach.robot.name) under \(conditions.count) plants, \(episodes) episodes each, seed \(seed)")
+        print(Self.robustnessHeader)
+        let report = try RobustnessReport.evaluate(
+            robot: reach.robot, conditions: conditions, episodes: episodes, seed: seed, act: { actor.act(observation: $0, into: &$1) })
+        for row in report.rows { print(Self.robustnessLine(row)) }
+        let base = summary.map { URL(fileURLWithPath: $0).deletingPathExtension().path }
+            ?? URL(fileURLWithPath: policy).deletingLastPathComponent().appendingPathComponent("robustness-seed\(seed)").path
+        do {
+            try AtomicFile.write(Array(Self.robustnessCSV(report).utf8), to: base + ".csv")
+        } catch {
+            throw UserFacingError(error.description)
+        }
+        try writeJSON(report, to: base + ".json")
+        print("report → \(base).csv, \(base).json")
+    }
+
+    static let robustnessHeader = padded("condition") + "    return   ± std  distance  success     loss"
+
+    static func robustnessLine(_ row: RobustnessReport.Row) -> String {
+        let e = row.evaluation
+        return padded(row.condition.name) + String(
+            format: " %9.3f %7.3f %8.4fm %7.0f%% %8.3f", e.meanReturn, e.returnStandardDeviation, e.meanFinalDistance,
+            e.successRate * 100, row.lossAgainstNominal)
+    }
+
+    /// A condition's name in a fixed-width column, counted in characters (names hold × and ±).
+    private static func padded(_ name: String) -> String {
+        name.count >= 26 ? name : name + String(repeating: " ", count: 26 - name.count)
+    }
+
+    /// condition, the plant's fields, then the results: one row per condition.
+    static func robustnessCSV(_ report: RobustnessReport) -> String {
+        let fields = PlantRandomization.fields
+        var text = (["condition"] + fields.map(\.name) + ["mean_return", "std_return", "mean_final_distance", "success_rate", "loss_against_nominal"])
+            .joined(separator: ",") + "\n"
+        for row in report.rows {
+            let name = "\"" + row.condition.name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            let values = fields.map { row.condition[keyPath: $0.value] }
+                + [row.evaluation.meanReturn, row.evaluation.returnStandardDeviation, row.evaluation.meanFinalDistance,
+                   row.evaluation.successRate, row.lossAgainstNominal]
+            text += ([name] + values.map { String(format: "%.6g", $0) }).joined(separator: ",") + "\n"
+        }
+        return text
     }
 }
 

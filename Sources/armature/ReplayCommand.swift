@@ -43,7 +43,7 @@ struct Replay: ParsableCommand {
         var state = JointState(jointCount: n)
         try arm.activate(state: &state)
         defer { arm.deactivate() }
-        try arm.reset(position: start, velocity: Array(repeating: 0, count: n), state: &state)
+        try arm.place(position: start, velocity: Array(repeating: 0, count: n), state: &state)
         var torques = [Double](repeating: 0, count: n)
         let output = try CSVWriter(
             path: out, columns: ["step"] + (0..<n).map { "q\($0)" } + (0..<n).map { "qd\($0)" } + ["tip_x", "tip_y"])
@@ -76,11 +76,6 @@ struct Replay: ParsableCommand {
 
     private func parseInitial(n: Int) throws -> [Double] {
         guard let initialQ else { return Array(repeating: 0, count: n) }
-        let parts = initialQ.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let values = parts.compactMap { Double($0) }.filter(\.isFinite)
-        guard parts.count == n, values.count == n else {
-            throw UserFacingError("--initial-q '\(initialQ)' must be \(n) finite numbers in rad, comma-separated (e.g. 0.3,-0.5)")
-        }
-        return values
+        return try parseJointValues(initialQ, option: "--initial-q", jointCount: n)
     }
 }

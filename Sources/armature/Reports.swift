@@ -28,6 +28,14 @@ enum Reports {
                 + "%d lost replies (at most %d in a row), %d late",
             (link.roundTripP50 ?? 0) * 1e3, (link.roundTripP99 ?? 0) * 1e3, (link.roundTripMax ?? 0) * 1e3, link.framesSent,
             link.framesReceived, link.crcErrors, link.lostReplies, link.mostLostRepliesInARow, link.lateReplies)
+            + "; requests " + requests(link)
+    }
+
+    /// Requests sent by type, largest first (`TORQUE 500, MOVE 32, ...`): what the host asked of the
+    /// device, HOME among them only if someone re-zeroed the arm on purpose.
+    static func requests(_ link: LinkStatistics) -> String {
+        let sorted = link.requests.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }
+        return sorted.isEmpty ? "none" : sorted.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     }
 
     /// The Dynamixel bus: requests, status packets, and every lost one (those read again too).
@@ -41,9 +49,10 @@ enum Reports {
             + "\(arm.lostStatuses) lost status packets (at most \(arm.mostLostInARow) in a row)"
     }
 
-    /// What the safety guard changed.
+    /// What the safety guard changed, and the actuation filters.
     static func guardInterventions(_ i: SafetyGuard.Interventions) -> String {
         "guard interventions: effort \(i.effortClamps), position \(i.positionCuts), velocity \(i.velocityCuts), "
-            + "non-finite \(i.nonFiniteRejections), wrong size \(i.wrongSizeRejections)"
+            + "non-finite \(i.nonFiniteRejections), wrong size \(i.wrongSizeRejections); "
+            + "smoothed commands \(i.smoothedCommands), rate-limited torques \(i.rateLimitedTorques)"
     }
 }

@@ -33,9 +33,9 @@ struct Rollout: ParsableCommand {
     var stiffness: Double = 20
     @Option(help: "Scripted controller: normalized action per rad/s of joint speed.")
     var damping: Double = 0.06
-    @Option(help: "Position noise on reported joint angles, rad (simulated sensor noise).")
+    @Option(help: "Position noise on reported joint angles, rad, on top of the robot's reality_gap.position_noise.")
     var positionNoise: Double = 0
-    @Option(help: "Actuation latency in whole control periods.")
+    @Option(help: "Actuation latency in whole control periods, on top of the robot's reality_gap.latency.")
     var latency: Int = 0
 
     func validate() throws {
@@ -48,8 +48,11 @@ struct Rollout: ParsableCommand {
 
     func run() throws {
         let description = try loadRobot(robot)
-        let arm = SimulatedArm(
-            robot: description, imperfections: .init(positionNoise: positionNoise, latencySteps: latency), seed: seed)
+        // The options add to the description's own gap: one model of the gap, whoever sets it.
+        var gap = description.realityGap
+        gap.positionNoise = gap.positionNoise.map { $0 + positionNoise }
+        gap.latency += Double(latency) * description.control.period
+        let arm = SimulatedArm(robot: description, gap: gap, seed: seed)
         let task = ReachEnvironment(robot: description, backend: arm)
         let scripted = ScriptedReacher(linkLengths: description.links.map(\.length), stiffness: stiffness, damping: damping)
         var random = Xoshiro256(seed: seed &+ 0x5EED)

@@ -13,9 +13,10 @@ struct Run: ParsableCommand {
         abstract: "Run a policy on the arm at the robot's control rate (simulated with --sim, real with --port).",
         discussion: """
             Each cycle, on a monotonic clock with absolute deadlines: read the state, build the
-            observation, run the actor, map and guard the torques, write them. Prints the episodes'
-            returns and final distances, the loop timing (period, jitter, overruns), link round trips
-            (serial: lost and late replies too) and guard interventions. Ctrl-C or SIGTERM stop cleanly
+            observation, run the actor, map and guard the torques (smoothed first where the robot's
+            actuation section says), write them. Prints the episodes' returns and final distances, the
+            loop timing (period, jitter, overruns), link round trips (serial: lost and late replies
+            too) and guard interventions (with the smoothed commands and rate-limited torques). Ctrl-C or SIGTERM stop cleanly
             with torque off (exit 0); a non-finite action or a link fault stops with torque off and
             exit 1. A lost reply is counted and the run goes on; --lost-replies of them in a row
             (default: the robot's serial.lost_replies, else 2) are a link fault.
@@ -45,6 +46,8 @@ struct Run: ParsableCommand {
     var rateHz: Double?
     @Flag(help: "Do not pace to the wall clock (simulation and lockstep emulation only).")
     var asFastAsPossible = false
+    @Option(help: EpisodeStartOption.help)
+    var episodeStart: String?
 
     func validate() throws {
         guard sim != (port != nil) else { throw ValidationError("give exactly one of --sim or --port PORT") }
@@ -55,15 +58,17 @@ struct Run: ParsableCommand {
             try OptionBounds.require("--lost-replies", lostReplies, in: SerialSettings.lostRepliesRange)
         }
         if let rateHz { try OptionBounds.require("--rate-hz", rateHz, above: 0.01, inclusive: true, upTo: 100_000, unit: "Hz") }
+        _ = try EpisodeStartOption.parse(episodeStart, onHardware: port != nil)
     }
 
     func run() throws {
         let description = try loadRobot(robot)
         let backend: any ArmBackend = try makeBackend(description)
-        let task = ReachEnvironment(robot: description, backend: backend)
+        let task = ReachEnvironment(
+            robot: description, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: port != nil))
         let actor = try task.loadPolicy(policy)
         let signals = StopSignals()
-        let loop = ControlLoop(task: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)
+        let loop = ControlLoop(environment: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)
         let target = episodes.map { "\($0) episodes" } ?? String(format: "%.1f s", duration ?? 10)
         let link = description.bus != nil ? "Dynamixel bus" : "serial"
         print("running \(policy) on \(description.name) (\(port.map { "\(link) \($0)" } ?? "simulated")) at \(format(1 / loop.period)) Hz for \(target)")

@@ -9,9 +9,10 @@ struct SimulatedReach {
     let arm: SimulatedArm
     let task: ReachEnvironment
 
-    init(robotPath: String, imperfections: SimulatedArm.Imperfections = .none, seed: UInt64 = 0) throws {
+    /// The robot at `robotPath` through its own reality gap, or through `gap` when given.
+    init(robotPath: String, gap: RealityGap? = nil, seed: UInt64 = 0) throws {
         robot = try loadRobot(robotPath)
-        arm = SimulatedArm(robot: robot, imperfections: imperfections, seed: seed)
+        arm = SimulatedArm(robot: robot, gap: gap, seed: seed)
         task = ReachEnvironment(robot: robot, backend: arm)
     }
 }

@@ -74,6 +74,10 @@ struct Train: ParsableCommand {
     var port: String?
     @Option(help: "With --port: lost replies in a row that stop training with torque off (1 to 10; default the robot's serial.lost_replies, else 2).")
     var lostReplies: Int?
+    @Option(help: EpisodeStartOption.help)
+    var episodeStart: String?
+    @Flag(help: "Domain randomization: a new plant every episode (masses, rotor inertia, damping, friction, torque gain, latency, noise), from the robot's randomize section, or standard ranges when it has none (robots/README.md). A randomize section turns it on by itself. Simulated arm only.")
+    var randomize = false
     @Flag(help: "The device on --port waits for each command (armature emulate --lockstep): train synchronously, step for step as in simulation.")
     var lockstep = false
 
@@ -92,6 +96,10 @@ struct Train: ParsableCommand {
         }
         guard !lockstep || port != nil else {
             throw ValidationError("--lockstep describes the device on --port; give --port PORT too (the simulated arm is always lockstep)")
+        }
+        _ = try EpisodeStartOption.parse(episodeStart, onHardware: port != nil)
+        if randomize && port != nil {
+            throw ValidationError("--randomize changes the simulated plant; a real arm on --port is the plant it is")
         }
     }
 
@@ -166,10 +174,16 @@ struct Train: ParsableCommand {
         let task: ReachEnvironment
         if let port {
             backend = try PortBackend.make(reach.robot, port: port, lostReplies: lostReplies)
-            task = ReachEnvironment(robot: reach.robot, backend: backend)
+            task = ReachEnvironment(
+                robot: reach.robot, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: true))
         } else {
             backend = reach.arm
-            task = reach.task
+            task = ReachEnvironment(
+                robot: reach.robot, backend: reach.arm, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: false),
+                randomization: randomize ? (reach.robot.randomization ?? .standard) : reach.robot.randomization)
+        }
+        if port != nil && reach.robot.randomization != nil {
+            printWarning("\(robot)'s randomize section is ignored with --port: the arm on the port is the plant")
         }
         // Every way out, errors included, leaves the motors off.
         defer { backend.deactivate() }
@@ -220,6 +234,12 @@ struct Train: ParsableCommand {
                 throw UserFacingError(error.description)
             }
             configuration = try resumedConfiguration(saved.configuration, savedSeed: saved.seed)
+            let savedRandomization = (try? Checkpoint.randomization(at: checkpointPath)) ?? nil
+            if let savedRandomization, savedRandomization != task.randomizationSummary {
+                throw UserFacingError(
+                    "--resume continues \(out), which trained with randomization \(savedRandomization), but this run would draw "
+                        + "\(task.randomizationSummary); give the same --randomize and randomize section to continue it")
+            }
             savedBufferSize = saved.configuration.bufferSize
             runSeed = saved.seed ?? runSeed
         } else if FileManager.default.fileExists(atPath: checkpointPath) {

@@ -126,3 +126,34 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("return") && result.stdout.contains("success (< 1 cm)"), result.stdout)
     }
 }
+
+/// How episodes start, and the one command that re-zeroes an arm.
+final class EpisodeStartCommandTests: XCTestCase {
+    func testHomeSendsNothingWithoutConfirmation() throws {
+        // No port exists at this path: the refusal comes before anything is opened.
+        assertUserError(
+            try CommandRunner.armature(["home", "--robot", "robots/reacher.yaml", "--port", "/nonexistent/tty", "--pose", "0,0"]),
+            mentions: "nothing was sent")
+        assertUserError(
+            try CommandRunner.armature(["home", "--robot", "robots/reacher.yaml", "--port", "/nonexistent/tty", "--pose", "0", "--confirm"]),
+            mentions: "--pose '0' must be 2 finite numbers")
+    }
+
+    func testARealArmCannotBePlacedAtAnEpisodesStart() throws {
+        assertUsageError(
+            try CommandRunner.armature([
+                "run", "--robot", "robots/reacher.yaml", "--policy", "x.safetensors", "--port", "/dev/null", "--episode-start", "place",
+            ]), mentions: "--episode-start place needs the simulator")
+        assertUsageError(
+            try CommandRunner.armature(["train", "--robot", "robots/reacher.yaml", "--episode-start", "teleport", "--out", "/tmp/x"]),
+            mentions: "--episode-start must be place, move or measured")
+    }
+
+    func testTheSimulatedArmMovesToAPoseAsHardwareWould() throws {
+        let result = try CommandRunner.armature(["move", "--robot", "robots/six-joint-planar.yaml", "--sim", "--to", "0.1,0.1,0.1,0.1,0.1,0.1"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("settled at"), result.stdout)
+        assertUserError(
+            try CommandRunner.armature(["move", "--robot", "robots/reacher.yaml", "--sim", "--to", "0,3.5"]), mentions: "out_of_range")
+    }
+}

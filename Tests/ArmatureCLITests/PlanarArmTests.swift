@@ -49,6 +49,13 @@ final class PlanarArmTests: XCTestCase {
             XCTAssertEqual(serial.status, 0, "\(robot): \(serial.stderr)")
             XCTAssertTrue(serial.stdout.contains("stop: completed; torque off"), serial.stdout)
             XCTAssertTrue(serial.stdout.contains(" 0 lost replies"), serial.stdout)
+            XCTAssertTrue(serial.stdout.contains("MOVE "), "episodes start by moving the arm: \(serial.stdout)")
+            XCTAssertFalse(serial.stdout.contains("HOME"), "and never by re-zeroing it: \(serial.stdout)")
+
+            let target = Array(repeating: "0.2", count: joints).joined(separator: ",")
+            let move = try CommandRunner.armature(["move", "--robot", robot, "--port", link, "--to", target], timeout: 60)
+            XCTAssertEqual(move.status, 0, "\(robot): \(move.stderr)")
+            XCTAssertTrue(move.stdout.contains("settled at"), move.stdout)
         }
     }
 }

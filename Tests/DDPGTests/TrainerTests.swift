@@ -197,3 +197,64 @@ final class UpdateRatioTests: XCTestCase {
         XCTAssertEqual(trainer.agent.actorOptimizer.stepCount, 199 * 3 / 2)
     }
 }
+
+/// Domain randomization: plants drawn per episode from the environment's stream, logged, and
+/// continued exactly across a checkpoint.
+final class RandomizedTrainingTests: XCTestCase {
+    override func setUp() { setMatrixThreads(1) }
+
+    func randomizedTask() throws -> ReachEnvironment {
+        let robot = try RepositoryFiles.robot("reacher")
+        return ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot), randomization: .standard)
+    }
+
+    func testAResumedRandomizedRunDrawsTheSamePlantsAndEndsBitForBit() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("armature-randomized-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("checkpoint.safetensors").path
+        let configuration = TrainingFixtures.smallConfiguration()
+        let metadata = TrainingFixtures.reacherMetadata
+
+        let straightLog = RecordedScalars()
+        let straight = Trainer(environment: try randomizedTask(), configuration: configuration, seed: 8, metadata: metadata)
+        try straight.train(totalSteps: 600, log: straightLog)
+
+        let first = Trainer(environment: try randomizedTask(), configuration: configuration, seed: 8, metadata: metadata)
+        try first.train(totalSteps: 300, log: nil)
+        try Checkpoint.save(first, to: path)
+        XCTAssertEqual(try Checkpoint.randomization(at: path), PlantRandomization.standard.summary)
+        let resumedLog = RecordedScalars()
+        let resumed = Trainer(environment: try randomizedTask(), configuration: configuration, seed: 8, metadata: metadata)
+        try Checkpoint.restore(resumed, from: path)
+        try resumed.train(totalSteps: 600, log: resumedLog)
+
+        let tag = "randomization/rotor_inertia_scale"
+        let straightDraws = straightLog.values[tag, default: []].filter { $0.0 > 300 }.map { $0.1 }
+        XCTAssertEqual(straightDraws.count, 6, "one plant per 50-step episode")
+        XCTAssertEqual(resumedLog.values[tag, default: []].map { $0.1 }, straightDraws, "the same plants after the resume")
+        XCTAssertEqual(Set(straightDraws).count, straightDraws.count, "a new plant every episode")
+        let straightWeights = straight.agent.actor.layers.flatMap { $0.weight.array + $0.bias.array }
+        let resumedWeights = resumed.agent.actor.layers.flatMap { $0.weight.array + $0.bias.array }
+        XCTAssertEqual(resumedWeights, straightWeights)
+    }
+
+    func testPlantsAreDrawnWithinTheRangesAndReachTheSimulator() throws {
+        let task = try randomizedTask()
+        var observation = [Float](repeating: 0, count: task.observationSize)
+        let nominal = task.robot
+        for episode in 0..<20 {
+            try task.reset(seed: episode == 0 ? 3 : nil, observation: &observation)
+            let plant = try XCTUnwrap(task.drawnPlant)
+            for field in PlantRandomization.fields {
+                let range = try XCTUnwrap(PlantRandomization.standard[keyPath: field.range])
+                XCTAssertTrue((range.low...range.high).contains(plant[keyPath: field.value]), field.name)
+            }
+            let simulated = try XCTUnwrap(task.backend as? SimulatedArm)
+            XCTAssertEqual(simulated.robot.joints[0].armature, nominal.joints[0].armature * plant.rotorInertiaScale, accuracy: 1e-12)
+            XCTAssertEqual(
+                simulated.gap.latency, plant.latencyPeriods * nominal.control.period, accuracy: 1e-12)
+        }
+        XCTAssertEqual(task.arm.robot, nominal, "the controller's view of the arm stays the description's")
+    }
+}

@@ -142,55 +142,177 @@ final class DynamixelArmTests: XCTestCase {
         }
     }
 
-    /// The move-to drives the arm in current-based position mode and hands it back in current mode.
-    func testMoveToReachesThePoseAndReturnsToCurrentMode() throws {
+    /// The description's move settings with a faster setpoint, as the arm's episodes use them.
+    private func profile(_ robot: RobotDescription, velocity: Double = 2) -> MoveProfile {
+        var profile = MoveProfile(robot: robot)
+        profile.maxVelocity = velocity
+        return profile
+    }
+
+    /// A move drives the arm in current-based position mode and hands it back in current mode,
+    /// holding the current the position loop ended with; it cannot be placed.
+    func testMoveReachesThePoseAndHandsTheArmBackInCurrentMode() throws {
+        let robot = try robot()
         let emulator = try emulator()
-        let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        XCTAssertFalse(arm.canPlace)
         var state = JointState(jointCount: 2)
-        try arm.activate(state: &state)
-        let result = try arm.moveTo(position: [0.3, -0.2], options: .init(maxVelocity: 2), state: &state)
-        XCTAssertLessThanOrEqual(result.positionError, 0.01)
-        XCTAssertGreaterThan(result.polls, 1)
-        XCTAssertTrue(arm.isActive)
-        for (joint, target) in [0.3, -0.2].enumerated() {
-            XCTAssertEqual(state.position[joint], target, accuracy: 0.01)
-            XCTAssertEqual(emulator.snapshot().position[joint], target, accuracy: 0.01)
+        XCTAssertThrowsError(try arm.move(to: [0.3, -0.2], profile: profile(robot), state: &state)) {
+            XCTAssertEqual($0 as? BackendError, .inactive)
         }
-        for servo in emulator.snapshot().servos {
+        try arm.activate(state: &state)
+        let profile = profile(robot)
+        let outcome = try arm.move(to: [0.3, -0.2], profile: profile, state: &state)
+        XCTAssertLessThanOrEqual(outcome.positionError, profile.positionTolerance)
+        XCTAssertGreaterThan(outcome.periods, 1)
+        XCTAssertTrue(arm.isActive)
+        let snapshot = emulator.snapshot()
+        for (joint, target) in [0.3, -0.2].enumerated() {
+            XCTAssertEqual(state.position[joint], target, accuracy: profile.positionTolerance)
+            XCTAssertEqual(snapshot.position[joint], target, accuracy: profile.positionTolerance)
+            XCTAssertLessThanOrEqual(abs(snapshot.velocity[joint]), profile.velocityTolerance + Table.velocityUnit)
+        }
+        for (servo, torque) in zip(snapshot.servos, state.torque) {
             XCTAssertEqual(servo.operatingMode, Table.OperatingMode.current.rawValue)
             XCTAssertEqual(servo.torqueEnable, 1)
-            XCTAssertEqual(servo.goalCurrent, 0)
+            XCTAssertEqual(servo.homingOffset, 0, "a move never re-zeroes the encoders")
+            // Held with the position loop's last current, which the state reports as its torque.
+            XCTAssertEqual(servo.appliedTorque, torque, accuracy: 1e-12)
         }
         try arm.step(torques: [0, 0], state: &state)
+        XCTAssertEqual(emulator.snapshot().servos.map(\.goalCurrent), [0, 0], "the first step commands as any other")
         let before = emulator.snapshot().position
         try arm.read(state: &state)
         XCTAssertEqual(emulator.snapshot().position, before, "a read does not step the lockstep arm")
-        arm.deactivate()
-        XCTAssertThrowsError(try arm.read(state: &state)) { XCTAssertEqual($0 as? BackendError, .inactive) }
-        XCTAssertThrowsError(try arm.moveTo(position: [1e300, 0], state: &state)) { error in
-            XCTAssertEqual(error as? DynamixelArmError, .targetOutOfRange(joint: "shoulder", position: 1e300))
+        XCTAssertThrowsError(try arm.place(position: [0, 0], velocity: [0, 0], state: &state)) {
+            XCTAssertEqual($0 as? BackendError, .cannotPlace)
         }
-        // From inactive, the move leaves torque off.
-        try arm.reset(position: [0, 0], velocity: [0, 0], state: &state)
-        XCTAssertFalse(arm.isActive)
-        XCTAssertEqual(state.position[0], 0, accuracy: 0.01)
+        XCTAssertFalse(arm.isActive, "refused, the arm is switched off")
+        assertTorqueOff(emulator)
+        XCTAssertThrowsError(try arm.read(state: &state)) { XCTAssertEqual($0 as? BackendError, .inactive) }
+    }
+
+    /// Stood up in a vertical plane the arm needs current to stay where the move left it: it is
+    /// handed back holding the position loop's last current, which is the torque gravity asks for
+    /// there, not dropped to zero until the first step.
+    func testAMovedArmIsHeldWithThePositionLoopsCurrent() throws {
+        var robot = try robot()
+        robot.plane = .vertical
+        robot.gravity = 9.81
+        let emulator = try BusEmulator(robot: robot, options: .init(timing: .lockstep))
+        emulators.append(emulator)
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        var profile = profile(robot)
+        // The emulated servos' position loop has no integral term: gravity leaves a steady error.
+        profile.positionTolerance = 0.06
+        try arm.move(to: [0, 0], profile: profile, state: &state)
+        let snapshot = emulator.snapshot()
+        // Links along +x, gravity along −y: g·(m₁c₁ + m₂(l₁ + c₂)) at the shoulder, g·m₂c₂ at the elbow.
+        let gravity = [9.81 * (0.122 * 0.094 + 0.04 * (0.12 + 0.05)), 9.81 * 0.04 * 0.05]
+        for joint in 0..<2 {
+            XCTAssertEqual(snapshot.servos[joint].operatingMode, Table.OperatingMode.current.rawValue)
+            XCTAssertEqual(state.torque[joint], gravity[joint], accuracy: 0.1 * gravity[joint] + 0.005, "joint \(joint)")
+            XCTAssertEqual(snapshot.servos[joint].appliedTorque, state.torque[joint], accuracy: 1e-12, "the servo applies it")
+        }
+        arm.deactivate()
         assertTorqueOff(emulator)
     }
 
-    /// The same in real time, where the arm coasts while it is being switched over and the servos'
-    /// position loop runs on the wall clock.
-    func testMoveToReachesThePoseInRealTime() throws {
+    /// A target no move should go to is refused before the servos are told, and leaves torque off.
+    func testAMoveOutsideTheJointRangeOrBeyondTheServosTurnsIsRefusedWithTorqueOff() throws {
+        var robot = try robot()
+        let emulator = try emulator()
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        XCTAssertThrowsError(try arm.move(to: [2.7, 0], profile: profile(robot), state: &state)) { error in
+            guard case BackendError.moveRefused(let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("shoulder") && reason.contains("outside its range"), reason)
+        }
+        XCTAssertFalse(arm.isActive)
+        assertTorqueOff(emulator)
+        try arm.activate(state: &state)
+        XCTAssertThrowsError(try arm.move(to: [0, .nan], profile: profile(robot), state: &state)) { error in
+            guard case BackendError.moveRefused(let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("elbow"), reason)
+        }
+        assertTorqueOff(emulator)
+        // A continuous joint may go anywhere the servo's ±256 turns reach, and no farther.
+        robot.joints[0].position = nil
+        let continuous = try DynamixelArm(robot: robot, port: emulator.path)
+        try continuous.activate(state: &state)
+        XCTAssertThrowsError(try continuous.move(to: [1e300, 0], profile: profile(robot), state: &state)) { error in
+            XCTAssertEqual(error as? DynamixelArmError, .targetOutOfRange(joint: "shoulder", position: 1e300))
+        }
+        XCTAssertFalse(continuous.isActive)
+        assertTorqueOff(emulator)
+    }
+
+    /// A move that cannot settle in time (here the slowest setpoint, far too slow for the timeout)
+    /// stops with the profile's error, the joint that was farthest, and torque off.
+    func testAMoveThatDoesNotSettleInTimeStopsWithTorqueOff() throws {
+        let robot = try robot()
+        let emulator = try emulator()
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        var slow = profile(robot, velocity: Table.velocityUnit)  // 0.024 rad/s: 2 rad takes 83 s
+        slow.timeout = 0.2
+        XCTAssertThrowsError(try arm.move(to: [0.1, 2.0], profile: slow, state: &state)) { error in
+            guard case BackendError.moveNotSettled(let seconds, let joint, let distance, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(seconds, 0.2)
+            XCTAssertEqual(joint, 1, "the elbow is the farther")
+            XCTAssertGreaterThan(distance, 1)
+        }
+        XCTAssertFalse(arm.isActive)
+        assertTorqueOff(emulator)
+        XCTAssertThrowsError(try arm.step(torques: [0, 0], state: &state)) { XCTAssertEqual($0 as? BackendError, .inactive) }
+    }
+
+    /// The same move in real time, where the arm coasts while it is being switched over and the
+    /// servos' position loop runs on the wall clock.
+    func testMoveReachesThePoseInRealTime() throws {
+        let robot = try robot()
         let emulator = try emulator(.init(timing: .realTime))
-        let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
         for _ in 0..<20 { try arm.step(torques: [0.6, -0.4], state: &state) }
-        try arm.moveTo(position: [-0.1, 0.1], options: .init(maxVelocity: 2), state: &state)
-        XCTAssertEqual(state.position[0], -0.1, accuracy: 0.01)
-        XCTAssertEqual(state.position[1], 0.1, accuracy: 0.01)
+        let profile = profile(robot)
+        try arm.move(to: [-0.1, 0.1], profile: profile, state: &state)
+        XCTAssertEqual(state.position[0], -0.1, accuracy: profile.positionTolerance + Table.positionUnit)
+        XCTAssertEqual(state.position[1], 0.1, accuracy: profile.positionTolerance + Table.positionUnit)
         XCTAssertTrue(arm.isActive)
         arm.deactivate()
         assertTorqueOff(emulator)
+    }
+
+    /// Episodes on the Dynamixel arm through `ActuatedArm`: by default each is moved to its start
+    /// (never placed, never re-zeroed), and `measured` starts from where the arm is.
+    func testEpisodesStartByMovingTheArmOrFromWhereItIs() throws {
+        let robot = try robot()
+        let emulator = try emulator()
+        let backend = try DynamixelArm(robot: robot, port: emulator.path)
+        defer { backend.deactivate() }
+        XCTAssertEqual(EpisodeStart.default(for: backend), .move)
+        let arm = ActuatedArm(robot: robot, backend: backend)
+        arm.moveProfile.maxVelocity = 2
+        for start in [[0.4, -0.6], [-0.5, 0.3], [0.0, 0.0]] {
+            try arm.begin(.move, position: start, velocity: [1, 1])
+            for joint in 0..<2 { XCTAssertEqual(arm.state.position[joint], start[joint], accuracy: arm.moveProfile.positionTolerance) }
+            XCTAssertNotNil(arm.lastMove)
+            for _ in 0..<10 { try arm.command([0.3, -0.3]) }
+        }
+        let moved = emulator.snapshot().position
+        try arm.begin(.measured, position: [1, 1], velocity: [0, 0])
+        for joint in 0..<2 { XCTAssertEqual(arm.state.position[joint], moved[joint], accuracy: Table.positionUnit) }
+        XCTAssertThrowsError(try arm.begin(.place, position: [0, 0], velocity: [0, 0])) {
+            XCTAssertEqual($0 as? BackendError, .cannotPlace)
+        }
+        assertTorqueOff(emulator)
+        XCTAssertEqual(emulator.snapshot().servos.map(\.homingOffset), [0, 0])
     }
 
     // MARK: Faults: every one ends with torque disabled.

@@ -73,6 +73,50 @@ final class DynamixelCommandTests: XCTestCase {
         assertTorqueOff()
     }
 
+    /// Episodes on the bus start by moving the arm (the default) or from where it is; never by
+    /// placing it, and never by re-zeroing its encoders.
+    func testRunsOnTheBusStartEpisodesByMovingOrFromWhereTheArmIs() throws {
+        let policy = try policy()
+        for start in ["move", "measured"] {
+            let result = try CommandRunner.armature(
+                [
+                    "run", "--robot", robot, "--port", emulator.path, "--policy", policy, "--episodes", "2", "--as-fast-as-possible",
+                    "--episode-start", start,
+                ], timeout: 120)
+            XCTAssertEqual(result.status, 0, "\(start): \(result.stderr)")
+            XCTAssertTrue(result.stdout.contains("stop: completed; torque off"), result.stdout)
+            assertTorqueOff()
+        }
+        XCTAssertEqual(emulator.snapshot().servos.map(\.homingOffset), [0, 0], "no episode re-zeroes the encoders")
+        assertUsageError(
+            try CommandRunner.armature(
+                ["run", "--robot", robot, "--port", emulator.path, "--policy", policy, "--episodes", "1", "--episode-start", "place"]),
+            mentions: "needs the simulator")
+    }
+
+    /// `armature move` drives the servos to the pose with their own position loop, then switches them off.
+    func testMoveDrivesTheServosToThePoseThenSwitchesThemOff() throws {
+        let result = try CommandRunner.armature(["move", "--robot", robot, "--port", emulator.path, "--to", "0.3,-0.2"], timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("settled at"), result.stdout)
+        let reached = emulator.snapshot().position
+        XCTAssertEqual(reached[0], 0.3, accuracy: 0.006)
+        XCTAssertEqual(reached[1], -0.2, accuracy: 0.006)
+        assertTorqueOff()
+        assertUserError(
+            try CommandRunner.armature(["move", "--robot", robot, "--port", emulator.path, "--to", "0,3"], timeout: 60),
+            mentions: "outside its range")
+        assertTorqueOff()
+    }
+
+    /// A Dynamixel arm's zero is its servos' offsets: `home` points to `calibrate` and sends nothing.
+    func testHomeOnADynamixelArmPointsToCalibrate() throws {
+        assertUserError(
+            try CommandRunner.armature(["home", "--robot", robot, "--port", emulator.path, "--pose", "0,0", "--confirm"]),
+            mentions: "armature calibrate")
+        XCTAssertEqual(emulator.snapshot().instructionsReceived, 0)
+    }
+
     func testCtrlCStopsARunWithTorqueOff() throws {
         let run = try startRun()
         run.send(SIGINT)

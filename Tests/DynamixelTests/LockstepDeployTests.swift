@@ -31,6 +31,7 @@ final class LockstepDeployTests: XCTestCase {
         var jointCount: Int { plant.jointCount }
         var controlPeriod: Double { plant.controlPeriod }
         var isActive: Bool { plant.isActive }
+        var canPlace: Bool { true }
         func activate(state: inout JointState) throws {
             try plant.activate(state: &state)
             quantize(&state)
@@ -40,9 +41,18 @@ final class LockstepDeployTests: XCTestCase {
             try plant.step(torques: self.torques, state: &state)
             quantize(&state)
         }
-        func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
-            try plant.reset(position: position, velocity: velocity, state: &state)
+        func read(state: inout JointState) throws {
+            try plant.read(state: &state)
             quantize(&state)
+        }
+        func place(position: [Double], velocity: [Double], state: inout JointState) throws {
+            try plant.place(position: position, velocity: velocity, state: &state)
+            quantize(&state)
+        }
+        func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
+            let outcome = try plant.move(to: position, profile: profile, state: &state)
+            quantize(&state)
+            return outcome
         }
         func deactivate() { plant.deactivate() }
         private func quantize(_ state: inout JointState) {
@@ -73,8 +83,9 @@ final class LockstepDeployTests: XCTestCase {
         let arm = try DynamixelArm(robot: robot, port: emulator.path)
         defer { arm.deactivate() }
         let viaBus = ReachEnvironment(robot: robot, backend: arm)
-        let simulated = ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot))
-        let inServoUnits = ReachEnvironment(robot: robot, backend: ServoUnitsArm(robot: robot))
+        XCTAssertEqual(viaBus.episodeStart, .move, "a Dynamixel arm's episodes start by moving it")
+        let simulated = ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot), episodeStart: .place)
+        let inServoUnits = ReachEnvironment(robot: robot, backend: ServoUnitsArm(robot: robot), episodeStart: .place)
 
         var random = Xoshiro256(seed: 11)
         var position = [0.0, 0.0]

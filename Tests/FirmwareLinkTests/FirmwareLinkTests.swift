@@ -12,7 +12,7 @@ final class FirmwareLinkTests: XCTestCase {
         let link = link(device)
         let info = try link.connect()
         XCTAssertEqual(info.jointCount, 3)
-        XCTAssertEqual(info.version, "1.2")
+        XCTAssertEqual(info.version, "1.3")
         XCTAssertTrue(info.acceptsHomeVelocity)
         XCTAssertEqual(info.watchdogPeriod, 0.1, accuracy: 1e-12)
         XCTAssertEqual(info.torqueLimits, [.infinity, .infinity, .infinity])
@@ -31,9 +31,9 @@ final class FirmwareLinkTests: XCTestCase {
         }
         let link = link(device)
         XCTAssertThrowsError(try link.connect()) { error in
-            XCTAssertEqual(error as? FirmwareLinkError, .versionMismatch(port: "loopback", host: "1.2", device: "2.3"))
+            XCTAssertEqual(error as? FirmwareLinkError, .versionMismatch(port: "loopback", host: "1.3", device: "2.3"))
             let text = String(describing: error)
-            XCTAssertTrue(text.contains("2.3") && text.contains("1.2") && text.contains("loopback") && text.contains("Update"), text)
+            XCTAssertTrue(text.contains("2.3") && text.contains("1.3") && text.contains("loopback") && text.contains("Update"), text)
         }
         XCTAssertNil(link.fault, "a version mismatch is the device's answer, not a broken line")
     }
@@ -43,7 +43,7 @@ final class FirmwareLinkTests: XCTestCase {
         let link = link(device)
         try link.connect()
         try link.enable()
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         try link.torque([1.5, -0.25], state: &state)
         XCTAssertEqual(state.result, .ok)
         XCTAssertEqual(state.sequence, device.requests.last?.sequence)
@@ -68,7 +68,7 @@ final class FirmwareLinkTests: XCTestCase {
         fault.fault = .estop
         fault.faultJoint = 0xFF
         device.beforeNextReply = try WireCodec.encode(stale) + WireCodec.encode(fault)
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         try link.torque([0.5, 0.5], state: &state)
         XCTAssertEqual(state.result, .ok)
         XCTAssertEqual(state.torque, [0.5, 0.5])
@@ -88,7 +88,7 @@ final class FirmwareLinkTests: XCTestCase {
         var damaged = try WireCodec.encode(heartbeat)
         damaged[3] ^= 0x10
         device.beforeNextReply = damaged + [0x05, 0x11, 0x22, 0x00] + [0xFF, 0xFE, 0xFD, 0x00]
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         try link.torque([0.1, 0.2], state: &state)
         XCTAssertEqual(state.result, .ok)
         let statistics = link.statistics
@@ -103,7 +103,7 @@ final class FirmwareLinkTests: XCTestCase {
         try link.connect()
         try link.enable()
         device.dropReplies = 1
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         try link.torque([1.5, -0.5], state: &state)
         let torque = device.requests[device.requests.count - 2]
         XCTAssertEqual(torque.type, .torque)
@@ -131,7 +131,7 @@ final class FirmwareLinkTests: XCTestCase {
         try link.connect()
         try link.enable()
         device.delayNextReply = true
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         try link.torque([1, 1], state: &state)
         // The TORQUE's STATE comes in just before the HEARTBEAT's, under the TORQUE's sequence number.
         XCTAssertEqual(state.sequence, device.requests.last?.sequence)
@@ -162,7 +162,7 @@ final class FirmwareLinkTests: XCTestCase {
         try link.enable()
         // The TORQUE's STATE and the HEARTBEAT's after it: two in a row, the default limit.
         device.dropReplies = 2
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         let start = Date()
         XCTAssertThrowsError(try link.torque([1, 1], state: &state)) { error in
             guard case .timeout(let port, let request, _, let seconds, let inARow) = error as? FirmwareLinkError else {
@@ -204,7 +204,7 @@ final class FirmwareLinkTests: XCTestCase {
         try link.connect()
         try link.enable()
         device.dropReplies = 1
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         XCTAssertThrowsError(try link.torque([1, 1], state: &state)) { error in
             guard case .timeout(_, .torque, _, _, 1) = error as? FirmwareLinkError else { return XCTFail("\(error)") }
             XCTAssertTrue(String(describing: error).contains("the first lost reply"))
@@ -229,7 +229,7 @@ final class FirmwareLinkTests: XCTestCase {
         let link = link(device)
         try link.connect()
         device.hungUp = true
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         XCTAssertThrowsError(try link.heartbeat(state: &state)) { error in
             guard case .linkLost(let port, let reason) = error as? FirmwareLinkError else { return XCTFail("\(error)") }
             XCTAssertEqual(port, "loopback")
@@ -253,7 +253,7 @@ final class FirmwareLinkTests: XCTestCase {
             XCTAssertTrue(String(describing: error).contains("clear the e-stop"))
         }
         XCTAssertNil(link.fault)
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         try link.torque([1, 1], state: &state)
         XCTAssertEqual(state.result, .estopLatched)
         XCTAssertEqual(state.fault, .estop)
@@ -286,7 +286,7 @@ final class FirmwareLinkTests: XCTestCase {
         let link = link(device)
         try link.connect()
         let sent = device.requests.count
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         XCTAssertThrowsError(try link.torque([1, 2, 3], state: &state)) { error in
             XCTAssertEqual(error as? FirmwareLinkError, .wrongJointCount(port: "loopback", device: 2, given: 3))
         }
@@ -308,7 +308,7 @@ final class FirmwareLinkTests: XCTestCase {
 
     func testCommandsBeforeConnectingSayWhatToDo() {
         let link = link(LoopbackDevice())
-        var state = DeviceState(jointCount: 2)
+        var state = StateReply(jointCount: 2)
         XCTAssertThrowsError(try link.torque([0, 0], state: &state)) { error in
             XCTAssertEqual(error as? FirmwareLinkError, .notConnected(port: "loopback"))
             XCTAssertTrue(String(describing: error).contains("connect"))

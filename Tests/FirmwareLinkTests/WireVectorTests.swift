@@ -21,7 +21,7 @@ final class WireVectorTests: XCTestCase {
 
     func testEveryMessageVectorEncodesToItsBytesAndDecodesToItsFields() throws {
         let vectors = try lines(kind: "msg")
-        XCTAssertGreaterThanOrEqual(vectors.count, 16)
+        XCTAssertGreaterThanOrEqual(vectors.count, 17)
         var types = Set<UInt8>()
         for line in vectors {
             let where_ = "vectors.txt:\(line.number) \(line.columns[1])"
@@ -34,7 +34,10 @@ final class WireVectorTests: XCTestCase {
             XCTAssertEqual(try WireCodec.decode(frame), expected, "\(where_): decoded fields")
             types.insert(type)
         }
-        XCTAssertEqual(types.count, 16, "a vector for every message type")
+        // Every type the protocol library names, so a new message cannot ship without its vectors.
+        let named = Set((0...255).map { MessageType(rawValue: UInt8($0)) }.filter { !$0.description.hasPrefix("UNKNOWN") }.map(\.rawValue))
+        XCTAssertEqual(named.count, 17, "the protocol's 17 message types (1.3)")
+        XCTAssertEqual(types, named, "a vector for every message type")
     }
 
     func testEveryBadVectorIsRejectedWithItsVerdict() throws {
@@ -100,12 +103,25 @@ final class WireVectorTests: XCTestCase {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             XCTAssertEqual(parts.count, 2, location)
             let (key, value) = (parts[0], parts[1])
-            if ["q", "qd", "tau", "torque_limit"].contains(key) {
-                arrays[key] = try value.split(separator: "/").map { try XCTUnwrap(float(String($0)), "\(location): \(key)") }
+            if ["q", "qd", "tau", "torque_limit", "kp", "kd", "target"].contains(key) {
+                // MOVE lines call the target `target`; it travels in `position`, as in armproto_msg.q.
+                arrays[key == "target" ? "q" : key] =
+                    try value.split(separator: "/").map { try XCTUnwrap(float(String($0)), "\(location): \(key)") }
+                continue
+            }
+            if ["max_velocity", "position_tolerance", "velocity_tolerance", "integral_time"].contains(key) {
+                let number = try XCTUnwrap(float(value), "\(location): \(key)")
+                switch key {
+                case "max_velocity": m.maxVelocity = number
+                case "position_tolerance": m.positionTolerance = number
+                case "velocity_tolerance": m.velocityTolerance = number
+                default: m.integralTime = number
+                }
                 continue
             }
             let number = try XCTUnwrap(UInt64(value), "\(location): \(key)=\(value)")
             switch key {
+            case "capabilities": m.capabilities = DeviceCapabilities(rawValue: UInt32(number))
             case "seq": m.sequence = UInt32(number)
             case "applied_seq": m.appliedSequence = UInt32(number)
             case "time_us": m.timeMicros = number
@@ -144,6 +160,8 @@ final class WireVectorTests: XCTestCase {
         m.velocity = padded("qd")
         m.torque = padded("tau")
         m.torqueLimit = padded("torque_limit")
+        m.stiffness = padded("kp")
+        m.damping = padded("kd")
         m.hasVelocity = type == .home && arrays["qd"] != nil
         return m
     }

@@ -18,7 +18,7 @@ final class SafetyGuardTests: XCTestCase {
         var safety = SafetyGuard(robot: robot)
         var torques = [100, -100, 11, 0, -3.5, 1.9]
         safety.apply(torques: &torques, state: state())
-        XCTAssertEqual(torques, [20, -15, 11, 0, -3, 1.9])
+        XCTAssertEqual(torques, [40, -15, 11, 0, -3, 1.9])
         XCTAssertEqual(safety.interventions.effortClamps, 3)
         XCTAssertEqual(safety.interventions.total, 3)
     }

@@ -32,7 +32,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         try arm.activate(state: &state)
         XCTAssertTrue(arm.isActive)
         XCTAssertEqual(arm.device?.jointCount, 2)
-        XCTAssertEqual(arm.device?.version, "1.2")
+        XCTAssertEqual(arm.device?.version, "1.3")
         XCTAssertEqual(arm.device?.torqueLimits, [200, 200])
         XCTAssertTrue(emulator.snapshot().status.contains([.enabled, .handshakeDone]))
         arm.deactivate()
@@ -58,8 +58,8 @@ final class SerialArmEmulatorTests: XCTestCase {
         var reference = JointState(jointCount: 2)
         try serial.activate(state: &viaWire)
         try simulated.activate(state: &reference)
-        try serial.reset(position: position, velocity: velocity, state: &viaWire)
-        try simulated.reset(position: position, velocity: velocity, state: &reference)
+        try placeEmulated(serial, position: position, velocity: velocity, state: &viaWire)
+        try simulated.place(position: position, velocity: velocity, state: &reference)
         assertSame(viaWire, reference, "after reset")
         for step in 0..<50 {
             let torques = [draw(200), draw(200)]
@@ -75,16 +75,6 @@ final class SerialArmEmulatorTests: XCTestCase {
     }
 
     /// The emulator's snapshot once `condition` holds (or after two seconds, for the assertions to report).
-    private func eventually(_ emulator: DeviceEmulator, _ condition: (DeviceEmulator.Snapshot) -> Bool) -> DeviceEmulator.Snapshot {
-        let deadline = Date().addingTimeInterval(2)
-        var snapshot = emulator.snapshot()
-        while !condition(snapshot) && Date() < deadline {
-            usleep(1000)
-            snapshot = emulator.snapshot()
-        }
-        return snapshot
-    }
-
     private func assertSame(_ wire: JointState, _ sim: JointState, _ when: String, line: UInt = #line) {
         for i in 0..<2 {
             XCTAssertEqual(wire.position[i], Double(Float(sim.position[i])), "\(when): q\(i)", line: line)
@@ -158,8 +148,8 @@ final class SerialArmEmulatorTests: XCTestCase {
         var reference = JointState(jointCount: 2)
         try serial.activate(state: &viaWire)
         try simulated.activate(state: &reference)
-        try serial.reset(position: [0.0625, -0.03125], velocity: [0, 0], state: &viaWire)
-        try simulated.reset(position: [0.0625, -0.03125], velocity: [0, 0], state: &reference)
+        try placeEmulated(serial, position: [0.0625, -0.03125], velocity: [0, 0], state: &viaWire)
+        try simulated.place(position: [0.0625, -0.03125], velocity: [0, 0], state: &reference)
         for step in 0..<100 {
             let torques = [Double(step % 9) - 4, 4 - Double(step % 5)]
             try serial.step(torques: torques, state: &viaWire)
@@ -195,7 +185,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         XCTAssertFalse(arm.isActive)
         XCTAssertEqual(arm.linkStatistics.lostReplies, 2)
         // The DISABLE sent on the way out (not waited for) reaches the device.
-        let snapshot = eventually(emulator) { !$0.status.contains(.enabled) }
+        let snapshot = emulator.eventually { !$0.status.contains(.enabled) }
         XCTAssertFalse(snapshot.status.contains(.enabled))
         XCTAssertEqual(snapshot.appliedTorque, [0, 0])
         emulator.setImpairments(.none)
@@ -230,7 +220,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         for _ in 0..<5 { try arm.step(torques: [20, -20], state: &state) }
         XCTAssertEqual(emulator.snapshot().appliedTorque, [20, -20])
         // The host stalls: nothing more is sent.
-        let snapshot = eventually(emulator) { $0.status.contains(.watchdogTripped) }
+        let snapshot = emulator.eventually { $0.status.contains(.watchdogTripped) }
         XCTAssertTrue(snapshot.status.contains(.watchdogTripped))
         XCTAssertEqual(snapshot.fault, .watchdog)
         XCTAssertFalse(snapshot.status.contains(.enabled))
@@ -245,7 +235,9 @@ final class SerialArmEmulatorTests: XCTestCase {
         XCTAssertThrowsError(try arm.step(torques: [20, -20], state: &state)) { error in
             XCTAssertEqual(
                 error as? SerialArmError,
-                .torqueRefused(port: emulator.path, result: .notEnabled, fault: .watchdog, status: [.watchdogTripped, .fault, .handshakeDone]))
+                .refused(
+                    port: emulator.path, request: .torque, result: .notEnabled, fault: .watchdog,
+                    status: [.watchdogTripped, .fault, .handshakeDone]))
         }
         XCTAssertFalse(arm.isActive)
         XCTAssertEqual(arm.link.lastDeviceFault?.code, .watchdog)
@@ -260,7 +252,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         let emulator = try emulator(robot)
         let arm = try SerialArm(robot: robot, port: emulator.path)
         var state = JointState(jointCount: 2)
-        try arm.reset(position: [0.5, 0.25], velocity: [0, 0], state: &state)
+        try arm.rezero(position: [0.5, 0.25], state: &state)
         try arm.link.emergencyStop()
         XCTAssertThrowsError(try arm.link.home(position: [0, 0])) { error in
             XCTAssertEqual(error as? FirmwareLinkError, .refused(port: emulator.path, request: .home, result: .estopLatched))
@@ -283,7 +275,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         try arm.activate(state: &state)
         for _ in 0..<5 { try arm.step(torques: [1, -1], state: &state) }
         let simulatedTime = emulator.snapshot().deviceTime
-        let snapshot = eventually(emulator) { $0.status.contains(.watchdogTripped) }
+        let snapshot = emulator.eventually { $0.status.contains(.watchdogTripped) }
         XCTAssertTrue(snapshot.status.contains(.watchdogTripped))
         XCTAssertEqual(snapshot.fault, .watchdog)
         XCTAssertEqual(snapshot.appliedTorque, [0, 0])
@@ -303,7 +295,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         try arm.link.emergencyStop()
         XCTAssertEqual(emulator.snapshot().appliedTorque, [0, 0])
         XCTAssertThrowsError(try arm.step(torques: [5, 5], state: &state)) { error in
-            guard case .torqueRefused(_, let result, let fault, let status) = error as? SerialArmError else { return XCTFail("\(error)") }
+            guard case .refused(_, .torque, let result, let fault, let status) = error as? SerialArmError else { return XCTFail("\(error)") }
             XCTAssertEqual(result, .estopLatched)
             XCTAssertEqual(fault, .estop)
             XCTAssertTrue(status.contains(.estopLatched))
@@ -321,22 +313,33 @@ final class SerialArmEmulatorTests: XCTestCase {
         XCTAssertEqual(emulator.snapshot().appliedTorque, [5, 5])
     }
 
-    func testResetPlacesTheEmulatedArmIncludingVelocity() throws {
+    /// HOME is a person's act: `rezero` sends it with the motors off and leaves them off; an episode
+    /// cannot `place` a real arm at all.
+    func testRezeroDisablesTheMotorsAndAnArmCannotBePlaced() throws {
         let robot = try RepositoryFiles.robot("reacher")
         let emulator = try emulator(robot)
         let arm = try SerialArm(robot: robot, port: emulator.path)
         var state = JointState(jointCount: 2)
-        // Reset before activation shakes hands by itself and leaves the arm inactive.
-        try arm.reset(position: [0.25, -0.5], velocity: [0.125, 1], state: &state)
-        XCTAssertFalse(arm.isActive)
-        XCTAssertEqual(state.position, [0.25, -0.5])
-        XCTAssertEqual(state.velocity, [0.125, 1])
         try arm.activate(state: &state)
-        try arm.step(torques: [0, 0], state: &state)
-        try arm.reset(position: [0, 0], velocity: [0, 0], state: &state)
-        XCTAssertTrue(arm.isActive, "reset keeps an active arm active")
-        XCTAssertEqual(state.position, [0, 0])
-        XCTAssertEqual(emulator.snapshot().velocity, [0, 0])
-        XCTAssertThrowsError(try arm.reset(position: [0], velocity: [0], state: &state))
+        try arm.step(torques: [1, 1], state: &state)
+        try arm.rezero(position: [0.25, -0.5], state: &state)
+        XCTAssertFalse(arm.isActive)
+        XCTAssertFalse(emulator.snapshot().status.contains(.enabled))
+        XCTAssertEqual(state.position, [0.25, -0.5])
+        XCTAssertEqual(emulator.snapshot().homes, 1)
+        XCTAssertFalse(arm.canPlace)
+        XCTAssertThrowsError(try arm.place(position: [0, 0], velocity: [0, 0], state: &state)) { error in
+            XCTAssertEqual(error as? BackendError, .cannotPlace)
+        }
+        XCTAssertThrowsError(try arm.rezero(position: [0], state: &state))
+        XCTAssertEqual(emulator.snapshot().homes, 1)
+    }
+
+    /// Test setup, not an episode start: puts the emulated arm exactly at (position, velocity) with
+    /// HOME's velocities (protocol 1.1, which only a simulating device honours), then enables again.
+    func placeEmulated(_ arm: SerialArm, position: [Double], velocity: [Double], state: inout JointState) throws {
+        arm.deactivate()
+        try arm.link.home(position: position, velocity: velocity)
+        try arm.activate(state: &state)
     }
 }

@@ -10,7 +10,7 @@ final class SimulatedArmTests: XCTestCase {
         let arm = SimulatedArm(robot: robot)
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
-        try arm.reset(position: [0.1, 0.2], velocity: [0, 0], state: &state)
+        try arm.place(position: [0.1, 0.2], velocity: [0, 0], state: &state)
         try arm.step(torques: [50, -20], state: &state)
         XCTAssertEqual(state.time, 0.02, accuracy: 1e-12)
         XCTAssertEqual(state.torque, [50, -20])
@@ -46,47 +46,10 @@ final class SimulatedArmTests: XCTestCase {
         XCTAssertThrowsError(try arm.step(torques: [1, 1], state: &small)) { error in
             XCTAssertEqual(error as? BackendError, .wrongSize(expected: 2, got: 1))
         }
-        XCTAssertThrowsError(try arm.reset(position: [0, 0], velocity: [0, 0, 0], state: &state)) { error in
+        XCTAssertThrowsError(try arm.place(position: [0, 0], velocity: [0, 0, 0], state: &state)) { error in
             XCTAssertEqual(error as? BackendError, .wrongSize(expected: 2, got: 3))
         }
         XCTAssertEqual(arm.simulator.time, 0, "nothing was stepped")
-    }
-
-    func testLatencyDelaysEachCommandByWholePeriods() throws {
-        let robot = try RepositoryFiles.robot("reacher")
-        let arm = SimulatedArm(robot: robot, imperfections: .init(latencySteps: 2))
-        var state = JointState(jointCount: 2)
-        try arm.activate(state: &state)
-        try arm.step(torques: [10, 0], state: &state)
-        XCTAssertEqual(state.torque, [0, 0])
-        try arm.step(torques: [20, 0], state: &state)
-        XCTAssertEqual(state.torque, [0, 0])
-        try arm.step(torques: [30, 0], state: &state)
-        XCTAssertEqual(state.torque, [10, 0], "the first command arrives two periods late")
-        try arm.step(torques: [40, 0], state: &state)
-        XCTAssertEqual(state.torque, [20, 0])
-    }
-
-    func testSensorNoiseIsSeededAndLeavesThePhysicsAlone() throws {
-        let robot = try RepositoryFiles.robot("reacher")
-        func run(seed: UInt64, noise: Double) throws -> [Double] {
-            let arm = SimulatedArm(robot: robot, imperfections: .init(positionNoise: noise), seed: seed)
-            var state = JointState(jointCount: 2)
-            try arm.activate(state: &state)
-            var readings: [Double] = []
-            for _ in 0..<20 {
-                try arm.step(torques: [5, -5], state: &state)
-                readings.append(state.position[0])
-            }
-            return readings
-        }
-        XCTAssertEqual(try run(seed: 3, noise: 0.01), try run(seed: 3, noise: 0.01))
-        XCTAssertNotEqual(try run(seed: 3, noise: 0.01), try run(seed: 4, noise: 0.01))
-        let clean = try run(seed: 3, noise: 0)
-        let noisy = try run(seed: 3, noise: 0.01)
-        let deviation = zip(clean, noisy).map { abs($0 - $1) }
-        XCTAssertLessThan(deviation.max()!, 0.05)
-        XCTAssertGreaterThan(deviation.max()!, 0.001)
     }
 
     func testTheSimulatorHandlesMoreThanTwoJoints() throws {
@@ -134,6 +97,6 @@ final class SimulatedArmDivergenceTests: XCTestCase {
         guard case .diverged(let joint, _)? = failure as? BackendError else { return XCTFail("expected divergence, got \(String(describing: failure))") }
         XCTAssertTrue((0..<2).contains(joint))
         XCTAssertFalse(arm.isActive, "switched off")
-        XCTAssertThrowsError(try arm.reset(position: [.nan, 0], velocity: [0, 0], state: &state))
+        XCTAssertThrowsError(try arm.place(position: [.nan, 0], velocity: [0, 0], state: &state))
     }
 }

@@ -11,28 +11,20 @@ import TestSupport
 import XCTest
 
 /// Wraps the simulator to fail on a chosen step and to record whether torque was switched off.
-final class FlakyArm: ArmBackend {
-    let inner: SimulatedArm
+final class FlakyArm: SimulatedArmWrapper {
     var failOnStep: Int?
     private(set) var steps = 0
     private(set) var deactivations = 0
     init(robot: RobotDescription, failOnStep: Int?) {
-        inner = SimulatedArm(robot: robot)
         self.failOnStep = failOnStep
+        super.init(SimulatedArm(robot: robot))
     }
-    var jointCount: Int { inner.jointCount }
-    var controlPeriod: Double { inner.controlPeriod }
-    var isActive: Bool { inner.isActive }
-    func activate(state: inout JointState) throws { try inner.activate(state: &state) }
-    func step(torques: [Double], state: inout JointState) throws {
+    override func step(torques: [Double], state: inout JointState) throws {
         steps += 1
         if steps == failOnStep { throw BackendError.inactive }
         try inner.step(torques: torques, state: &state)
     }
-    func reset(position: [Double], velocity: [Double], state: inout JointState) throws {
-        try inner.reset(position: position, velocity: velocity, state: &state)
-    }
-    func deactivate() {
+    override func deactivate() {
         deactivations += 1
         inner.deactivate()
     }
@@ -62,7 +54,7 @@ final class ControlLoopTests: XCTestCase {
     func testEpisodesRunToCompletionAndMatchAnOfflineEvaluation() throws {
         let (task, arm) = try makeTask()
         let actor = policy()
-        let summary = ControlLoop(task: task, policy: actor, realTime: false).run(episodes: 3, duration: nil, seed: 9)
+        let summary = ControlLoop(environment: task, policy: actor, realTime: false).run(episodes: 3, duration: nil, seed: 9)
         XCTAssertEqual(summary.stopReason, .completed)
         XCTAssertEqual(summary.episodes.count, 3)
         XCTAssertEqual(summary.timing.cycles, 150)
@@ -76,7 +68,7 @@ final class ControlLoopTests: XCTestCase {
 
     func testRealTimeRunsPaceToTheControlPeriod() throws {
         let (task, _) = try makeTask()
-        let summary = ControlLoop(task: task, policy: policy(), realTime: true).run(episodes: 1, duration: nil, seed: 1)
+        let summary = ControlLoop(environment: task, policy: policy(), realTime: true).run(episodes: 1, duration: nil, seed: 1)
         XCTAssertEqual(summary.timing.cycles, 50)
         XCTAssertEqual(summary.timing.jitter.seen, 50)
         // Pacing, not speed: 50 cycles at 20 ms cannot finish much faster than 49 periods.
@@ -86,7 +78,7 @@ final class ControlLoopTests: XCTestCase {
     func testANonFiniteActionStopsWithTorqueOff() throws {
         let (task, arm) = try makeTask()
         // Weights near Float.greatestFiniteMagnitude with alternating signs overflow to inf − inf = NaN.
-        let summary = ControlLoop(task: task, policy: policy(scale: 3e37), realTime: false).run(episodes: 2, duration: nil, seed: 1)
+        let summary = ControlLoop(environment: task, policy: policy(scale: 3e37), realTime: false).run(episodes: 2, duration: nil, seed: 1)
         guard case .unsafeAction(let reason) = summary.stopReason else { return XCTFail("\(summary.stopReason)") }
         XCTAssertTrue(reason.contains("non-finite") || reason.contains("nan"), reason)
         XCTAssertTrue(summary.stopReason.isFault)
@@ -96,7 +88,7 @@ final class ControlLoopTests: XCTestCase {
 
     func testABackendFailureStopsWithTorqueOff() throws {
         let (task, arm) = try makeTask(failOnStep: 30)
-        let summary = ControlLoop(task: task, policy: policy(), realTime: false).run(episodes: 2, duration: nil, seed: 1)
+        let summary = ControlLoop(environment: task, policy: policy(), realTime: false).run(episodes: 2, duration: nil, seed: 1)
         guard case .backendFailure = summary.stopReason else { return XCTFail("\(summary.stopReason)") }
         XCTAssertEqual(summary.timing.cycles, 29)
         XCTAssertFalse(arm.isActive)
@@ -106,7 +98,7 @@ final class ControlLoopTests: XCTestCase {
     func testAStopRequestEndsTheRunCleanly() throws {
         let (task, arm) = try makeTask()
         let stop = StopRequest()
-        let summary = ControlLoop(task: task, policy: policy(), realTime: false).run(
+        let summary = ControlLoop(environment: task, policy: policy(), realTime: false).run(
             episodes: nil, duration: 60, seed: 1, stop: stop, onEpisode: { _, _ in stop.request() })
         XCTAssertEqual(summary.stopReason, .stopRequested)
         XCTAssertFalse(summary.stopReason.isFault)
@@ -120,7 +112,7 @@ final class ControlLoopTests: XCTestCase {
         let stop = StopRequest()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { stop.request() }
         let started = MonotonicClock.seconds()
-        let summary = ControlLoop(task: task, policy: policy(), period: 100).run(episodes: 1, duration: nil, seed: 1, stop: stop)
+        let summary = ControlLoop(environment: task, policy: policy(), period: 100).run(episodes: 1, duration: nil, seed: 1, stop: stop)
         // Bounded far below the 100 s period, not by how fast this machine is.
         XCTAssertLessThan(MonotonicClock.seconds() - started, 10)
         XCTAssertEqual(summary.stopReason, .stopRequested)
@@ -131,7 +123,7 @@ final class ControlLoopTests: XCTestCase {
     func testATimedRunEndsAtItsDurationWhenTheNextDeadlineIsLater() throws {
         let (task, arm) = try makeTask()
         let started = MonotonicClock.seconds()
-        let summary = ControlLoop(task: task, policy: policy(), period: 100).run(episodes: nil, duration: 0.05, seed: 1)
+        let summary = ControlLoop(environment: task, policy: policy(), period: 100).run(episodes: nil, duration: 0.05, seed: 1)
         let elapsed = MonotonicClock.seconds() - started
         XCTAssertGreaterThanOrEqual(elapsed, 0.05)
         XCTAssertLessThan(elapsed, 10)
@@ -144,7 +136,7 @@ final class ControlLoopTests: XCTestCase {
     /// still served: 0.2 s at 50 Hz is ten cycles, not nine.
     func testATimedRunServesTheDeadlineThatFallsOnItsEnd() throws {
         let (task, _) = try makeTask()
-        let summary = ControlLoop(task: task, policy: policy(), period: 0.02).run(episodes: nil, duration: 0.2, seed: 1)
+        let summary = ControlLoop(environment: task, policy: policy(), period: 0.02).run(episodes: nil, duration: 0.2, seed: 1)
         XCTAssertEqual(summary.stopReason, .completed)
         // A late cycle skips deadlines by design; only a run without overruns must have all ten.
         if summary.timing.overruns == 0 { XCTAssertEqual(summary.timing.cycles, 10) }

@@ -25,7 +25,7 @@ extern "C" {
 
 /** Protocol version this implementation speaks (PROTOCOL.md, "Versioning"). */
 #define ARMPROTO_VERSION_MAJOR 1
-#define ARMPROTO_VERSION_MINOR 2
+#define ARMPROTO_VERSION_MINOR 3
 
 /** Largest joint count the protocol allows in any message. */
 #define ARMPROTO_PROTOCOL_MAX_JOINTS 16
@@ -62,6 +62,7 @@ extern "C" {
 #define ARMPROTO_MSG_RESET        0x08
 #define ARMPROTO_MSG_HOME         0x09
 #define ARMPROTO_MSG_GET_STATS    0x0A
+#define ARMPROTO_MSG_MOVE         0x0B  /* protocol 1.3: the device drives the arm to a pose and holds it */
 
 /* Device -> host replies and events. */
 #define ARMPROTO_MSG_HELLO_REPLY  0x81
@@ -111,6 +112,14 @@ extern "C" {
 #define ARMPROTO_STATUS_TORQUE_CLAMPED   (1u << 4)
 #define ARMPROTO_STATUS_HANDSHAKE_DONE   (1u << 5)
 #define ARMPROTO_STATUS_ESTOP_INPUT      (1u << 6)
+#define ARMPROTO_STATUS_MOVING           (1u << 7)  /* protocol 1.3: the device's position controller drives the arm */
+#define ARMPROTO_STATUS_SETTLED          (1u << 8)  /* protocol 1.3: moving, and at the target within the tolerances */
+
+/* Capability flags (u32): HELLO_REPLY.capabilities, protocol 1.3. */
+#define ARMPROTO_CAPABILITY_HOME          (1u << 0)  /* HOME re-zeroes the position sensors (else NAK UNSUPPORTED) */
+#define ARMPROTO_CAPABILITY_HOME_VELOCITY (1u << 1)  /* HOME also sets joint velocities (a simulator) */
+#define ARMPROTO_CAPABILITY_MOVE          (1u << 2)  /* MOVE is carried out */
+#define ARMPROTO_CAPABILITY_LOCKSTEP      (1u << 3)  /* time_us advances only with applied TORQUE and MOVE (a lockstep simulator) */
 
 /* ------------------------------------------------------------------------ */
 /* Library error codes (negative return values; never on the wire)          */
@@ -201,12 +210,19 @@ typedef struct armproto_msg {
     uint32_t firmware_version; /* HELLO_REPLY */
     uint32_t watchdog_us;      /* HELLO_REPLY */
     uint32_t fault_detail;     /* FAULT */
+    uint32_t capabilities;     /* HELLO_REPLY (protocol 1.3): ARMPROTO_CAPABILITY_*; 0 from an older device */
+    float    max_velocity;     /* MOVE: the setpoint's speed limit, rad/s */
+    float    position_tolerance; /* MOVE: settled within this of the target, rad */
+    float    velocity_tolerance; /* MOVE: settled below this speed, rad/s */
+    float    integral_time;    /* MOVE: integral time constant Ti, s (0: no integral action) */
     uint64_t time_us;          /* STATE, FAULT: device clock, microseconds */
     armproto_stats stats;      /* STATS */
-    float q[ARMPROTO_MAX_JOINTS];            /* STATE: rad; HOME: position the arm is at now */
+    float q[ARMPROTO_MAX_JOINTS];            /* STATE: rad; HOME: position the arm is at now; MOVE: target, rad */
     float qd[ARMPROTO_MAX_JOINTS];           /* STATE: rad/s; HOME (if has_qd): velocity to set, rad/s */
     float tau[ARMPROTO_MAX_JOINTS];          /* TORQUE: command N*m; STATE: measured N*m */
     float torque_limit[ARMPROTO_MAX_JOINTS]; /* HELLO_REPLY: N*m, +inf means none */
+    float kp[ARMPROTO_MAX_JOINTS];           /* MOVE: position gain, N*m/rad */
+    float kd[ARMPROTO_MAX_JOINTS];           /* MOVE: velocity gain, N*m*s/rad */
 } armproto_msg;
 
 /** Zeroes a message and sets its type. */
@@ -250,6 +266,14 @@ int armproto_encode_home(uint8_t *out, size_t cap, uint32_t seq, const float *q,
 int armproto_encode_home_velocity(uint8_t *out, size_t cap, uint32_t seq, const float *q, const float *qd,
                                   uint8_t n);
 int armproto_encode_get_stats(uint8_t *out, size_t cap, uint32_t seq);
+/**
+ * MOVE (protocol 1.3): drive to `target` (rad) with per-joint gains kp (N*m/rad) and kd (N*m*s/rad)
+ * and integral time `integral_time` (s, 0 for none), the setpoint moving at most `max_velocity`
+ * rad/s; settled within `position_tolerance` rad of the target and below `velocity_tolerance` rad/s.
+ */
+int armproto_encode_move(uint8_t *out, size_t cap, uint32_t seq, const float *target, const float *kp, const float *kd,
+                         uint8_t n, float max_velocity, float position_tolerance, float velocity_tolerance,
+                         float integral_time);
 
 /** Static names for diagnostics ("crc", "not_enabled", "watchdog", "TORQUE"...); never NULL. */
 const char *armproto_err_name(int err);
@@ -295,6 +319,60 @@ size_t armproto_receiver_feed(armproto_receiver *rx, const uint8_t *data, size_t
                               armproto_msg *msg, int *result);
 
 /* ------------------------------------------------------------------------ */
+/* Position controller of MOVE (PROTOCOL.md 8.6)                             */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * One move: what MOVE asked for and where the controller's setpoint is. Pure data, so that a
+ * simulator can run exactly the device's controller (Armature's simulated arm does).
+ */
+typedef struct armproto_move {
+    float    target[ARMPROTO_MAX_JOINTS];   /* rad */
+    float    kp[ARMPROTO_MAX_JOINTS];       /* N*m/rad */
+    float    kd[ARMPROTO_MAX_JOINTS];       /* N*m*s/rad */
+    float    setpoint[ARMPROTO_MAX_JOINTS]; /* rad: moves towards target at most max_velocity */
+    float    integral[ARMPROTO_MAX_JOINTS]; /* rad*s: the integral of setpoint - q, bounded (anti-windup) */
+    float    max_velocity;                  /* rad/s, > 0 */
+    float    position_tolerance;            /* rad, >= 0 */
+    float    velocity_tolerance;            /* rad/s, >= 0 */
+    float    integral_time;                 /* s, >= 0; 0: no integral action */
+    uint64_t updated_us;                    /* device time of the last update */
+} armproto_move;
+
+/* armproto_move_update result flags. */
+#define ARMPROTO_MOVE_SETTLED 1  /* every joint within the tolerances, the setpoint at the target */
+#define ARMPROTO_MOVE_CLAMPED 2  /* a torque was clamped to its limit */
+
+/** Takes a MOVE's target, gains and limits from a decoded message (the setpoint is not touched). */
+void armproto_move_set(armproto_move *m, const armproto_msg *req);
+
+/** Starts the setpoint at the measured positions q at device time now_us, the integrals at zero. */
+void armproto_move_start(armproto_move *m, const float *q, uint8_t n, uint64_t now_us);
+
+/**
+ * One controller update at device time now_us, from measured q (rad) and qd (rad/s): the setpoint
+ * advances towards the target by at most max_velocity * dt (dt = now_us - updated_us); with
+ * e = setpoint - q, the integral I += e * dt (kept to |kp * I / Ti| <= limit when Ti > 0), and
+ * tau[j] = kp[j] * (e + I / Ti) + kd[j] * (v_ref[j] - qd[j]), clamped to +-limit[j], where v_ref is
+ * the setpoint's velocity (+-max_velocity while it travels, 0 once at the target) and the I / Ti
+ * term is absent when Ti = 0; a torque that is still not finite (products overflowed) is 0,
+ * flagged ARMPROTO_MOVE_CLAMPED. Returns ARMPROTO_MOVE_* flags.
+ */
+int armproto_move_update(armproto_move *m, const float *q, const float *qd, const float *limit, uint8_t n,
+                         uint64_t now_us, float *tau);
+
+/**
+ * 0 if a decoded MOVE's values are usable: ARMPROTO_RESULT_NON_FINITE for a NaN or infinity
+ * (scalars first, then the lowest joint, target before kp before kd; *joint = that joint or
+ * ARMPROTO_NO_JOINT for a scalar, *bits = the value's bit pattern), ARMPROTO_RESULT_OUT_OF_RANGE
+ * for a negative gain, tolerance or integral time, a max_velocity not above zero, or a target
+ * outside [low, high]
+ * (*joint = the joint, or ARMPROTO_NO_JOINT for a scalar).
+ */
+uint8_t armproto_move_check(const armproto_msg *req, const float *low, const float *high, uint8_t *joint,
+                            uint32_t *bits);
+
+/* ------------------------------------------------------------------------ */
 /* Device state machine                                                      */
 /* ------------------------------------------------------------------------ */
 
@@ -335,13 +413,14 @@ typedef struct armproto_board {
 /** Device identity and limits, fixed at init. */
 typedef struct armproto_device_config {
     uint8_t  joint_count;                        /* 1..ARMPROTO_MAX_JOINTS */
-    uint8_t  reserved0[3];
+    uint8_t  lockstep_clock;                     /* 1: now_us advances only with applied TORQUE/MOVE (reported in HELLO_REPLY) */
+    uint8_t  reserved0[2];
     uint32_t watchdog_us;                        /* torque stream timeout while enabled, > 0 */
     uint32_t firmware_id;                        /* vendor-defined board/firmware identifier */
     uint32_t firmware_version;                   /* vendor-defined, e.g. (major<<16)|(minor<<8)|patch */
     float    torque_limit[ARMPROTO_MAX_JOINTS];  /* N*m, > 0; +inf means no device limit */
-    float    position_low[ARMPROTO_MAX_JOINTS];  /* rad: HOME below it is refused (OUT_OF_RANGE); -inf: none */
-    float    position_high[ARMPROTO_MAX_JOINTS]; /* rad: HOME above it is refused (OUT_OF_RANGE); +inf: none */
+    float    position_low[ARMPROTO_MAX_JOINTS];  /* rad: HOME or a MOVE target below it is refused (OUT_OF_RANGE); -inf: none */
+    float    position_high[ARMPROTO_MAX_JOINTS]; /* rad: HOME or a MOVE target above it is refused (OUT_OF_RANGE); +inf: none */
 } armproto_device_config;
 
 /** Device state: caller-owned, initialise with armproto_device_init. */
@@ -356,10 +435,16 @@ typedef struct armproto_device {
     uint8_t  fault;            /* latched ARMPROTO_FAULT_*, cleared by ENABLE or RESET */
     uint8_t  clamped;          /* last applied torque was clamped */
     uint8_t  estop_input;      /* last sampled hardware e-stop input */
-    uint8_t  reserved0;
+    uint8_t  moving;           /* protocol 1.3: the MOVE controller drives the arm (until TORQUE or any stop) */
+    uint8_t  settled;          /* moving and at the target at the last controller update */
+    uint8_t  reserved0[3];
     uint32_t applied_seq;      /* seq of the TORQUE in force (ENABLE's seq right after enabling) */
     uint64_t last_command_us;  /* time the watchdog was last fed, on the watchdog's clock */
     float    tau_out[ARMPROTO_MAX_JOINTS];  /* torque currently commanded to the board */
+    armproto_move move;        /* the MOVE in force while `moving` */
+    float    q_in[ARMPROTO_MAX_JOINTS];     /* scratch: joints read for the controller */
+    float    qd_in[ARMPROTO_MAX_JOINTS];
+    float    tau_in[ARMPROTO_MAX_JOINTS];
     armproto_msg msg;          /* scratch: decoded request */
     armproto_msg reply;        /* scratch: reply being built */
     uint8_t  tx[ARMPROTO_MAX_FRAME];
@@ -398,6 +483,14 @@ void armproto_device_handle(armproto_device *dev, const armproto_msg *msg);
  * board clock.
  */
 void armproto_device_poll(armproto_device *dev);
+
+/**
+ * Runs one update of the MOVE controller now (nothing when not moving): reads the joints, computes
+ * the torque, commands it. The poll does this whenever the device clock has advanced; a lockstep
+ * simulator, whose clock advances inside its own physics steps, calls it after each step. Raises
+ * SENSOR or ACTUATOR faults as a TORQUE would.
+ */
+void armproto_device_control(armproto_device *dev);
 
 /** Current ARMPROTO_STATUS_* flags. */
 uint32_t armproto_device_status(const armproto_device *dev);

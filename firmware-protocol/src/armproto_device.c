@@ -59,6 +59,8 @@ uint32_t armproto_device_status(const armproto_device *dev)
     if (dev->clamped) s |= ARMPROTO_STATUS_TORQUE_CLAMPED;
     if (dev->handshake_done) s |= ARMPROTO_STATUS_HANDSHAKE_DONE;
     if (dev->estop_input) s |= ARMPROTO_STATUS_ESTOP_INPUT;
+    if (dev->moving) s |= ARMPROTO_STATUS_MOVING;
+    if (dev->moving && dev->settled) s |= ARMPROTO_STATUS_SETTLED;
     return s;
 }
 
@@ -91,6 +93,8 @@ static int stop(armproto_device *dev)
     memset(dev->tau_out, 0, sizeof dev->tau_out);
     dev->enabled = 0;
     dev->clamped = 0;
+    dev->moving = 0;
+    dev->settled = 0;
     return dev->board.set_torques(dev->board.ctx, dev->tau_out, dev->config.joint_count);
 }
 
@@ -181,9 +185,52 @@ int armproto_device_init(armproto_device *dev, const armproto_board *board,
     return 0;
 }
 
+/* Reads the joints into the device's scratch; raises SENSOR on failure. 0 on success. */
+static int sample_joints(armproto_device *dev, uint32_t seq)
+{
+    int rc = dev->board.read_joints(dev->board.ctx, dev->q_in, dev->qd_in, dev->tau_in, dev->config.joint_count);
+    if (rc != 0) {
+        raise_fault(dev, ARMPROTO_FAULT_SENSOR, ARMPROTO_NO_JOINT, (uint32_t)rc, seq);
+    }
+    return rc;
+}
+
+/* One update of the MOVE controller from fresh readings; faults as a TORQUE would. 0 on success. */
+static int run_controller(armproto_device *dev, uint32_t seq)
+{
+    uint8_t n = dev->config.joint_count;
+    int flags;
+    int rc;
+
+    if (sample_joints(dev, seq) != 0) {
+        return -1;
+    }
+    flags = armproto_move_update(&dev->move, dev->q_in, dev->qd_in, dev->config.torque_limit, n, now(dev), dev->tau_out);
+    dev->settled = (flags & ARMPROTO_MOVE_SETTLED) != 0;
+    dev->clamped = (flags & ARMPROTO_MOVE_CLAMPED) != 0;
+    rc = dev->board.set_torques(dev->board.ctx, dev->tau_out, n);
+    if (rc != 0) {
+        raise_fault(dev, ARMPROTO_FAULT_ACTUATOR, ARMPROTO_NO_JOINT, (uint32_t)rc, seq);
+        return -1;
+    }
+    return 0;
+}
+
+void armproto_device_control(armproto_device *dev)
+{
+    if (dev->moving && dev->enabled) {
+        (void)run_controller(dev, dev->applied_seq);
+    }
+}
+
 void armproto_device_poll(armproto_device *dev)
 {
     check_inputs(dev);
+    /* Only when the device clock has moved: a lockstep device's clock stands still between
+     * requests, and its simulator runs the controller inside its own steps. */
+    if (dev->moving && dev->enabled && now(dev) != dev->move.updated_us) {
+        (void)run_controller(dev, dev->applied_seq);
+    }
 }
 
 static void reply_ack(armproto_device *dev, const armproto_msg *req)
@@ -246,6 +293,10 @@ static void reply_hello(armproto_device *dev, uint32_t seq, uint8_t result)
     m->watchdog_us = dev->config.watchdog_us;
     m->max_frame = ARMPROTO_MAX_FRAME;
     memcpy(m->torque_limit, dev->config.torque_limit, sizeof m->torque_limit);
+    m->capabilities = ARMPROTO_CAPABILITY_MOVE;
+    if (dev->board.home != NULL || dev->board.home_velocity != NULL) m->capabilities |= ARMPROTO_CAPABILITY_HOME;
+    if (dev->board.home_velocity != NULL) m->capabilities |= ARMPROTO_CAPABILITY_HOME_VELOCITY;
+    if (dev->config.lockstep_clock) m->capabilities |= ARMPROTO_CAPABILITY_LOCKSTEP;
     send(dev, m);
 }
 
@@ -277,15 +328,21 @@ static int seq_newer(uint32_t a, uint32_t b)
     return d != 0 && d < 0x80000000u;
 }
 
-static int first_non_finite(const float *v, uint8_t n)
+
+/* The checks of the device's state that every motion command (TORQUE, MOVE) makes, in the order of
+ * PROTOCOL.md 8.4: e-stop, enabled, sequence. 0 when the command may go on to its values. */
+static uint8_t motion_refusal(const armproto_device *dev, uint32_t seq)
 {
-    uint8_t j;
-    for (j = 0; j < n; j++) {
-        if (!ap_is_finite(v[j])) {
-            return j;
-        }
+    if (dev->estop_latched) {
+        return ARMPROTO_RESULT_ESTOP_LATCHED;
     }
-    return -1;
+    if (!dev->enabled) {
+        return ARMPROTO_RESULT_NOT_ENABLED;
+    }
+    if (!seq_newer(seq, dev->applied_seq)) {
+        return ARMPROTO_RESULT_STALE_SEQUENCE;
+    }
+    return ARMPROTO_RESULT_OK;
 }
 
 static void handle_torque(armproto_device *dev, const armproto_msg *req)
@@ -299,13 +356,9 @@ static void handle_torque(armproto_device *dev, const armproto_msg *req)
         nak_form(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
         return;
     }
-    if (dev->estop_latched) {
-        result = ARMPROTO_RESULT_ESTOP_LATCHED;
-    } else if (!dev->enabled) {
-        result = ARMPROTO_RESULT_NOT_ENABLED;
-    } else if (!seq_newer(req->seq, dev->applied_seq)) {
-        result = ARMPROTO_RESULT_STALE_SEQUENCE;
-    } else if ((bad = first_non_finite(req->tau, n)) >= 0) {
+    if ((result = motion_refusal(dev, req->seq)) != ARMPROTO_RESULT_OK) {
+        /* refused as it stands: the torque in force stays */
+    } else if ((bad = ap_first_non_finite(req->tau, n)) >= 0) {
         uint32_t bits;
         memcpy(&bits, &req->tau[bad], sizeof bits);
         result = ARMPROTO_RESULT_NON_FINITE;
@@ -326,6 +379,9 @@ static void handle_torque(armproto_device *dev, const armproto_msg *req)
             }
             dev->tau_out[j] = v;
         }
+        /* An applied TORQUE ends a move: the host commands the torque again. */
+        dev->moving = 0;
+        dev->settled = 0;
         rc = dev->board.set_torques(dev->board.ctx, dev->tau_out, n);
         if (rc != 0) {
             result = ARMPROTO_RESULT_BOARD_ERROR;
@@ -338,6 +394,45 @@ static void handle_torque(armproto_device *dev, const armproto_msg *req)
     if (result != ARMPROTO_RESULT_OK) {
         dev->rx.stats.torque_rejected++;
     }
+    reply_state(dev, req->seq, result);
+}
+
+/* MOVE (PROTOCOL.md 8.4 and 8.6): the checks of TORQUE in the same order, then the values; an
+ * accepted MOVE takes over from the torque in force, feeds the watchdog and runs the controller at
+ * once, so that the STATE reports the torque it commands. */
+static void handle_move(armproto_device *dev, const armproto_msg *req)
+{
+    uint8_t n = dev->config.joint_count;
+    uint8_t result = ARMPROTO_RESULT_OK;
+    uint8_t joint = ARMPROTO_NO_JOINT;
+    uint32_t bits = 0;
+
+    if (req->joint_count != n) {
+        nak_form(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_JOINT_COUNT);
+        return;
+    }
+    if ((result = motion_refusal(dev, req->seq)) != ARMPROTO_RESULT_OK) {
+        /* refused as it stands: a move in force goes on */
+    } else if ((result = armproto_move_check(req, dev->config.position_low, dev->config.position_high, &joint, &bits)) ==
+               ARMPROTO_RESULT_NON_FINITE) {
+        raise_fault(dev, ARMPROTO_FAULT_NON_FINITE, joint, bits, req->seq);
+    } else if (result == ARMPROTO_RESULT_OK) {
+        if (!dev->moving) {
+            if (sample_joints(dev, req->seq) != 0) {
+                reply_state(dev, req->seq, ARMPROTO_RESULT_BOARD_ERROR);
+                return;
+            }
+            armproto_move_start(&dev->move, dev->q_in, n, now(dev));
+        }
+        armproto_move_set(&dev->move, req);
+        dev->moving = 1;
+        dev->applied_seq = req->seq;
+        dev->last_command_us = watchdog_now(dev);
+        if (run_controller(dev, req->seq) != 0) {
+            result = ARMPROTO_RESULT_BOARD_ERROR;
+        }
+    }
+    /* OUT_OF_RANGE and the refusals before it change nothing: a move in force goes on. */
     reply_state(dev, req->seq, result);
 }
 
@@ -408,6 +503,9 @@ void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
     case ARMPROTO_MSG_TORQUE:
         handle_torque(dev, req);
         break;
+    case ARMPROTO_MSG_MOVE:
+        handle_move(dev, req);
+        break;
     case ARMPROTO_MSG_HEARTBEAT:
         reply_state(dev, req->seq, ARMPROTO_RESULT_OK);
         break;
@@ -448,8 +546,8 @@ void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_ESTOP_LATCHED);
         } else if (dev->enabled) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_MUST_BE_DISABLED);
-        } else if (first_non_finite(req->q, req->joint_count) >= 0 ||
-                   (req->has_qd && first_non_finite(req->qd, req->joint_count) >= 0)) {
+        } else if (ap_first_non_finite(req->q, req->joint_count) >= 0 ||
+                   (req->has_qd && ap_first_non_finite(req->qd, req->joint_count) >= 0)) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_NON_FINITE);
         } else if (!in_range(dev, req->q, req->joint_count)) {
             reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_OUT_OF_RANGE);

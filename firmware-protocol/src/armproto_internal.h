@@ -70,4 +70,16 @@ static inline int ap_is_finite(float f)
     return (bits & 0x7F800000u) != 0x7F800000u;
 }
 
+/* Index of the first NaN or infinity among n values, or -1. */
+static inline int ap_first_non_finite(const float *v, uint8_t n)
+{
+    uint8_t j;
+    for (j = 0; j < n; j++) {
+        if (!ap_is_finite(v[j])) {
+            return j;
+        }
+    }
+    return -1;
+}
+
 #endif /* ARMPROTO_INTERNAL_H */

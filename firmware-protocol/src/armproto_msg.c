@@ -5,7 +5,8 @@
 #define LEN_SEQ_ONLY     4
 #define LEN_HELLO        6
 #define LEN_JOINTS_HDR   5   /* TORQUE, HOME: seq u32, n u8 */
-#define LEN_HELLO_REPLY  24  /* + 4n */
+#define LEN_HELLO_REPLY  24  /* + 4n, + 4 (capabilities, protocol 1.3) */
+#define LEN_MOVE_HDR     24  /* seq u32, n u8, reserved u8[3], max_velocity, position_tolerance, velocity_tolerance, integral_time; + 12n */
 #define LEN_ACK          5
 #define LEN_NAK          6
 #define LEN_STATE        24  /* + 12n */
@@ -31,6 +32,7 @@ int armproto_msg_known(uint8_t type)
     case ARMPROTO_MSG_RESET:
     case ARMPROTO_MSG_HOME:
     case ARMPROTO_MSG_GET_STATS:
+    case ARMPROTO_MSG_MOVE:
     case ARMPROTO_MSG_HELLO_REPLY:
     case ARMPROTO_MSG_ACK:
     case ARMPROTO_MSG_NAK:
@@ -150,7 +152,13 @@ int armproto_pack_payload(const armproto_msg *m, uint8_t *p, size_t cap)
         if (!joints_ok(n)) {
             return ARMPROTO_ERR_ARG;
         }
-        len = LEN_HELLO_REPLY + 4u * n;
+        len = LEN_HELLO_REPLY + 4u * n + 4u;
+        break;
+    case ARMPROTO_MSG_MOVE:
+        if (!joints_ok(n)) {
+            return ARMPROTO_ERR_ARG;
+        }
+        len = LEN_MOVE_HDR + 12u * n;
         break;
     case ARMPROTO_MSG_ACK:
         len = LEN_ACK;
@@ -208,6 +216,18 @@ int armproto_pack_payload(const armproto_msg *m, uint8_t *p, size_t cap)
         ap_put_u32(p + 16, m->watchdog_us);
         ap_put_u16(p + 20, m->max_frame);
         put_f32s(p + 24, m->torque_limit, n);
+        ap_put_u32(p + 24 + 4u * n, m->capabilities);
+        break;
+    case ARMPROTO_MSG_MOVE:
+        ap_put_u32(p, m->seq);
+        p[4] = n;
+        ap_put_f32(p + 8, m->max_velocity);
+        ap_put_f32(p + 12, m->position_tolerance);
+        ap_put_f32(p + 16, m->velocity_tolerance);
+        ap_put_f32(p + 20, m->integral_time);
+        put_f32s(p + LEN_MOVE_HDR, m->q, n);
+        put_f32s(p + LEN_MOVE_HDR + 4u * n, m->kp, n);
+        put_f32s(p + LEN_MOVE_HDR + 8u * n, m->kd, n);
         break;
     case ARMPROTO_MSG_ACK:
         ap_put_u32(p, m->seq);
@@ -320,6 +340,23 @@ int armproto_unpack_payload(uint8_t type, const uint8_t *p, size_t len, armproto
         m->watchdog_us = ap_get_u32(p + 16);
         m->max_frame = ap_get_u16(p + 20);
         get_f32s(p + 24, m->torque_limit, n);
+        /* Protocol 1.3 appends the capabilities; an older device's reply ends before them. */
+        if (len >= LEN_HELLO_REPLY + 4u * n + 4u) {
+            m->capabilities = ap_get_u32(p + 24 + 4u * n);
+        }
+        return 0;
+    case ARMPROTO_MSG_MOVE:
+        if ((err = joint_array(p, len, LEN_MOVE_HDR, 4, 12, &n)) != 0) {
+            return err;
+        }
+        m->joint_count = n;
+        m->max_velocity = ap_get_f32(p + 8);
+        m->position_tolerance = ap_get_f32(p + 12);
+        m->velocity_tolerance = ap_get_f32(p + 16);
+        m->integral_time = ap_get_f32(p + 20);
+        get_f32s(p + LEN_MOVE_HDR, m->q, n);
+        get_f32s(p + LEN_MOVE_HDR + 4u * n, m->kp, n);
+        get_f32s(p + LEN_MOVE_HDR + 8u * n, m->kd, n);
         return 0;
     case ARMPROTO_MSG_ACK:
         if (len < LEN_ACK) {
@@ -496,6 +533,27 @@ int armproto_encode_get_stats(uint8_t *out, size_t cap, uint32_t seq)
     return encode_seq_only(ARMPROTO_MSG_GET_STATS, out, cap, seq);
 }
 
+int armproto_encode_move(uint8_t *out, size_t cap, uint32_t seq, const float *target, const float *kp, const float *kd,
+                         uint8_t n, float max_velocity, float position_tolerance, float velocity_tolerance,
+                         float integral_time)
+{
+    armproto_msg m;
+    if (target == NULL || kp == NULL || kd == NULL || !joints_ok(n)) {
+        return ARMPROTO_ERR_ARG;
+    }
+    armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
+    m.seq = seq;
+    m.joint_count = n;
+    m.max_velocity = max_velocity;
+    m.position_tolerance = position_tolerance;
+    m.velocity_tolerance = velocity_tolerance;
+    m.integral_time = integral_time;
+    memcpy(m.q, target, sizeof(float) * n);
+    memcpy(m.kp, kp, sizeof(float) * n);
+    memcpy(m.kd, kd, sizeof(float) * n);
+    return armproto_encode_msg(&m, out, cap);
+}
+
 /* ---- names ---- */
 
 const char *armproto_err_name(int err)
@@ -563,6 +621,7 @@ const char *armproto_msg_name(uint8_t type)
     case ARMPROTO_MSG_RESET: return "RESET";
     case ARMPROTO_MSG_HOME: return "HOME";
     case ARMPROTO_MSG_GET_STATS: return "GET_STATS";
+    case ARMPROTO_MSG_MOVE: return "MOVE";
     case ARMPROTO_MSG_HELLO_REPLY: return "HELLO_REPLY";
     case ARMPROTO_MSG_ACK: return "ACK";
     case ARMPROTO_MSG_NAK: return "NAK";

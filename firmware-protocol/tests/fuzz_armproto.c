@@ -11,7 +11,13 @@
  *              otherwise raw mode: the rest is fed as bytes
  *   bits 2-5   raw mode: chunk size - 1
  *   bits 6-7   raw mode: clock step per chunk (x 3 ms)
+ *
+ * Protocol 1.3: MOVE frames (seeded by genvectors) run the device's position controller at every
+ * poll on an arm whose measured pose follows the commanded torque; in structured mode a clock
+ * step of 0x03 (1.5 ms) also calls armproto_device_control, as a lockstep simulator does after a step.
+ * The integral of a MOVE with integral_time > 0 is checked against its anti-windup bound.
  */
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include "armproto.h"
@@ -44,12 +50,14 @@ static int fz_set(void *ctx, const float *tau, uint8_t n)
 
 static int fz_read(void *ctx, float *q, float *qd, float *tau, uint8_t n)
 {
+    const fuzz_board *b = ctx;
     uint8_t j;
-    (void)ctx;
     for (j = 0; j < n; j++) {
-        q[j] = 0.1f * j;
-        qd[j] = -0.1f * j;
-        tau[j] = ((fuzz_board *)ctx)->tau[j];
+        /* A pose that answers the torque (bounded: |tau| <= LIMIT), so the controller's error
+         * changes from update to update. */
+        q[j] = 0.1f * j + 0.01f * b->tau[j];
+        qd[j] = -0.1f * j + 0.1f * b->tau[j];
+        tau[j] = b->tau[j];
     }
     return 0;
 }
@@ -91,6 +99,23 @@ static void check_invariants(const armproto_device *dev, const fuzz_board *b)
     }
     if ((s & ARMPROTO_STATUS_ENABLED) && b->t - dev->last_command_us > dev->config.watchdog_us) {
         abort(); /* enabled past the watchdog period after a check */
+    }
+    /* A move only while enabled; settled only while moving (PROTOCOL.md 7.3, 8.6). */
+    if ((s & ARMPROTO_STATUS_MOVING) && !(s & ARMPROTO_STATUS_ENABLED)) abort();
+    if ((s & ARMPROTO_STATUS_SETTLED) && !(s & ARMPROTO_STATUS_MOVING)) abort();
+    /* The setpoint never leaves the finite: it starts at a measured pose and only ever moves to a
+     * (finite, checked) target. The integral stays within its anti-windup bound (PROTOCOL.md 8.6):
+     * the integral term alone never asks for more than the torque limit. The bound is computed as
+     * the controller computes it, so the comparison is exact; an accepted MOVE runs the
+     * controller at once, so a new kp or Ti has been applied to it already. */
+    if (s & ARMPROTO_STATUS_MOVING) {
+        for (j = 0; j < JOINTS; j++) {
+            if (!(dev->move.setpoint[j] >= -FLT_MAX && dev->move.setpoint[j] <= FLT_MAX)) abort();
+            if (dev->move.integral_time > 0.0f) {
+                float bound = dev->move.kp[j] > 0.0f ? LIMIT * dev->move.integral_time / dev->move.kp[j] : 0.0f;
+                if (!(dev->move.integral[j] >= -bound && dev->move.integral[j] <= bound)) abort();
+            }
+        }
     }
 }
 
@@ -153,6 +178,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     armproto_device_config_default(&cfg, JOINTS);
     cfg.watchdog_us = 10000;
     for (j = 0; j < JOINTS; j++) cfg.torque_limit[j] = LIMIT;
+    cfg.position_low[1] = -2.0f; /* MOVE targets can be out of range (joint 0 has no range) */
+    cfg.position_high[1] = 2.0f;
     if (armproto_device_init(&dev, &board, &cfg) != 0) abort();
 
     if (opts & 1) {
@@ -173,6 +200,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             b.estop = (data[off] == 0xE5);
             armproto_device_poll(&dev);
             check_invariants(&dev, &b);
+            if (data[off] == 0x03) {
+                armproto_device_control(&dev);
+                check_invariants(&dev, &b);
+            }
             n = armproto_frame_encode(data[off + 1], data + off + 2, len - 2, frame, sizeof frame);
             if (n > 0) {
                 armproto_device_receive(&dev, frame, (size_t)n);

@@ -201,12 +201,61 @@ static void test_layouts(void)
     m.seq = 9; m.result = 0; m.version_major = 1; m.version_minor = 2; m.joint_count = 1;
     m.firmware_id = 0x11223344u; m.firmware_version = 0x00010203u; m.watchdog_us = 50000u;
     m.max_frame = 256; m.torque_limit[0] = 0.5f;
+    m.capabilities = ARMPROTO_CAPABILITY_HOME | ARMPROTO_CAPABILITY_MOVE | 0x80000000u;
     {
+        /* Protocol 1.3: capabilities u32 at 24 + 4n, after the torque limits. */
         const uint8_t w[] = {0x09, 0, 0, 0, 0x00, 0x01, 0x02, 0x01,
                              0x44, 0x33, 0x22, 0x11, 0x03, 0x02, 0x01, 0x00,
                              0x50, 0xC3, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
-                             0x00, 0x00, 0x00, 0x3F};
+                             0x00, 0x00, 0x00, 0x3F,
+                             0x05, 0x00, 0x00, 0x80};
+        armproto_msg old;
         expect_payload(&m, w, sizeof w);
+        /* A 1.2 device's reply ends before the capabilities: they read as 0, the rest as sent. */
+        CHECK_EQ(armproto_unpack_payload(ARMPROTO_MSG_HELLO_REPLY, w, sizeof w - 4, &old), 0);
+        CHECK_EQ(old.capabilities, 0);
+        CHECK(same_float(old.torque_limit[0], 0.5f) && old.watchdog_us == 50000u);
+        /* A partial capabilities field is an unknown tail, ignored. */
+        CHECK_EQ(armproto_unpack_payload(ARMPROTO_MSG_HELLO_REPLY, w, sizeof w - 1, &old), 0);
+        CHECK_EQ(old.capabilities, 0);
+        /* Its torque limits are still required. */
+        CHECK_EQ(armproto_unpack_payload(ARMPROTO_MSG_HELLO_REPLY, w, 27, &old), ARMPROTO_ERR_BAD_LENGTH);
+    }
+    /* Protocol 1.3 MOVE: seq, n, 3 reserved, max_velocity, position_tolerance, velocity_tolerance,
+     * integral_time, then target[n], kp[n], kd[n]. 1.0f = 0x3F800000, 0.01f = 0x3C23D70A,
+     * 0.05f = 0x3D4CCCCD, 0.5f = 0x3F000000, -0.5f = 0xBF000000, 0.25f = 0x3E800000,
+     * 100.0f = 0x42C80000, 50.0f = 0x42480000, 20.0f = 0x41A00000, 10.0f = 0x41200000. */
+    armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
+    m.seq = 0x0A0B0C0Du; m.joint_count = 2;
+    m.max_velocity = 1.0f; m.position_tolerance = 0.01f; m.velocity_tolerance = 0.05f; m.integral_time = 0.5f;
+    m.q[0] = -0.5f; m.q[1] = 0.25f; m.kp[0] = 100.0f; m.kp[1] = 50.0f; m.kd[0] = 20.0f; m.kd[1] = 10.0f;
+    {
+        const uint8_t w[] = {0x0D, 0x0C, 0x0B, 0x0A, 0x02, 0x00, 0x00, 0x00,
+                             0x00, 0x00, 0x80, 0x3F, 0x0A, 0xD7, 0x23, 0x3C, 0xCD, 0xCC, 0x4C, 0x3D,
+                             0x00, 0x00, 0x00, 0x3F,
+                             0x00, 0x00, 0x00, 0xBF, 0x00, 0x00, 0x80, 0x3E,
+                             0x00, 0x00, 0xC8, 0x42, 0x00, 0x00, 0x48, 0x42,
+                             0x00, 0x00, 0xA0, 0x41, 0x00, 0x00, 0x20, 0x41};
+        armproto_msg got;
+        uint8_t longer[sizeof w + 3];
+        expect_payload(&m, w, sizeof w);
+        CHECK_EQ(sizeof w, 24 + 12 * 2);
+        /* Truncated anywhere: the fixed part (integral_time included), then the joint count, then
+         * the arrays. */
+        CHECK_EQ(armproto_unpack_payload(ARMPROTO_MSG_MOVE, w, 23, &got), ARMPROTO_ERR_BAD_LENGTH);
+        CHECK_EQ(armproto_unpack_payload(ARMPROTO_MSG_MOVE, w, sizeof w - 1, &got), ARMPROTO_ERR_BAD_LENGTH);
+        CHECK_EQ(got.seq, 0x0A0B0C0Du); /* kept for the NAK */
+        memcpy(longer, w, sizeof w);
+        longer[4] = 0;
+        CHECK_EQ(armproto_unpack_payload(ARMPROTO_MSG_MOVE, longer, sizeof w, &got), ARMPROTO_ERR_JOINT_COUNT);
+        longer[4] = 17;
+        CHECK_EQ(armproto_unpack_payload(ARMPROTO_MSG_MOVE, longer, sizeof w, &got), ARMPROTO_ERR_JOINT_COUNT);
+        /* Reserved bytes are ignored on receipt, and so is a longer tail. */
+        memcpy(longer, w, sizeof w);
+        longer[5] = 0xAA; longer[7] = 0x55;
+        longer[sizeof w] = 1; longer[sizeof w + 1] = 2; longer[sizeof w + 2] = 3;
+        CHECK_EQ(armproto_unpack_payload(ARMPROTO_MSG_MOVE, longer, sizeof longer, &got), 0);
+        CHECK(msg_equal(&got, &m));
     }
     armproto_msg_init(&m, ARMPROTO_MSG_ACK);
     m.seq = 2; m.request_type = ARMPROTO_MSG_ENABLE;
@@ -389,6 +438,34 @@ static void test_convenience_encoders(void)
         CHECK_EQ(with_null, plain);
         CHECK(plain > 0 && memcmp(out, out + 128, (size_t)plain) == 0);
     }
+    {
+        /* MOVE: 24 + 12n payload bytes, 29 + 12n on the wire (PROTOCOL.md section 11). */
+        float target[ARMPROTO_MAX_JOINTS], kp[ARMPROTO_MAX_JOINTS], kd[ARMPROTO_MAX_JOINTS];
+        uint8_t j;
+        for (j = 0; j < ARMPROTO_MAX_JOINTS; j++) {
+            target[j] = 0.125f * (float)j - 1.0f;
+            kp[j] = 10.0f + (float)j;
+            kd[j] = 0.5f * (float)j;
+        }
+        n = armproto_encode_move(out, sizeof out, 80, target, kp, kd, 3, 0.75f, 0.001f, 0.02f, 0.3f);
+        CHECK_EQ(n, 29 + 12 * 3);
+        CHECK_EQ(armproto_decode_msg(out, (size_t)n, &m), 0);
+        CHECK(m.type == ARMPROTO_MSG_MOVE && m.seq == 80 && m.joint_count == 3);
+        CHECK(same_float(m.max_velocity, 0.75f) && same_float(m.position_tolerance, 0.001f) &&
+              same_float(m.velocity_tolerance, 0.02f) && same_float(m.integral_time, 0.3f));
+        CHECK(same_float(m.q[2], -0.75f) && same_float(m.kp[2], 12.0f) && same_float(m.kd[2], 1.0f));
+        n = armproto_encode_move(out, sizeof out, 81, target, kp, kd, ARMPROTO_MAX_JOINTS, 1.0f, 0.0f, 0.0f, 0.0f);
+        CHECK_EQ(n, 29 + 12 * ARMPROTO_MAX_JOINTS); /* 221: within the 256-byte frame */
+        CHECK_EQ(armproto_decode_msg(out, (size_t)n, &m), 0);
+        CHECK(same_float(m.kd[15], 7.5f) && same_float(m.integral_time, 0.0f));
+        CHECK_EQ(armproto_encode_move(out, sizeof out, 82, target, kp, kd, 0, 1.0f, 0.0f, 0.0f, 0.0f),
+                 ARMPROTO_ERR_ARG);
+        CHECK_EQ(armproto_encode_move(out, sizeof out, 82, target, NULL, kd, 2, 1.0f, 0.0f, 0.0f, 0.0f),
+                 ARMPROTO_ERR_ARG);
+        CHECK_EQ(armproto_encode_move(out, 60, 82, target, kp, kd, 3, 1.0f, 0.0f, 0.0f, 0.0f), ARMPROTO_ERR_CAPACITY);
+    }
+    CHECK(strcmp(armproto_msg_name(ARMPROTO_MSG_MOVE), "MOVE") == 0);
+    CHECK(armproto_msg_known(ARMPROTO_MSG_MOVE));
 }
 
 void test_codec(void)

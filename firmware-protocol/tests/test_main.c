@@ -30,12 +30,17 @@ int msg_equal(const armproto_msg *a, const armproto_msg *b)
         a->applied_seq != b->applied_seq || a->status != b->status ||
         a->firmware_id != b->firmware_id || a->firmware_version != b->firmware_version ||
         a->watchdog_us != b->watchdog_us || a->fault_detail != b->fault_detail ||
-        a->time_us != b->time_us || memcmp(&a->stats, &b->stats, sizeof a->stats) != 0) {
+        a->time_us != b->time_us || memcmp(&a->stats, &b->stats, sizeof a->stats) != 0 ||
+        a->capabilities != b->capabilities || !same_float(a->max_velocity, b->max_velocity) ||
+        !same_float(a->position_tolerance, b->position_tolerance) ||
+        !same_float(a->velocity_tolerance, b->velocity_tolerance) ||
+        !same_float(a->integral_time, b->integral_time)) {
         return 0;
     }
     for (j = 0; j < ARMPROTO_MAX_JOINTS; j++) {
         if (!same_float(a->q[j], b->q[j]) || !same_float(a->qd[j], b->qd[j]) ||
-            !same_float(a->tau[j], b->tau[j]) || !same_float(a->torque_limit[j], b->torque_limit[j])) {
+            !same_float(a->tau[j], b->tau[j]) || !same_float(a->torque_limit[j], b->torque_limit[j]) ||
+            !same_float(a->kp[j], b->kp[j]) || !same_float(a->kd[j], b->kd[j])) {
             return 0;
         }
     }

@@ -49,6 +49,21 @@ static int parse_fields(char *text, uint8_t type, armproto_msg *m)
             saw_qd = 1;
         }
         else if (strcmp(item, "tau") == 0) { if (parse_floats(eq + 1, m->tau, ARMPROTO_MAX_JOINTS) < 0) return 0; }
+        else if (strcmp(item, "target") == 0) { /* MOVE's target travels in armproto_msg.q */
+            if (parse_floats(eq + 1, m->q, ARMPROTO_MAX_JOINTS) < 0) return 0;
+        }
+        else if (strcmp(item, "kp") == 0) { if (parse_floats(eq + 1, m->kp, ARMPROTO_MAX_JOINTS) < 0) return 0; }
+        else if (strcmp(item, "kd") == 0) { if (parse_floats(eq + 1, m->kd, ARMPROTO_MAX_JOINTS) < 0) return 0; }
+        else if (strcmp(item, "max_velocity") == 0) { if (!parse_float(eq + 1, &m->max_velocity)) return 0; }
+        else if (strcmp(item, "position_tolerance") == 0) {
+            if (!parse_float(eq + 1, &m->position_tolerance)) return 0;
+        }
+        else if (strcmp(item, "velocity_tolerance") == 0) {
+            if (!parse_float(eq + 1, &m->velocity_tolerance)) return 0;
+        }
+        else if (strcmp(item, "integral_time") == 0) {
+            if (!parse_float(eq + 1, &m->integral_time)) return 0;
+        }
         else if (strcmp(item, "torque_limit") == 0) {
             if (parse_floats(eq + 1, m->torque_limit, ARMPROTO_MAX_JOINTS) < 0) return 0;
         }
@@ -68,6 +83,7 @@ static int parse_fields(char *text, uint8_t type, armproto_msg *m)
         INT_FIELD("firmware_version", m->firmware_version, uint32_t);
         INT_FIELD("watchdog_us", m->watchdog_us, uint32_t);
         INT_FIELD("max_frame", m->max_frame, uint16_t);
+        INT_FIELD("capabilities", m->capabilities, uint32_t);
         INT_FIELD("rx_frames", m->stats.rx_frames, uint32_t);
         INT_FIELD("rx_crc_errors", m->stats.rx_crc_errors, uint32_t);
         INT_FIELD("rx_cobs_errors", m->stats.rx_cobs_errors, uint32_t);
@@ -149,7 +165,7 @@ void test_vectors(const char *path)
     FILE *f = fopen(path, "r");
     int counts[5] = {0, 0, 0, 0, 0};
     int lineno = 0;
-    const int msg_types_expected = 16;
+    const int msg_types_expected = 17;
     int seen_type[256];
 
     memset(seen_type, 0, sizeof seen_type);

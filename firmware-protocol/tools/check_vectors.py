@@ -60,9 +60,14 @@ def f32(text: str) -> bytes:
 
 
 HOST_SEQ_ONLY = {0x02, 0x03, 0x05, 0x06, 0x07, 0x08, 0x0A}
-KNOWN = HOST_SEQ_ONLY | {0x01, 0x04, 0x09, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86}
+KNOWN = HOST_SEQ_ONLY | {0x01, 0x04, 0x09, 0x0B, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86}
 STATS_KEYS = ["rx_frames", "rx_crc_errors", "rx_cobs_errors", "rx_overlong", "rx_short",
               "rx_unknown_type", "rx_bad_length", "tx_frames", "watchdog_trips", "torque_rejected"]
+
+
+# Bytes on the wire for n joints (PROTOCOL.md section 11): base + per * n.
+WIRE_SIZE = {0x04: (10, 4), 0x0B: (29, 12), 0x81: (33, 4), 0x84: (29, 12), 0x85: (29, 0),
+             0x82: (10, 0), 0x83: (11, 0)} | {t: (9, 0) for t in HOST_SEQ_ONLY}
 
 
 def build_payload(msg_type: int, f: dict) -> bytes:
@@ -77,11 +82,17 @@ def build_payload(msg_type: int, f: dict) -> bytes:
         return struct.pack("<IB", i("seq"), i("joint_count")) + arr("tau")
     if msg_type == 0x09:  # HOME; protocol 1.1 may append qd
         return struct.pack("<IB", i("seq"), i("joint_count")) + arr("q") + (arr("qd") if "qd" in f else b"")
+    if msg_type == 0x0B:  # MOVE (1.3): four scalars after 3 reserved bytes, then target, kp, kd
+        head = struct.pack("<IB3x", i("seq"), i("joint_count"))
+        scalars = b"".join(f32(f[k]) for k in ("max_velocity", "position_tolerance", "velocity_tolerance",
+                                                "integral_time"))
+        return head + scalars + arr("target") + arr("kp") + arr("kd")
     if msg_type == 0x81:
         head = struct.pack("<IBBBBIIIHH", i("seq"), i("result"), i("version_major"),
                            i("version_minor"), i("joint_count"), i("firmware_id"),
                            i("firmware_version"), i("watchdog_us"), i("max_frame"), 0)
-        return head + arr("torque_limit")
+        # 1.3 appends capabilities after the limits (a 1.2 device's reply ends before them).
+        return head + arr("torque_limit") + struct.pack("<I", i("capabilities"))
     if msg_type == 0x82:
         return struct.pack("<IB", i("seq"), i("request_type"))
     if msg_type == 0x83:
@@ -120,14 +131,15 @@ def classify(frame: bytes) -> str:
     t, p = body[0], body[1:-2]
     if t not in KNOWN:
         return "unknown_type"
-    minimum = {0x01: 6, 0x04: 5, 0x09: 5, 0x81: 24, 0x82: 5, 0x83: 6, 0x84: 24, 0x85: 24, 0x86: 44}
+    # HELLO_REPLY's capabilities (1.3) are an optional tail: not part of its minimum.
+    minimum = {0x01: 6, 0x04: 5, 0x09: 5, 0x0B: 24, 0x81: 24, 0x82: 5, 0x83: 6, 0x84: 24, 0x85: 24, 0x86: 44}
     if len(p) < minimum.get(t, 4):
         return "bad_length"
-    if t in (0x04, 0x09, 0x81, 0x84):
-        n = p[{0x04: 4, 0x09: 4, 0x81: 7, 0x84: 22}[t]]
+    if t in (0x04, 0x09, 0x0B, 0x81, 0x84):
+        n = p[{0x04: 4, 0x09: 4, 0x0B: 4, 0x81: 7, 0x84: 22}[t]]
         if not 1 <= n <= 16:
             return "joint_count"
-        per = {0x04: 4, 0x09: 4, 0x81: 4, 0x84: 12}[t]
+        per = {0x04: 4, 0x09: 4, 0x0B: 12, 0x81: 4, 0x84: 12}[t]
         if len(p) < minimum[t] + per * n:
             return "bad_length"
     return "ok"
@@ -183,6 +195,11 @@ def main() -> int:
                 check(frame_of(msg_type, payload) == frame, where + " frame")
                 check(classify(frame) == "ok", where + " classify")
                 check(len(frame) <= 256, where + " max frame")
+                # Bytes on the wire, PROTOCOL.md section 11.
+                if msg_type in WIRE_SIZE:
+                    base, per = WIRE_SIZE[msg_type]
+                    n = int(fields.get("joint_count", "0"))
+                    check(len(frame) == base + per * n, where + " size of section 11")
             elif kind == "bad":
                 got = classify(unhex(cols[2]))
                 check(got == cols[3], "%s expected %s got %s" % (where, cols[3], got))

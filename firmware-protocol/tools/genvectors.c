@@ -106,6 +106,20 @@ static void fields(const armproto_msg *m)
                (unsigned long)m->firmware_id, (unsigned long)m->firmware_version,
                (unsigned long)m->watchdog_us, m->max_frame);
         farr("torque_limit", m->torque_limit, m->joint_count);
+        printf(",capabilities=%lu", (unsigned long)m->capabilities);
+        break;
+    case ARMPROTO_MSG_MOVE:
+        printf(",joint_count=%u,max_velocity=", m->joint_count);
+        pf(m->max_velocity);
+        printf(",position_tolerance=");
+        pf(m->position_tolerance);
+        printf(",velocity_tolerance=");
+        pf(m->velocity_tolerance);
+        printf(",integral_time=");
+        pf(m->integral_time);
+        farr("target", m->q, m->joint_count);
+        farr("kp", m->kp, m->joint_count);
+        farr("kd", m->kd, m->joint_count);
         break;
     case ARMPROTO_MSG_ACK:
         printf(",request_type=%u", m->request_type);
@@ -258,6 +272,69 @@ static size_t body_with_crc(uint8_t type, const uint8_t *payload, size_t n, uint
     return n + 3;
 }
 
+/* Protocol 1.3 fuzz seeds as the host uses MOVE: repeated every control period (5 ms of clock
+ * per record, within the fuzz device's 10 ms watchdog; option 0x03: handshake and enable,
+ * structured), then a TORQUE; the same with the lockstep simulator's controller calls (clock
+ * step 0x03); and with gains so large that the PD law overflows (the controller must still never
+ * command a non-finite torque). All with integral action, so that the integral meets its
+ * anti-windup bound on the fuzz arm, which never reaches the target. */
+static void move_seeds(void)
+{
+    static uint8_t rec[4096];
+    const float target[2] = {0.5f, -0.25f}, kp[2] = {30.0f, 20.0f}, kd[2] = {2.0f, 1.0f};
+    const uint8_t structured_opts = 0x03;
+    int variant;
+
+    for (variant = 0; variant < 3; variant++) {
+        armproto_msg m;
+        uint8_t payload[ARMPROTO_MAX_PAYLOAD];
+        size_t len = 0;
+        uint32_t seq;
+        int plen;
+        armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
+        m.joint_count = 2;
+        m.max_velocity = 1.0f;
+        m.position_tolerance = 0.01f;
+        m.velocity_tolerance = 0.05f;
+        m.integral_time = 0.05f;
+        memcpy(m.q, target, sizeof target);
+        memcpy(m.kp, kp, sizeof kp);
+        memcpy(m.kd, kd, sizeof kd);
+        if (variant == 2) {
+            m.kp[0] = m.kp[1] = 3.0e38f;
+            m.kd[0] = m.kd[1] = 3.0e38f;
+            m.max_velocity = 1000.0f;
+        }
+        for (seq = 3; seq < 40; seq++) {
+            m.seq = seq;
+            if (variant == 2) {
+                /* Turning back: the setpoint ahead of the arm, its velocity towards it, both
+                 * terms overflow, in opposite directions. */
+                m.q[0] = (seq & 1u) ? 100.0f : -100.0f;
+            }
+            plen = armproto_pack_payload(&m, payload, sizeof payload);
+            if (plen < 0 || len + (size_t)plen + 3 > sizeof rec) break;
+            rec[len++] = (uint8_t)(plen + 2);
+            rec[len++] = variant == 1 ? 0x03 : 0x0A;
+            rec[len++] = ARMPROTO_MSG_MOVE;
+            memcpy(rec + len, payload, (size_t)plen);
+            len += (size_t)plen;
+        }
+        armproto_msg_init(&m, ARMPROTO_MSG_TORQUE);
+        m.seq = 40;
+        m.joint_count = 2;
+        plen = armproto_pack_payload(&m, payload, sizeof payload);
+        if (plen > 0 && len + (size_t)plen + 3 <= sizeof rec) {
+            rec[len++] = (uint8_t)(plen + 2);
+            rec[len++] = 0x02;
+            rec[len++] = ARMPROTO_MSG_TORQUE;
+            memcpy(rec + len, payload, (size_t)plen);
+            len += (size_t)plen;
+        }
+        seed_file(&structured_opts, 1, rec, len);
+    }
+}
+
 static void seq_only(const char *name, uint8_t type, uint32_t seq)
 {
     armproto_msg m;
@@ -353,6 +430,28 @@ int main(int argc, char **argv)
     m.has_qd = 1; m.qd[0] = 0.125f; m.qd[1] = -0.005f;
     msg_line("home_velocity", &m);
     seq_only("get_stats", ARMPROTO_MSG_GET_STATS, 11);
+    /* Protocol 1.3: MOVE, the device's position controller to a pose (PROTOCOL.md 6.5, 8.6). */
+    armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
+    m.seq = 30; m.joint_count = 2;
+    m.max_velocity = 0.5f; m.position_tolerance = 0.01f; m.velocity_tolerance = 0.05f; m.integral_time = 0.25f;
+    m.q[0] = 0.5f; m.q[1] = -0.25f; m.kp[0] = 100.0f; m.kp[1] = 50.0f; m.kd[0] = 20.0f; m.kd[1] = 10.0f;
+    msg_line("move_2", &m);
+    armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
+    m.seq = 0x80000001u; m.joint_count = 16;
+    m.max_velocity = 1.5f; m.position_tolerance = 0.0f; m.velocity_tolerance = 0.125f; /* no integral action */
+    for (i = 0; i < 16; i++) {
+        m.q[i] = (float)i * 0.125f - 1.0f;
+        m.kp[i] = (float)i * 8.0f;
+        m.kd[i] = (float)i * 0.25f + 0.5f;
+    }
+    msg_line("move_16", &m);
+    /* Values the device refuses (8.4): non-finite scalars (position_tolerance, the first, names the
+     * fault; integral_time is the last scalar checked), and -0 where >= 0 holds (accepted). */
+    armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
+    m.seq = 34; m.joint_count = 2;
+    m.max_velocity = 0.5f; m.position_tolerance = inf; m.velocity_tolerance = qnan; m.integral_time = -inf;
+    m.q[0] = qnan; m.q[1] = 0.0f; m.kp[0] = 1.0f; m.kp[1] = -0.0f; m.kd[0] = -inf; m.kd[1] = 0.0f;
+    msg_line("move_non_finite", &m);
 
     armproto_msg_init(&m, ARMPROTO_MSG_HELLO_REPLY);
     m.seq = 1; m.result = ARMPROTO_RESULT_OK; m.version_major = 1; m.version_minor = 0;
@@ -361,6 +460,22 @@ int main(int argc, char **argv)
     msg_line("hello_reply", &m);
     m.seq = 12; m.result = ARMPROTO_RESULT_VERSION_MISMATCH;
     msg_line("hello_reply_mismatch", &m);
+    /* Protocol 1.3: capabilities after the torque limits. A real arm (HOME, MOVE) and a lockstep
+     * simulator that also sets velocities on HOME (every bit of 1.3). */
+    armproto_msg_init(&m, ARMPROTO_MSG_HELLO_REPLY);
+    m.seq = 1; m.result = ARMPROTO_RESULT_OK; m.version_major = 1; m.version_minor = 3;
+    m.joint_count = 2; m.firmware_id = 0x314D5241u; m.firmware_version = 0x00010300u;
+    m.watchdog_us = 100000u; m.max_frame = 256; m.torque_limit[0] = 2.0f; m.torque_limit[1] = inf;
+    m.capabilities = ARMPROTO_CAPABILITY_HOME | ARMPROTO_CAPABILITY_MOVE;
+    msg_line("hello_reply_1_3", &m);
+    armproto_msg_init(&m, ARMPROTO_MSG_HELLO_REPLY);
+    m.seq = 2; m.result = ARMPROTO_RESULT_OK; m.version_major = 1; m.version_minor = 3;
+    m.joint_count = 7; m.firmware_id = 0x4D495341u; m.firmware_version = 0x00010300u;
+    m.watchdog_us = 250000u; m.max_frame = 256;
+    for (i = 0; i < 7; i++) m.torque_limit[i] = (float)(7 - i) * 10.0f;
+    m.capabilities = ARMPROTO_CAPABILITY_HOME | ARMPROTO_CAPABILITY_HOME_VELOCITY | ARMPROTO_CAPABILITY_MOVE |
+                     ARMPROTO_CAPABILITY_LOCKSTEP;
+    msg_line("hello_reply_lockstep", &m);
 
     armproto_msg_init(&m, ARMPROTO_MSG_ACK);
     m.seq = 2; m.request_type = ARMPROTO_MSG_ENABLE;
@@ -381,6 +496,23 @@ int main(int argc, char **argv)
     armproto_msg_init(&m, ARMPROTO_MSG_NAK);
     m.seq = 17; m.request_type = ARMPROTO_MSG_HOME; m.result = ARMPROTO_RESULT_BAD_JOINT_COUNT;
     msg_line("nak_home_joint_count", &m);
+    /* Protocol 1.3 decisions (PROTOCOL.md 8.4, 8.6); tests/test_device.c has the device send these bytes. */
+    armproto_msg_init(&m, ARMPROTO_MSG_NAK);
+    m.seq = 32; m.request_type = ARMPROTO_MSG_MOVE; m.result = ARMPROTO_RESULT_BAD_JOINT_COUNT;
+    msg_line("nak_move_joint_count", &m);
+    /* A MOVE to the pose the arm is at, at rest: MOVING and SETTLED at once (status 0x1A1). */
+    armproto_msg_init(&m, ARMPROTO_MSG_STATE);
+    m.seq = 33; m.applied_seq = 33; m.time_us = 1000000ull;
+    m.status = ARMPROTO_STATUS_ENABLED | ARMPROTO_STATUS_HANDSHAKE_DONE | ARMPROTO_STATUS_MOVING |
+               ARMPROTO_STATUS_SETTLED;
+    m.result = ARMPROTO_RESULT_OK; m.joint_count = 2;
+    m.q[0] = 0.5f; m.q[1] = -0.25f; m.tau[0] = 0.125f;
+    msg_line("state_move_settled", &m);
+    /* move_non_finite to that device next: the scalar position_tolerance (+inf) names the fault. */
+    armproto_msg_init(&m, ARMPROTO_MSG_FAULT);
+    m.seq = 34; m.fault = ARMPROTO_FAULT_NON_FINITE; m.fault_joint = ARMPROTO_NO_JOINT; m.time_us = 1000000ull;
+    m.status = ARMPROTO_STATUS_FAULT | ARMPROTO_STATUS_HANDSHAKE_DONE; m.fault_detail = 0x7F800000u;
+    msg_line("fault_move_non_finite", &m);
 
     armproto_msg_init(&m, ARMPROTO_MSG_STATE);
     m.seq = 3; m.applied_seq = 3; m.time_us = 1234567890123ull;
@@ -464,6 +596,16 @@ int main(int argc, char **argv)
     buf[0] = 0x01; buf[1] = 0; buf[2] = 0; buf[3] = 0;
     n = body_with_crc(ARMPROTO_MSG_HELLO, buf, 4, body);
     bad_line("hello_truncated", frame, raw_frame(body, n, frame, sizeof frame));
+    /* MOVE (1.3): the fixed part is 24 bytes (integral_time ends it); a 2-joint MOVE needs 48. */
+    memset(buf, 0, 48);
+    buf[0] = 0x21; buf[4] = 2; buf[10] = 0x80; buf[11] = 0x3F; /* max_velocity 1 */
+    n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 23, body);
+    bad_line("move_short_header", frame, raw_frame(body, n, frame, sizeof frame));
+    n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 47, body);
+    bad_line("move_truncated", frame, raw_frame(body, n, frame, sizeof frame));
+    buf[4] = 0;
+    n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 48, body);
+    bad_line("move_zero_joints", frame, raw_frame(body, n, frame, sizeof frame));
 
     /* A 254-byte body whose canonical COBS is one FF block (255 bytes) with the redundant
      * trailing 01 that section 2.1 forbids: 256 bytes before the delimiter, always overlong. */
@@ -499,6 +641,15 @@ int main(int argc, char **argv)
     device_line("torque_truncated", frame, raw_frame(body, n, frame, sizeof frame));
     n = (size_t)armproto_encode_heartbeat(frame, sizeof frame, 0x12345678u);
     device_line("heartbeat", frame, n);
+    {
+        const float target[2] = {0.5f, -0.25f}, kp[2] = {100.0f, 50.0f}, kd[2] = {20.0f, 10.0f};
+        n = (size_t)armproto_encode_move(frame, sizeof frame, 30, target, kp, kd, 2, 0.5f, 0.01f, 0.05f, 0.25f);
+        device_line("move", frame, n);
+        memset(buf, 0, 48);
+        buf[0] = 0x21; buf[4] = 2;
+        n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 47, body);
+        device_line("move_truncated", frame, raw_frame(body, n, frame, sizeof frame));
+    }
 
     /* Fuzz seeds: the session as raw bytes (option 0x05: handshake first,
      * chunks of 2) and as records (option 0x03: handshake, structured). */
@@ -506,6 +657,7 @@ int main(int argc, char **argv)
         const uint8_t raw_opts = 0x05, structured_opts = 0x03;
         seed_file(&raw_opts, 1, session, session_len);
         seed_file(&structured_opts, 1, records, records_len);
+        move_seeds();
     }
     return failures ? 1 : 0;
 }
