@@ -68,13 +68,21 @@ public final class ReachEnvironment: ArmEnvironment, PlantDrawing {
                 simulated.reconfigure(to: plant.applied(to: robot))
                 drawnPlant = plant
             }
-            // Each episode's sensor noise from the environment's stream: a checkpoint, which saves
-            // the stream, then restores the noise too. A noise-free plant draws nothing, so the
-            // exact reacher's starts and goals stay Gymnasium's.
-            if simulated.gap.isNoisy { simulated.reseedNoise(random.next()) }
+            // Each episode's sensor noise seeded from the environment's stream without drawing from
+            // it: a checkpoint, which saves the stream, restores the noise too, and the starts and
+            // goals stay those of a noise-free plant (Gymnasium's on the exact reacher), so a
+            // robustness report compares every plant on the same episodes.
+            if simulated.gap.isNoisy { simulated.reseedNoise(noiseSeed) }
         }
         let goal = task.sampleStart(&random, position: &startPosition, velocity: &startVelocity)
         try start(position: startPosition, velocity: startVelocity, goal: goal, observation: &observation)
+    }
+
+    /// A seed for the episode's sensor noise: the environment stream's state, hashed (by the
+    /// generator's seeding) apart from the draws the stream itself will make.
+    private var noiseSeed: UInt64 {
+        let (a, b, c, d) = random.state
+        return a ^ (b &* 0x9E37_79B9_7F4A_7C15) ^ (c << 17 | c >> 47) ^ (d &+ 0x6E6F_6973_6500_0000)
     }
 
     /// Starts an episode from a given arm state and goal instead of random ones (deployment to a
