@@ -38,6 +38,7 @@ let package = Package(
         .library(name: "ArmDynamics", targets: ["ArmDynamics"]),
         .library(name: "FirmwareLink", targets: ["FirmwareLink"]),
         .library(name: "Hardware", targets: ["Hardware"]),
+        .library(name: "Dynamixel", targets: ["Dynamixel"]),
         .library(name: "Tasks", targets: ["Tasks"]),
         .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
         .library(name: "Policy", targets: ["Policy"]),
@@ -77,6 +78,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "Dynamixel",
+            dependencies: [
+                "RobotModel", "Hardware", "FirmwareLink", "MonotonicTime", "SystemCall", "DeterministicRandom",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "Tasks", dependencies: ["Hardware", "ArmDynamics", "RobotModel", "DeterministicRandom"]),
         .systemLibrary(
             name: "CBLAS", pkgConfig: "openblas",
@@ -113,7 +121,7 @@ let package = Package(
             name: "armature",
             dependencies: [
                 "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "DDPG",
-                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "FlightRecorder", "Plots",
+                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "Dynamixel", "FlightRecorder", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -127,6 +135,9 @@ let package = Package(
             name: "HardwareTests",
             dependencies: ["Hardware", "FirmwareLink", "RobotModel", "ArmDynamics", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "FirmwareLinkTests", dependencies: ["FirmwareLink", "CArmProto", "TestSupport"]),
+        .testTarget(
+            name: "DynamixelTests",
+            dependencies: ["Dynamixel", "Hardware", "FirmwareLink", "RobotModel", "Tasks", "Policy", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Hardware", "RobotModel", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "NeuralNetwork", "Tasks", "RobotModel", "TestSupport"]),

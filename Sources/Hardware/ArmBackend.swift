@@ -45,6 +45,13 @@ public struct MoveOutcome: Sendable, Equatable {
     public var duration: Double
     /// Largest |target − position| at the end, rad.
     public var positionError: Double
+
+    /// A backend outside this module (the Dynamixel arm) reports its moves too.
+    public init(periods: Int, duration: Double, positionError: Double) {
+        self.periods = periods
+        self.duration = duration
+        self.positionError = positionError
+    }
 }
 
 extension ArmBackend {

@@ -13,6 +13,12 @@ enum Bounds {
     static let dampingRatio = Bound(1e-6, 1000, "")
     static let baud = Bound(1, 100_000_000, "bit/s")
     static let timeout = Bound(1e-4, 60, "s")
+    static let servoID = Bound(0, 252, "(a Dynamixel id)")
+    static let torqueConstant = Bound(1e-4, 1000, "N·m/A")
+    static let servoOffset = Bound.magnitude(1_048_575, "ticks (±256 turns of a 4096-tick encoder)")
+    static let busWatchdog = Bound(
+        DynamixelBusSettings.watchdogRange.lowerBound * 1000, DynamixelBusSettings.watchdogRange.upperBound * 1000, "ms")
+    static let returnDelay = Bound(0, DynamixelBusSettings.returnDelayRange.upperBound * 1e6, "µs")
     static let lostReplies = Bound(
         Double(SerialSettings.lostRepliesRange.lowerBound), Double(SerialSettings.lostRepliesRange.upperBound), "in a row")
     static let torque = Bound.magnitude(1e6, "N·m")
@@ -43,7 +49,7 @@ struct DescriptionReader {
     let log: ProblemLog
 
     static let topKeys = [
-        "name", "description", "plane", "gravity", "control", "physics", "serial", "move", "reality_gap", "randomize",
+        "name", "description", "plane", "gravity", "control", "physics", "serial", "bus", "move", "reality_gap", "randomize",
         "actuation", "joints", "links",
     ]
     static let moveKeys = [
@@ -65,6 +71,7 @@ struct DescriptionReader {
         let physics = readPhysics(top, controlPeriod: control?.period)
         let serial = readSerial(top)
         let joints = readJoints(top)
+        let bus = readBus(top, jointCount: joints?.count)
         let links = readLinks(top)
         let move = readMove(top, jointCount: joints?.count)
         let gap = joints.flatMap { readRealityGap(top, jointCount: $0.count, controlPeriod: control?.period) }
@@ -75,10 +82,11 @@ struct DescriptionReader {
         }
         guard let name, let plane, let gravity, let control, let physics, let joints, let links else { return nil }
         if top.has("serial") && serial == nil { return nil }
+        if top.has("bus") && bus == nil { return nil }
         guard let move, let gap, let randomization, let actuation else { return nil }
         return RobotDescription(
             name: name, summary: summary, plane: plane, gravity: gravity, control: control, physics: physics,
-            serial: serial, joints: joints, links: links, move: move, realityGap: gap, randomization: randomization,
+            serial: serial, joints: joints, links: links, bus: bus, move: move, realityGap: gap, randomization: randomization,
             actuation: actuation)
     }
 
@@ -227,6 +235,137 @@ struct DescriptionReader {
         }
         guard let port, let baud, let timeout, let lostReplies else { return nil }
         return SerialSettings(port: port, baud: baud, timeout: timeout, lostReplies: lostReplies)
+    }
+
+    /// The bus kinds a description may name; only Dynamixel servos in current mode so far.
+    enum BusType: String, CaseIterable { case dynamixel }
+
+    private func readBus(_ top: MappingReader, jointCount: Int?) -> DynamixelBusSettings? {
+        let allowed = ["type", "port", "baud", "timeout", "lost_replies", "watchdog_ms", "return_delay_us", "servos"]
+        guard let node = top.node("bus", required: false),
+            let reader = MappingReader(node, path: "bus", allowed: allowed, log: log)
+        else { return nil }
+        guard reader.has("type") else {
+            log.report(.missing("type"), at: node, field: "bus.type")
+            return nil
+        }
+        let type = reader.choice("type", as: BusType.self, default: .dynamixel)
+        let port = reader.string("port")
+        var baud: Int? = 1_000_000
+        if reader.has("baud") {
+            baud = reader.integer("baud").flatMap { value in
+                Bounds.baud.check(Double(value), at: reader.value("baud"), field: "bus.baud", log: log).map { _ in value }
+            }
+        }
+        let timeout = reader.has("timeout") ? reader.positive("timeout", within: Bounds.timeout) : 0.02
+        var lostReplies: Int? = SerialSettings.defaultLostReplies
+        if reader.has("lost_replies") {
+            lostReplies = reader.integer("lost_replies").flatMap { value in
+                Bounds.lostReplies.check(Double(value), at: reader.value("lost_replies"), field: "bus.lost_replies", log: log)
+                    .map { _ in value }
+            }
+        }
+        var watchdog: Double? = 0.1
+        if reader.has("watchdog_ms") {
+            watchdog = reader.number("watchdog_ms", within: Bounds.busWatchdog).flatMap { ms in
+                guard abs(ms / 20 - (ms / 20).rounded()) < 1e-9 else {
+                    log.report(
+                        .invalid("the servos count their bus watchdog in units of 20 ms; give a multiple of 20 (20 to 2540)"),
+                        at: reader.value("watchdog_ms"), field: "bus.watchdog_ms")
+                    return nil
+                }
+                return ms / 1000
+            }
+        }
+        var returnDelay: Double? = 0
+        if reader.has("return_delay_us") {
+            returnDelay = reader.number("return_delay_us", within: Bounds.returnDelay).flatMap { us in
+                guard abs(us / 2 - (us / 2).rounded()) < 1e-9 else {
+                    log.report(
+                        .invalid("the servos count their return delay in units of 2 µs; give an even number (0 to 508)"),
+                        at: reader.value("return_delay_us"), field: "bus.return_delay_us")
+                    return nil
+                }
+                return us * 1e-6
+            }
+        }
+        let servos = readServos(reader, jointCount: jointCount)
+        guard type != nil, let port, let baud, let timeout, let lostReplies, let watchdog, let returnDelay, let servos else {
+            return nil
+        }
+        if watchdog <= timeout * Double(lostReplies) {
+            // The host rides through this many lost status packets while sending nothing new: the
+            // servos must not stop in the meantime, or riding through would always end in a stop.
+            log.report(
+                .invalid("the bus watchdog (\(Int((watchdog * 1000).rounded())) ms) must outlast lost_replies × timeout "
+                    + "(\(lostReplies) × \(timeout * 1000) ms); raise watchdog_ms or lower timeout"),
+                at: reader.value("watchdog_ms") ?? node, field: "bus.watchdog_ms")
+            return nil
+        }
+        return DynamixelBusSettings(
+            port: port, baud: baud, timeout: timeout, lostReplies: lostReplies, watchdog: watchdog, returnDelay: returnDelay,
+            servos: servos)
+    }
+
+    private func readServos(_ bus: MappingReader, jointCount: Int?) -> [DynamixelBusSettings.Servo]? {
+        guard let items = bus.list("servos") else { return nil }
+        if let jointCount, items.count != jointCount {
+            log.report(
+                .invalid("lists \(items.count) servos for \(jointCount) joints; give one servo per joint, in joint order"),
+                at: bus.value("servos"), field: "bus.servos")
+            return nil
+        }
+        let servos: [DynamixelBusSettings.Servo?] = items.map { item in
+            guard let reader = MappingReader(
+                item.node, path: item.path, allowed: ["id", "model", "torque_constant", "direction", "offset"], log: log)
+            else { return nil }
+            let id = reader.integer("id").flatMap { value in
+                Bounds.servoID.check(Double(value), at: reader.value("id"), field: reader.child("id"), log: log).map { _ in value }
+            }
+            var model: DynamixelModel?
+            if let text = reader.string("model") {
+                model = DynamixelModel(rawValue: text)
+                if model == nil {
+                    let choices = DynamixelModel.allCases.map(\.rawValue)
+                    log.report(
+                        .badChoice(text, choices: choices, suggestion: closestMatch(to: text, among: choices)),
+                        at: reader.value("model"), field: reader.child("model"))
+                }
+            }
+            let torqueConstant = reader.positive("torque_constant", within: Bounds.torqueConstant)
+            var direction: Int? = 1
+            if reader.has("direction") {
+                direction = reader.integer("direction")
+                if let value = direction, value != 1 && value != -1 {
+                    log.report(
+                        .invalid("is 1 (the servo turns the joint's way) or -1 (reversed), not \(value)"),
+                        at: reader.value("direction"), field: reader.child("direction"))
+                    direction = nil
+                }
+            }
+            var offset: Int? = 0
+            if reader.has("offset") {
+                offset = reader.integer("offset").flatMap { value in
+                    Bounds.servoOffset.check(Double(value), at: reader.value("offset"), field: reader.child("offset"), log: log)
+                        .map { _ in value }
+                }
+            }
+            guard let id, let model, let torqueConstant, let direction, let offset else { return nil }
+            return DynamixelBusSettings.Servo(id: id, model: model, torqueConstant: torqueConstant, direction: direction, offset: offset)
+        }
+        var seen: [Int: Int] = [:]
+        for (index, servo) in servos.enumerated() {
+            guard let servo else { continue }
+            if let first = seen[servo.id] {
+                log.report(
+                    .invalid("id \(servo.id) is also servos[\(first)]'s; two servos on one bus need different ids"),
+                    at: items[index].node, field: "\(items[index].path).id")
+                return nil
+            }
+            seen[servo.id] = index
+        }
+        let complete = servos.compactMap { $0 }
+        return complete.count == servos.count ? complete : nil
     }
 
     private func readJoints(_ top: MappingReader) -> [Joint]? {

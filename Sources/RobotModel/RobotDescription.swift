@@ -14,6 +14,8 @@ public struct RobotDescription: Sendable, Equatable {
     public var physics: PhysicsSettings
     /// Serial link to the motor firmware, when the arm has one.
     public var serial: SerialSettings?
+    /// Dynamixel servos on one bus, when the arm is built from them.
+    public var bus: DynamixelBusSettings?
     /// Joints from the base outwards; joint i moves link i.
     public var joints: [Joint]
     /// Links from the base outwards; the last link's length reaches the tool point (fingertip).
@@ -29,7 +31,8 @@ public struct RobotDescription: Sendable, Equatable {
 
     public init(
         name: String, summary: String, plane: Plane, gravity: Double, control: ControlSettings,
-        physics: PhysicsSettings, serial: SerialSettings?, joints: [Joint], links: [Link], move: MoveSettings = MoveSettings(),
+        physics: PhysicsSettings, serial: SerialSettings?, joints: [Joint], links: [Link], bus: DynamixelBusSettings? = nil,
+        move: MoveSettings = MoveSettings(),
         realityGap: RealityGap? = nil, randomization: PlantRandomization? = nil, actuation: ActuationSettings? = nil
     ) {
         self.name = name
@@ -39,6 +42,7 @@ public struct RobotDescription: Sendable, Equatable {
         self.control = control
         self.physics = physics
         self.serial = serial
+        self.bus = bus
         self.joints = joints
         self.links = links
         self.move = move

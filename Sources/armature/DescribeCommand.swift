@@ -32,6 +32,17 @@ struct Describe: ParsableCommand {
         if let serial = r.serial {
             lines.append("serial: \(serial.port) at \(serial.baud) baud, timeout \(format(serial.timeout)) s, stops at \(serial.lostReplies) lost replies in a row")
         }
+        if let bus = r.bus {
+            lines.append(
+                "bus: dynamixel on \(bus.port) at \(bus.baud) baud, timeout \(format(bus.timeout)) s, stops at \(bus.lostReplies) lost "
+                    + "status packets in a row, bus watchdog \(format(bus.watchdog * 1000)) ms, return delay \(format(bus.returnDelay * 1e6)) µs")
+            for (joint, servo) in zip(r.joints, bus.servos) {
+                let direction = servo.direction < 0 ? ", reversed" : ""
+                lines.append(
+                    "  \(joint.name): id \(servo.id), \(servo.model.rawValue), \(format(servo.torqueConstant)) N·m/A\(direction), "
+                        + "offset \(servo.offset) ticks")
+            }
+        }
         if !r.actuation.isZero {
             let limits = r.actuation.torqueRateLimit.map { $0 > 0 ? format($0) : "none" }.joined(separator: ", ")
             lines.append("actuation: action low-pass \(format(r.actuation.actionTimeConstant)) s, torque rate limit \(limits) N·m/s")

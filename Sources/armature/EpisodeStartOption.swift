@@ -7,7 +7,8 @@ import Hardware
 enum EpisodeStartOption {
     static let help = ArgumentHelp(
         "How episodes start: place (the simulator puts the arm exactly at the sampled state; default with --sim), "
-            + "move (the device's position controller drives the arm to the sampled pose, protocol 1.3; default with --port) "
+            + "move (the device's position controller drives the arm to the sampled pose: protocol 1.3, or a Dynamixel arm's servos; "
+            + "default with --port) "
             + "or measured (from wherever the arm is).",
         valueName: "place|move|measured")
 

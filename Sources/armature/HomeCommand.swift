@@ -27,6 +27,11 @@ struct Home: ParsableCommand {
 
     func run() throws {
         let description = try loadRobot(robot)
+        if description.bus != nil {
+            throw UserFacingError(
+                "\(robot) describes Dynamixel servos (a `bus:` section); their zero is each servo's offset: hold the arm at its zero "
+                    + "pose and run armature calibrate (robots/README.md)")
+        }
         let position = try parseJointValues(pose, option: "--pose", jointCount: description.jointCount)
         guard confirm else {
             throw UserFacingError(

@@ -1,3 +1,4 @@
+import Dynamixel
 import Hardware
 import FirmwareLink
 import Foundation
@@ -35,6 +36,17 @@ enum Reports {
     static func requests(_ link: LinkStatistics) -> String {
         let sorted = link.requests.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }
         return sorted.isEmpty ? "none" : sorted.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
+    /// The Dynamixel bus: requests, status packets, and every lost one (those read again too).
+    static func bus(_ arm: DynamixelArm) -> String {
+        let s = arm.statistics
+        let t = arm.stepRoundTrips
+        return String(
+            format: "bus: step (SYNC WRITE + SYNC READ) p50 %.3f ms, p99 %.3f ms, max %.3f ms; ", t.percentile(0.5) * 1e3,
+            t.percentile(0.99) * 1e3, t.maximum * 1e3)
+            + "\(s.requests) requests, \(s.statuses) status packets, \(s.damagedStatuses) damaged, "
+            + "\(arm.lostStatuses) lost status packets (at most \(arm.mostLostInARow) in a row)"
     }
 
     /// What the safety guard changed, and the actuation filters.

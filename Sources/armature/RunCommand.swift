@@ -32,7 +32,7 @@ struct Run: ParsableCommand {
     var policy: String
     @Flag(help: "Use the simulated arm.")
     var sim = false
-    @Option(help: "Serial port of the arm's firmware (or the emulator's pseudo-terminal).")
+    @Option(help: "Serial port of the arm's firmware, or of its Dynamixel bus when the description has a `bus:` section (or an emulator's pseudo-terminal).")
     var port: String?
     @Option(help: "With --port: lost replies in a row that stop the run with torque off (1 to 10; default the robot's serial.lost_replies, else 2).")
     var lostReplies: Int?
@@ -75,7 +75,8 @@ struct Run: ParsableCommand {
         task.observer = recorder
         let serial = backend as? SerialArm
         let target = episodes.map { "\($0) episodes" } ?? String(format: "%.1f s", duration ?? 10)
-        print("running \(policy) on \(description.name) (\(port.map { "serial \($0)" } ?? "simulated")) at \(format(1 / loop.period)) Hz for \(target)")
+        let link = description.bus != nil ? "Dynamixel bus" : "serial"
+        print("running \(policy) on \(description.name) (\(port.map { "\(link) \($0)" } ?? "simulated")) at \(format(1 / loop.period)) Hz for \(target)")
         signals.flushOutput()
         let summary = loop.run(
             episodes: episodes, duration: episodes == nil ? (duration ?? 10) : nil, seed: seed,
@@ -95,12 +96,8 @@ struct Run: ParsableCommand {
     }
 
     func makeBackend(_ description: RobotDescription) throws -> any ArmBackend {
-        if sim { return SimulatedArm(robot: description) }
-        do {
-            return try SerialArm(robot: description, port: port, lostReplies: lostReplies)
-        } catch {
-            throw UserFacingError(String(describing: error))
-        }
+        guard let port else { return SimulatedArm(robot: description) }
+        return try PortBackend.make(description, port: port, lostReplies: lostReplies)
     }
 
     func report(_ summary: RunSummary, backend: any ArmBackend) {
@@ -111,7 +108,7 @@ struct Run: ParsableCommand {
             printSummary(evaluation)
         }
         for line in Reports.loop(summary.timing) { print(line) }
-        if let serial = backend as? SerialArm { print(Reports.link(serial.linkStatistics)) }
+        if let line = PortBackend.report(backend) { print(line) }
         print(Reports.guardInterventions(summary.interventions))
         print("stop: \(summary.stopReason); torque off")
     }

@@ -12,7 +12,7 @@ import Tasks
 /// `armature train`: DDPG on the reach task, simulated or through the serial link, with logs, checkpoints and the final actor.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a reaching policy with DDPG (CleanRL's defaults) on the simulated arm or through the serial link.",
+        abstract: "Train a reaching policy with DDPG (CleanRL's defaults) on the simulated arm, or through the serial link or a Dynamixel bus.",
         discussion: """
             Writes into --out: TensorBoard event files and scalars.csv (CleanRL's tags), a resumable checkpoint.safetensors every --checkpoint-every steps (at the next episode boundary), and the final actor.safetensors. --resume continues a run from its checkpoint with its own hyperparameters (an option that would change one is refused by name), first dropping the scalars logged after that checkpoint (they are logged again); a fixed seed reproduces the same actor on the same machine. Scalars reach the disk with every checkpoint. One train at a time uses a run directory (it holds armature.lock there; a crashed run's lock goes with its process).
 
@@ -70,7 +70,7 @@ struct Train: ParsableCommand {
     var checkpointEvery: Int = 10_000
     @Option(help: "Threads for the learning updates (2: the update's independent products side by side).")
     var threads: Int = 1
-    @Option(help: "Train through the arm's firmware on this serial port (or an emulator's pseudo-terminal) instead of the simulated arm.")
+    @Option(help: "Train through the arm's firmware on this serial port, or its Dynamixel bus when the description has a `bus:` section (or an emulator's pseudo-terminal), instead of the simulated arm.")
     var port: String?
     @Option(help: "With --port: lost replies in a row that stop training with torque off (1 to 10; default the robot's serial.lost_replies, else 2).")
     var lostReplies: Int?
@@ -181,15 +181,9 @@ struct Train: ParsableCommand {
         let backend: any ArmBackend
         let task: ReachEnvironment
         if let port {
-            do {
-                backend = try SerialArm(robot: reach.robot, port: port, lostReplies: lostReplies)
-                task = ReachEnvironment(
-                    robot: reach.robot, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: true))
-            } catch let error as ValidationError {
-                throw error
-            } catch {
-                throw UserFacingError(String(describing: error))
-            }
+            backend = try PortBackend.make(reach.robot, port: port, lostReplies: lostReplies)
+            task = ReachEnvironment(
+                robot: reach.robot, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: true))
         } else {
             backend = reach.arm
             task = ReachEnvironment(
@@ -304,10 +298,9 @@ struct Train: ParsableCommand {
 
         // Every loss on the line is reported, a run that a run of them stopped included.
         func reportLink() {
-            if let serial = backend as? SerialArm {
-                recorder?.record(link: serial.linkStatistics)
-                print(Reports.link(serial.linkStatistics))
-            }
+            // The recording's /link is the Armature firmware link's statistics; a Dynamixel bus's are only printed.
+            if let serial = backend as? SerialArm { recorder?.record(link: serial.linkStatistics) }
+            if let line = PortBackend.report(backend) { print(line) }
         }
         var stopped = false
         do {

@@ -116,6 +116,48 @@ final class RecordingCommandTests: XCTestCase {
         XCTAssertEqual(device.topics["/joint_state"], device.topics["/arm"])
     }
 
+    func testARunOnADynamixelBusAndTheBusEmulatorAreRecorded() throws {
+        let directory = try temporaryDirectory()
+        // The shipped XM430 arm with a patient bus (200 ms per status, 1 s watchdog): a loaded test
+        // machine's late status packets must not stop the run.
+        let text = try String(contentsOfFile: RepositoryFiles.path("robots/xm430-two-joint.yaml"), encoding: .utf8)
+        let robot = directory + "/xm430-two-joint.yaml"
+        try text.replacingOccurrences(of: "  timeout: 0.02 ", with: "  timeout: 0.2  ")
+            .replacingOccurrences(of: "  watchdog_ms: 100 ", with: "  watchdog_ms: 1000")
+            .write(toFile: robot, atomically: true, encoding: .utf8)
+        let trained = try CommandRunner.armature([
+            "train", "--robot", robot, "--steps", "50", "--hidden", "8,8", "--batch-size", "8", "--learning-starts", "25",
+            "--checkpoint-every", "0", "--out", directory + "/policy",
+        ])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let link = directory + "/bus"
+        let deviceRecording = directory + "/servos.mcap"
+        let emulator = try RunningCommand(
+            ["emulate", "--robot", robot, "--bus", "dynamixel", "--link", link, "--record", deviceRecording])
+        defer { if emulator.process.isRunning { emulator.send(SIGKILL) } }
+        XCTAssertTrue(emulator.waitForOutput(containing: "press Ctrl-C", timeout: 20), emulator.standardError)
+
+        let path = directory + "/run.mcap"
+        let run = try CommandRunner.armature(
+            ["run", "--robot", robot, "--policy", directory + "/policy/actor.safetensors", "--port", link, "--episodes", "1", "--record", path],
+            timeout: 120)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let check = try RecordingCheck.read(path)
+        assertRecording(check, matches: run.stdout)
+        XCTAssertEqual(check.topics["/joint_state"], 50)
+        XCTAssertEqual(check.topics["/loop_timing"], 50)
+        XCTAssertEqual(try printedGuardLine(run.stdout), guardLine(check))
+
+        emulator.send(SIGTERM)
+        XCTAssertTrue(emulator.waitForExit(timeout: 20))
+        XCTAssertEqual(emulator.process.terminationStatus, 0, emulator.standardError)
+        XCTAssertTrue(emulator.standardOutput.contains("recording: "), emulator.standardOutput)
+        let servos = try RecordingCheck.read(deviceRecording)
+        // Sampled at the control rate for as long as the emulator ran, the run's episode among it.
+        XCTAssertGreaterThan(servos.topics["/joint_state"] ?? 0, 50)
+        XCTAssertEqual(servos.topics["/joint_state"], servos.topics["/arm"])
+    }
+
     func testARunThroughTheActuationFiltersRecordsWhatTheFiltersAndTheGuardDid() throws {
         let directory = try temporaryDirectory()
         let policy = try CommandRunner.tinyPolicy(in: directory)

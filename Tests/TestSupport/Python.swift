@@ -10,7 +10,8 @@ public enum Python {
     }()
 
     /// What to tell a user whose interpreter lacks a package.
-    public static let installHint = "run scripts/install-python-packages (it makes .venv with safetensors, numpy, tensorboard, mcap and jsonschema)"
+    public static let installHint =
+        "run scripts/install-python-packages (it makes .venv with safetensors, numpy, tensorboard, mcap, jsonschema and dynamixel-sdk)"
 
     /// A python3 run that failed, with its standard error.
     public struct Failure: Error, CustomStringConvertible {
