@@ -36,7 +36,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         if let perturb { return try runRobustness(grid: perturb) }
-        let reach = try SimulatedReach(robotPath: robot)
+        let reach = try SimulatedReach(robotPath: robot, previousAction: try policyObservesPreviousAction(policy))
         let actor = try reach.task.loadPolicy(policy)
         defer { reach.arm.deactivate() }
         let result = try reach.task.evaluate(
@@ -55,7 +55,7 @@ struct Eval: ParsableCommand {
 extension Eval {
     /// `--perturb`: the deterministic actor on every plant of the grid, one table, CSV and JSON.
     func runRobustness(grid: String) throws {
-        let reach = try SimulatedReach(robotPath: robot)
+        let reach = try SimulatedReach(robotPath: robot, previousAction: try policyObservesPreviousAction(policy))
         let actor = try reach.task.loadPolicy(policy)
         let conditions: [PlantVariation]
         do {
@@ -66,7 +66,8 @@ extension Eval {
         print("\(policy) on \(reach.robot.name) under \(conditions.count) plants, \(episodes) episodes each, seed \(seed)")
         print(Self.robustnessHeader)
         let report = try RobustnessReport.evaluate(
-            robot: reach.robot, conditions: conditions, episodes: episodes, seed: seed, act: { actor.act(observation: $0, into: &$1) })
+            robot: reach.robot, conditions: conditions, episodes: episodes, seed: seed,
+            previousAction: reach.task.layout.includesPreviousAction, act: { actor.act(observation: $0, into: &$1) })
         for row in report.rows { print(Self.robustnessLine(row)) }
         let base = summary.map { URL(fileURLWithPath: $0).deletingPathExtension().path }
             ?? URL(fileURLWithPath: policy).deletingLastPathComponent().appendingPathComponent("robustness-seed\(seed)").path
