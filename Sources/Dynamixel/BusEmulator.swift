@@ -21,8 +21,11 @@ import RobotModel
 /// each status packet by the bytes' time on the line at `baud` plus the servo's Return Delay Time.
 /// The Bus Watchdog runs on the wall clock in both (a clock that stops with the host could never trip).
 /// Not emulated: REG WRITE/ACTION, BULK and FAST instructions (answered with an Instruction Error),
-/// the velocity, position and PWM modes (the motor idles), and Status Return Level below 2 (every
-/// instruction addressed to one servo is answered).
+/// the velocity, position and PWM modes (the motor idles), Status Return Level below 2 (every
+/// instruction addressed to one servo is answered), and the description's `reality_gap`: the plant
+/// is the exact model and the servos' own units are its only quantization (which is what a
+/// Dynamixel description's gap states, so `--sim` of it matches this bus; its other fields —
+/// latency, friction, noise — are not applied here).
 public final class BusEmulator {
     public typealias Timing = DeviceEmulator.Timing
 

@@ -355,7 +355,10 @@ public final class DynamixelArm: ArmBackend {
                 let ticks = Table.presentPosition.decode(buffer, at: base + 6)
                 state.position[i] = direction * Double(ticks - servo.offset) * Table.positionUnit
                 state.velocity[i] = direction * Double(velocity) * Table.velocityUnit
-                state.torque[i] = direction * Double(current) * servo.model.currentUnit * servo.torqueConstant
+                // Through the one torque per unit the goal's conversion and the servo use (torque
+                // constant × current unit): a current read back is the torque it was sent as, to the
+                // bit, as the simulator's torque resolution reads it.
+                state.torque[i] = direction * Double(current) * (servo.torqueConstant * servo.model.currentUnit)
             }
         }
         state.time = MonotonicClock.seconds() - activatedAt

@@ -4,11 +4,12 @@ import DeterministicRandom
 import RobotModel
 
 /// A robot description's `RealityGap` applied to the simulator, one physics step at a time: what
-/// happens between a torque command and the joints (latency, deadband, torque gain, the current
-/// loop's lag, Coulomb friction) and between the joints and the readings (quantization, noise,
-/// velocity by differencing). The one implementation of the gap: `SimulatedArm` steps through it
-/// in `--sim`, training and evaluation, and the device emulator's plant is a `SimulatedArm`.
-/// With a zero gap every step is the exact model's, bit for bit.
+/// happens between a torque command and the joints (the command's torque resolution, latency,
+/// deadband, torque gain, the current loop's lag, Coulomb friction) and between the joints and the
+/// readings (position, velocity and torque in whole units, noise, velocity by differencing). The
+/// one implementation of the gap: `SimulatedArm` steps through it in `--sim`, training and
+/// evaluation, and the firmware device emulator's plant is a `SimulatedArm`. With a zero gap every
+/// step is the exact model's, bit for bit.
 struct RealityGapModel {
     let gap: RealityGap
     let jointCount: Int
@@ -84,14 +85,16 @@ struct RealityGapModel {
             count -= 1
         }
         let slot = (first + count) % issued.count
-        for i in 0..<jointCount { issued[slot][i] = torques[i] }
+        // The command leaves the host in whole torque units (a Dynamixel host's Goal Current), so
+        // it is rounded here, before the latency and the motor: what travels is the rounded value.
+        for i in 0..<jointCount { issued[slot][i] = Self.rounded(torques[i], to: gap.torqueResolution[i]) }
         issuedAt[slot] = time
         count += 1
         // Without latency the command is in force at once; without lag the motors deliver it at
         // once too, so a reading taken before the next physics step (a STATE right after a stop)
         // already shows it.
         if gap.latency == 0 {
-            for i in 0..<jointCount where lagShare[i] == 1 { delivered[i] = motorTorque(torques[i], joint: i) }
+            for i in 0..<jointCount where lagShare[i] == 1 { delivered[i] = motorTorque(issued[slot][i], joint: i) }
         }
     }
 
@@ -137,24 +140,36 @@ struct RealityGapModel {
         return velocity > 0 ? -limit : limit
     }
 
-    /// What the sensors read now: positions quantized by the encoder and noisy, velocities noisy
-    /// (differenced over one control period when the gap says so), the delivered torque.
+    /// What the sensors read now: positions quantized by the encoder and noisy, velocities
+    /// (differenced over one control period when the gap says so) in whole velocity units and
+    /// noisy, the delivered torque in whole torque units.
     mutating func measure(_ simulator: ArmSimulator, into state: inout JointState) {
         let oldest = (newest + history.count - historySpan) % history.count
         for i in 0..<jointCount {
             state.position[i] = quantized(simulator.q[i], joint: i) + noise(gap.positionNoise[i])
             let velocity = gap.differencedVelocity ? (history[newest][i] - history[oldest][i]) / period : simulator.qd[i]
-            state.velocity[i] = velocity + noise(gap.velocityNoise[i])
-            state.torque[i] = delivered[i]
+            state.velocity[i] = Self.rounded(velocity, to: gap.velocityResolution[i]) + noise(gap.velocityNoise[i])
+            // A servo's Present Current: what the motor makes, in the same units as the command.
+            state.torque[i] = Self.rounded(delivered[i], to: gap.torqueResolution[i])
         }
         state.time = simulator.time
     }
 
+    /// `value` as the nearest whole number of `unit`s, halves away from zero — Swift's `rounded()`,
+    /// which is how the Dynamixel host and the bus emulator turn torque into Goal Current and speed
+    /// into Present Velocity, so that the simulator's readings are the servos' to the bit. Rounding
+    /// away from zero is odd-symmetric, so a servo mounted reversed (direction −1) reads the same
+    /// grid. A unit of 0 is exact.
+    static func rounded(_ value: Double, to unit: Double) -> Double {
+        unit > 0 ? (value / unit).rounded() * unit : value
+    }
+
+    /// The angle in whole counts, halves away from zero as `rounded(_:to:)`; a servo's offset is a
+    /// whole number of ticks, so it shifts the grid onto itself.
     private func quantized(_ angle: Double, joint: Int) -> Double {
         let counts = gap.encoderResolution[joint]
         guard counts > 0 else { return angle }
-        let step = 2 * Double.pi / Double(counts)
-        return (angle / step).rounded() * step
+        return Self.rounded(angle, to: 2 * Double.pi / Double(counts))
     }
 
     private mutating func noise(_ sigma: Double) -> Double { sigma > 0 ? sigma * random.normal() : 0 }

@@ -20,6 +20,13 @@ public struct RealityGap: Sendable, Equatable {
     public var velocityNoise: [Double]
     /// Encoder counts per revolution per joint: positions read in steps of 2π/counts; 0: exact.
     public var encoderResolution: [Int]
+    /// Velocity reading unit per joint, rad/s: velocities read as the nearest whole number of units
+    /// (halves away from zero), as a servo reports Present Velocity; 0: exact.
+    public var velocityResolution: [Double]
+    /// Torque unit per joint, N·m: each command is rounded to the nearest whole number of units
+    /// (halves away from zero) before it goes to the motor, as a host sends Goal Current in whole
+    /// units of current, and the measured torque is read in the same units; 0: exact.
+    public var torqueResolution: [Double]
     /// Velocities read as the difference of the (quantized, noisy) positions one control period
     /// apart, as a device without a velocity sensor measures them.
     public var differencedVelocity: Bool
@@ -34,6 +41,8 @@ public struct RealityGap: Sendable, Equatable {
         positionNoise = Array(repeating: 0, count: n)
         velocityNoise = Array(repeating: 0, count: n)
         encoderResolution = Array(repeating: 0, count: n)
+        velocityResolution = Array(repeating: 0, count: n)
+        torqueResolution = Array(repeating: 0, count: n)
         differencedVelocity = false
     }
 

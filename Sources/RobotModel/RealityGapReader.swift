@@ -6,12 +6,14 @@ extension Bounds {
     static let positionNoise = Bound(0, 10, "rad")
     static let velocityNoise = Bound(0, 1000, "rad/s")
     static let encoderCounts = Bound(0, 1_073_741_824, "counts per revolution")
+    static let velocityResolution = Bound(0, 1000, "rad/s")
+    static let torqueResolution = Bound(0, 1e6, "N·m")
 }
 
 extension DescriptionReader {
     static let realityGapKeys = [
         "latency", "coulomb_friction", "deadband", "torque_gain", "time_constant", "position_noise", "velocity_noise",
-        "encoder_resolution", "differenced_velocity",
+        "encoder_resolution", "velocity_resolution", "torque_resolution", "differenced_velocity",
     ]
 
     /// The `reality_gap` section: per-joint fields take one number for every joint or a list of one
@@ -45,6 +47,8 @@ extension DescriptionReader {
             }
             gap.encoderResolution = counts.map { Int($0) }
         }
+        joints("velocity_resolution", Bounds.velocityResolution, into: &gap.velocityResolution)
+        joints("torque_resolution", Bounds.torqueResolution, into: &gap.torqueResolution)
         if reader.has("differenced_velocity") {
             switch reader.string("differenced_velocity") {
             case "true": gap.differencedVelocity = true

@@ -25,18 +25,21 @@ public final class ReachEnvironment: ArmEnvironment, PlantDrawing {
     public private(set) var drawnPlant: PlantVariation?
     public var randomizationSummary: String { randomization?.summary ?? "none" }
 
+    /// The action sent one period before (zero at an episode's start), for layouts that observe it.
+    public private(set) var previousAction: [Double]
     private var startPosition: [Double]
     private var startVelocity: [Double]
 
     public init(
         robot: RobotDescription, backend: any ArmBackend, goalRadius: Double? = nil, maxEpisodeSteps: Int = 50,
-        episodeStart: EpisodeStart? = nil, randomization: PlantRandomization? = nil
+        episodeStart: EpisodeStart? = nil, randomization: PlantRandomization? = nil, previousAction: Bool = false
     ) {
         precondition(randomization == nil || backend is SimulatedArm, "only a simulated arm can change its plant")
         self.randomization = randomization
         arm = ActuatedArm(robot: robot, backend: backend)
         self.episodeStart = episodeStart ?? .default(for: backend)
-        task = ReachTask(robot: robot, goalRadius: goalRadius, maxEpisodeSteps: maxEpisodeSteps)
+        task = ReachTask(robot: robot, goalRadius: goalRadius, maxEpisodeSteps: maxEpisodeSteps, previousAction: previousAction)
+        self.previousAction = Array(repeating: 0, count: robot.jointCount)
         startPosition = Array(repeating: 0, count: robot.jointCount)
         startVelocity = Array(repeating: 0, count: robot.jointCount)
     }
@@ -93,14 +96,17 @@ public final class ReachEnvironment: ArmEnvironment, PlantDrawing {
         try arm.begin(episodeStart, position: position, velocity: velocity)
         self.goal = goal
         episodeStep = 0
-        task.observe(state, goal: goal, into: &observation)
+        for i in previousAction.indices { previousAction[i] = 0 }
+        task.observe(state, goal: goal, previousAction: previousAction, into: &observation)
         observer?.episodeStarted(self)
     }
 
     public func step(action: [Double], observation: inout [Float]) throws -> StepOutcome {
         try arm.command(action)
         episodeStep += 1
-        task.observe(state, goal: goal, into: &observation)
+        // Only an action the arm took (a non-finite one was refused above) becomes the previous one.
+        for i in previousAction.indices { previousAction[i] = action[i] }
+        task.observe(state, goal: goal, previousAction: previousAction, into: &observation)
         let outcome = StepOutcome(
             reward: task.reward(state, goal: goal, action: action), terminated: false, truncated: task.isTruncated(steps: episodeStep))
         observer?.stepped(self, action: action, outcome: outcome)

@@ -19,11 +19,12 @@ public struct ReachTask: Sendable {
     public let maxEpisodeSteps: Int
     private let kinematics: PlanarArm
 
-    public init(robot: RobotDescription, goalRadius: Double? = nil, maxEpisodeSteps: Int = 50) {
+    /// `previousAction`: observations end with the action sent one period before (`ObservationLayout`).
+    public init(robot: RobotDescription, goalRadius: Double? = nil, maxEpisodeSteps: Int = 50, previousAction: Bool = false) {
         self.robot = robot
-        layout = .forPlanarArm(joints: robot.jointCount)
+        layout = .forPlanarArm(joints: robot.jointCount, previousAction: previousAction)
         let reach = robot.links.reduce(0) { $0 + $1.length }
-        self.goalRadius = goalRadius ?? (layout == .reacherV5 ? 0.2 : 0.95 * reach)
+        self.goalRadius = goalRadius ?? (robot.jointCount == 2 ? 0.2 : 0.95 * reach)
         self.maxEpisodeSteps = maxEpisodeSteps
         kinematics = PlanarArm(robot)
     }
@@ -41,8 +42,14 @@ public struct ReachTask: Sendable {
     }
 
     /// The observation in `layout`'s order, written into `observation` (of `observationSize`).
-    public func observe(_ state: JointState, goal: (x: Double, y: Double), into observation: inout [Float]) {
+    /// `previousAction` (normalized, clamped) is written only where the layout has it; nil writes zeros there.
+    public func observe(
+        _ state: JointState, goal: (x: Double, y: Double), previousAction: [Double]? = nil, into observation: inout [Float]
+    ) {
         let n = jointCount
+        if layout.includesPreviousAction {
+            for i in 0..<n { observation[3 * n + 4 + i] = previousAction.map { Float(min(max($0[i], -1), 1)) } ?? 0 }
+        }
         let tip = fingertip(state.position)
         for i in 0..<n {
             observation[i] = Float(cos(state.position[i]))

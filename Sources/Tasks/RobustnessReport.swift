@@ -20,13 +20,14 @@ public struct RobustnessReport: Sendable, Equatable, Codable {
     /// else the first condition, is the baseline of the losses.
     public static func evaluate(
         robot: RobotDescription, conditions: [PlantVariation], episodes: Int, seed: UInt64, successRadius: Double = 0.01,
+        previousAction: Bool = false,
         act: ([Float], inout [Double]) -> Void, onCondition: (Row) -> Void = { _ in }
     ) throws -> RobustnessReport {
         var evaluations: [(PlantVariation, ReachEvaluation)] = []
         for condition in conditions {
             let arm = SimulatedArm(robot: condition.applied(to: robot), seed: seed)
             // The controller's own view of the arm — actuator map, guard, task — stays the nominal description.
-            let environment = ReachEnvironment(robot: robot, backend: arm)
+            let environment = ReachEnvironment(robot: robot, backend: arm, previousAction: previousAction)
             defer { arm.deactivate() }
             evaluations.append((condition, try environment.evaluate(episodes: episodes, seed: seed, successRadius: successRadius, act: act)))
         }

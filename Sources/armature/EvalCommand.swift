@@ -43,7 +43,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         if let perturb { return try runRobustness(grid: perturb) }
-        let reach = try SimulatedReach(robotPath: robot)
+        let reach = try SimulatedReach(robotPath: robot, previousAction: try policyObservesPreviousAction(policy))
         let actor = try reach.task.loadPolicy(policy)
         defer { reach.arm.deactivate() }
         let recorder = try Recording.open(record, robot: reach.robot, pacing: .simulated(period: reach.arm.controlPeriod))
@@ -65,7 +65,7 @@ struct Eval: ParsableCommand {
 extension Eval {
     /// `--perturb`: the deterministic actor on every plant of the grid, one table, CSV and JSON.
     func runRobustness(grid: String) throws {
-        let reach = try SimulatedReach(robotPath: robot)
+        let reach = try SimulatedReach(robotPath: robot, previousAction: try policyObservesPreviousAction(policy))
         let actor = try reach.task.loadPolicy(policy)
         let conditions: [PlantVariation]
         do {
@@ -76,7 +76,8 @@ extension Eval {
         print("\(policy) on \(reach.robot.name) under \(conditions.count) plants, \(episodes) episodes each, seed \(seed)")
         print(Self.robustnessHeader)
         let report = try RobustnessReport.evaluate(
-            robot: reach.robot, conditions: conditions, episodes: episodes, seed: seed, act: { actor.act(observation: $0, into: &$1) })
+            robot: reach.robot, conditions: conditions, episodes: episodes, seed: seed,
+            previousAction: reach.task.layout.includesPreviousAction, act: { actor.act(observation: $0, into: &$1) })
         for row in report.rows { print(Self.robustnessLine(row)) }
         let base = summary.map { URL(fileURLWithPath: $0).deletingPathExtension().path }
             ?? URL(fileURLWithPath: policy).deletingLastPathComponent().appendingPathComponent("robustness-seed\(seed)").path

@@ -229,7 +229,9 @@ struct Plot: ParsableCommand {
 
         /// One simulated episode with the policy or the scripted controller.
         func simulated(_ description: RobotDescription) throws -> ([[Double]], (x: Double, y: Double)?, String) {
-            let task = ReachEnvironment(robot: description, backend: SimulatedArm(robot: description))
+            // The observation the policy was trained on: with its previous action when its layout has it.
+            let task = ReachEnvironment(
+                robot: description, backend: SimulatedArm(robot: description), previousAction: try policy.map(policyObservesPreviousAction) ?? false)
             defer { task.arm.deactivate() }
             let actor = try policy.map { try task.loadPolicy($0) }
             let scripted = ScriptedReacher(linkLengths: description.links.map(\.length), stiffness: 20, damping: 0.06)  // rollout's defaults

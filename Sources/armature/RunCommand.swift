@@ -67,7 +67,8 @@ struct Run: ParsableCommand {
         let description = try loadRobot(robot)
         let backend: any ArmBackend = try makeBackend(description)
         let task = ReachEnvironment(
-            robot: description, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: port != nil))
+            robot: description, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: port != nil),
+            previousAction: try policyObservesPreviousAction(policy))
         let actor = try task.loadPolicy(policy)
         let signals = StopSignals()
         let loop = ControlLoop(environment: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)

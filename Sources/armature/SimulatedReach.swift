@@ -9,11 +9,23 @@ struct SimulatedReach {
     let arm: SimulatedArm
     let task: ReachEnvironment
 
-    /// The robot at `robotPath` through its own reality gap, or through `gap` when given.
-    init(robotPath: String, gap: RealityGap? = nil, seed: UInt64 = 0) throws {
+    /// The robot at `robotPath` through its own reality gap, or through `gap` when given;
+    /// `previousAction`: observations end with the previous action (`ObservationLayout`).
+    init(robotPath: String, gap: RealityGap? = nil, seed: UInt64 = 0, previousAction: Bool = false) throws {
         robot = try loadRobot(robotPath)
         arm = SimulatedArm(robot: robot, gap: gap, seed: seed)
-        task = ReachEnvironment(robot: robot, backend: arm)
+        task = ReachEnvironment(robot: robot, backend: arm, previousAction: previousAction)
+    }
+}
+
+/// Whether the policy at `path` observes its previous action (its layout says so): the
+/// environment that runs it must build the same observation.
+func policyObservesPreviousAction(_ path: String) throws -> Bool {
+    do {
+        let layout = try ActorPolicy.load(path: path, expecting: nil).policy.metadata.observationLayout
+        return ObservationLayout(rawValue: layout)?.includesPreviousAction ?? false
+    } catch {
+        throw UserFacingError(error.description)
     }
 }
 

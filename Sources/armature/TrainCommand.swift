@@ -78,6 +78,8 @@ struct Train: ParsableCommand {
     var episodeStart: String?
     @Flag(help: "Domain randomization: a new plant every episode (masses, rotor inertia, damping, friction, torque gain, latency, noise), from the robot's randomize section, or standard ranges when it has none (robots/README.md). A randomize section turns it on by itself. Simulated arm only.")
     var randomize = false
+    @Flag(help: "Observations end with the action sent one period before (layout reacher-v5+previous-action, or planar-reach+previous-action): one step of memory, with which a policy can push through friction, ride out latency and build up torque on a weak motor. Recorded in the policy file; eval and run follow it.")
+    var observePreviousAction = false
     @Flag(help: "The device on --port waits for each command (armature emulate --lockstep): train synchronously, step for step as in simulation.")
     var lockstep = false
     @Option(help: ArgumentHelp(Recording.help + " Training records every --record-every'th episode.", valueName: "file.mcap"))
@@ -183,12 +185,14 @@ struct Train: ParsableCommand {
         if let port {
             backend = try PortBackend.make(reach.robot, port: port, lostReplies: lostReplies)
             task = ReachEnvironment(
-                robot: reach.robot, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: true))
+                robot: reach.robot, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: true),
+                previousAction: observePreviousAction)
         } else {
             backend = reach.arm
             task = ReachEnvironment(
                 robot: reach.robot, backend: reach.arm, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: false),
-                randomization: randomize ? (reach.robot.randomization ?? .standard) : reach.robot.randomization)
+                randomization: randomize ? (reach.robot.randomization ?? .standard) : reach.robot.randomization,
+                previousAction: observePreviousAction)
         }
         if port != nil && reach.robot.randomization != nil {
             printWarning("\(robot)'s randomize section is ignored with --port: the arm on the port is the plant")
@@ -254,7 +258,7 @@ struct Train: ParsableCommand {
             throw UserFacingError("\(out) already holds a run; pass --resume to continue it or choose another --out")
         }
 
-        let metadata = reach.task.policyMetadata(layers: configuration.hiddenSizes.count + 1)
+        let metadata = task.policyMetadata(layers: configuration.hiddenSizes.count + 1)
         let concurrent =
             realTime
             ? ConcurrentTrainer(

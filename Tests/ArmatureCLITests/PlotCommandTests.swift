@@ -87,6 +87,28 @@ final class PlotCommandTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("episode 7 is not in the recording"), missing.stderr)
     }
 
+    func testAPolicyObservingItsPreviousActionIsDrawnOnTheEpisodeEvalRuns() throws {
+        let directory = try temporaryDirectory()
+        let run = directory + "/memory"
+        let train = try CommandRunner.armature([
+            "train", "--observe-previous-action", "--steps", "100", "--hidden", "8,8", "--batch-size", "8", "--learning-starts", "50",
+            "--checkpoint-every", "0", "--out", run,
+        ])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let policy = run + "/actor.safetensors"
+        let eval = try CommandRunner.armature(["eval", "--policy", policy, "--episodes", "1", "--summary", directory + "/eval.json"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/eval.json"))) as? [String: Any]
+        let evaluated = try XCTUnwrap((summary?["returns"] as? [Double])?.first)
+
+        let picture = directory + "/memory.svg"
+        let plot = try CommandRunner.armature(["plot", "episode", "--policy", policy, "--out", picture])
+        XCTAssertEqual(plot.status, 0, plot.stderr)
+        // Both run seed 1's first episode with the layout the policy names, so the returns agree.
+        let text = try String(contentsOfFile: picture, encoding: .utf8)
+        XCTAssertTrue(text.contains("return \(String(format: "%.2f", evaluated))"), "eval's return \(evaluated) in the picture's title")
+    }
+
     func testASimulatedEpisodeIsDrawnWithoutARecording() throws {
         let picture = try temporaryDirectory() + "/scripted.svg"
         let plot = try CommandRunner.armature(["plot", "episode", "--robot", "robots/three-joint-planar.yaml", "--panels", "4", "--out", picture])

@@ -85,4 +85,25 @@ final class RobustnessCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 1, result.stderr)
         XCTAssertTrue(result.stderr.lowercased().contains("randomiz"), result.stderr)
     }
+
+    func testAPolicyThatObservesItsPreviousActionIsEvaluatedAndRunWithThatLayout() throws {
+        let run = directory.appendingPathComponent("memory").path
+        let trained = try CommandRunner.armature([
+            "train", "--robot", "robots/reacher.yaml", "--observe-previous-action", "--steps", "100", "--hidden", "8,8",
+            "--batch-size", "8", "--learning-starts", "50", "--checkpoint-every", "0", "--out", run,
+        ])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let policy = run + "/actor.safetensors"
+        for arguments in [
+            ["eval", "--robot", "robots/reacher.yaml", "--policy", policy, "--episodes", "1", "--summary", run + "/eval.json"],
+            ["eval", "--robot", "robots/reacher.yaml", "--policy", policy, "--episodes", "1", "--perturb", "default", "--summary", run + "/robust.json"],
+            ["run", "--robot", "robots/reacher.yaml", "--policy", policy, "--sim", "--episodes", "1", "--as-fast-as-possible"],
+        ] {
+            let result = try CommandRunner.armature(arguments)
+            XCTAssertEqual(result.status, 0, "\(arguments[0]): \(result.stderr)")
+        }
+        // The layout is in the file, so another program deploying it knows to append the previous action.
+        let header = try Data(contentsOf: URL(fileURLWithPath: policy))
+        XCTAssertNotNil(String(decoding: header.prefix(4096), as: UTF8.self).range(of: "reacher-v5+previous-action"))
+    }
 }

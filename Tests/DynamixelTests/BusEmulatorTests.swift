@@ -119,8 +119,9 @@ final class BusEmulatorTests: XCTestCase {
         XCTAssertEqual(emulator.snapshot().corruptedStatuses, 1)
     }
 
-    /// In lockstep a SYNC WRITE of Goal Current is one control period of the simulator under
-    /// current × unit × torque constant, bit for bit; SYNC READ reports it in the servos' units.
+    /// In lockstep a SYNC WRITE of Goal Current is one control period of the exact simulator under
+    /// current × unit × torque constant, bit for bit; SYNC READ reports it in the servos' units,
+    /// which are the readings of the simulator through the description's reality gap.
     func testASyncWriteOfGoalCurrentStepsTheArmAsTheSimulatorDoes() throws {
         let robot = try RepositoryFiles.robot("xm430-two-joint")
         let (emulator, bus) = try start()
@@ -140,8 +141,9 @@ final class BusEmulatorTests: XCTestCase {
             data.removeAll()
             try bus.syncRead(address: Table.presentBlock.address, length: Table.presentBlock.size, ids: [1, 2], into: &data)
             let snapshot = emulator.snapshot()
-            XCTAssertEqual(snapshot.position, state.position, "step \(step)")
-            XCTAssertEqual(snapshot.velocity, state.velocity, "step \(step)")
+            let exact = reference.simulator
+            XCTAssertEqual(snapshot.position, exact.q, "step \(step)")
+            XCTAssertEqual(snapshot.velocity, exact.qd, "step \(step)")
             for joint in 0..<2 {
                 let values = data.withUnsafeBufferPointer { buffer in
                     (
@@ -151,8 +153,11 @@ final class BusEmulatorTests: XCTestCase {
                     )
                 }
                 XCTAssertEqual(values.0, currents[joint])
-                XCTAssertEqual(values.1, Int((state.velocity[joint] / Table.velocityUnit).rounded()))
-                XCTAssertEqual(values.2, 2048 + Int((state.position[joint] / Table.positionUnit).rounded()))
+                XCTAssertEqual(values.1, Int((exact.qd[joint] / Table.velocityUnit).rounded()))
+                XCTAssertEqual(values.2, 2048 + Int((exact.q[joint] / Table.positionUnit).rounded()))
+                XCTAssertEqual(state.torque[joint], Double(values.0) * unitTorque, "step \(step)")
+                XCTAssertEqual(state.velocity[joint], Double(values.1) * Table.velocityUnit, "step \(step)")
+                XCTAssertEqual(state.position[joint], Double(values.2 - 2048) * Table.positionUnit, "step \(step)")
             }
         }
     }

@@ -59,32 +59,61 @@ final class DynamixelArmTests: XCTestCase {
         arm.deactivate()  // again: harmless
     }
 
-    /// In lockstep each step is the simulator's step under the torque the servos can make (whole
-    /// units of current), read back in whole ticks and velocity units.
-    func testStepsMatchTheSimulatorUpToTheServosUnits() throws {
+    /// The shipped description states its servos' resolution in its reality gap, to the bit, so that
+    /// `--sim` rounds on the grid the bus reads in.
+    func testTheShippedArmsRealityGapIsItsServosResolution() throws {
         let robot = try robot()
-        let emulator = try emulator()
-        let arm = try DynamixelArm(robot: robot, port: emulator.path)
-        let reference = SimulatedArm(robot: robot)
-        var viaBus = JointState(jointCount: 2)
-        var expected = JointState(jointCount: 2)
-        try arm.activate(state: &viaBus)
-        try reference.activate(state: &expected)
-        let unit = 1.78 * 2.69e-3
-        for step in 0..<100 {
-            let torques = [0.8 * sin(Double(step) / 9), -0.5 * cos(Double(step) / 7)]
-            try arm.step(torques: torques, state: &viaBus)
-            try reference.step(torques: torques.map { ($0 / unit).rounded() * unit }, state: &expected)
-            XCTAssertEqual(emulator.snapshot().position, expected.position, "step \(step): the plant is the simulator")
-            for joint in 0..<2 {
-                XCTAssertEqual(viaBus.position[joint], expected.position[joint], accuracy: Table.positionUnit / 2 + 1e-12)
-                XCTAssertEqual(viaBus.velocity[joint], expected.velocity[joint], accuracy: Table.velocityUnit / 2 + 1e-12)
-                XCTAssertEqual(viaBus.torque[joint], (torques[joint] / unit).rounded() * unit, accuracy: 1e-12)
+        let gap = robot.realityGap
+        XCTAssertEqual(gap.encoderResolution, [Int(Table.ticksPerRevolution), Int(Table.ticksPerRevolution)])
+        XCTAssertEqual(gap.velocityResolution, [Table.velocityUnit, Table.velocityUnit])
+        XCTAssertEqual(gap.torqueResolution, robot.bus!.servos.map { $0.torqueConstant * $0.model.currentUnit })
+        XCTAssertFalse(gap.isNoisy)
+        XCTAssertEqual(gap.latency, 0)
+    }
+
+    /// In lockstep each step is the simulator's step through the description's reality gap — the
+    /// torque the servos can make (whole units of current), read back in whole ticks, velocity units
+    /// and units of current — to the bit, with an elbow mounted reversed and torques at exact
+    /// half units among the commands; the plant underneath is the exact one.
+    func testStepsAreTheSimulatorThroughTheServosResolution() throws {
+        for elbowDirection in [1, -1] {
+            var robot = try robot()
+            robot.bus?.servos[1].direction = elbowDirection
+            let emulator = try BusEmulator(robot: robot, options: .init(timing: .lockstep))
+            emulators.append(emulator)
+            let arm = try DynamixelArm(robot: robot, port: emulator.path)
+            let reference = SimulatedArm(robot: robot)
+            var viaBus = JointState(jointCount: 2)
+            var expected = JointState(jointCount: 2)
+            try arm.activate(state: &viaBus)
+            try reference.activate(state: &expected)
+            let unit = 1.78 * 2.69e-3
+            // Torques whose quotient by the unit is exactly n + ½ in floating point: ties, which the
+            // host, the servo and the simulator must all send away from zero.
+            let ties = (1..<150).map { (Double($0) + 0.5) * unit }.filter { ($0 / unit).truncatingRemainder(dividingBy: 1) == 0.5 }
+            XCTAssertGreaterThan(ties.count, 20)
+            var tieSteps = 0
+            for step in 0..<100 {
+                var torques = [0.8 * sin(Double(step) / 9), -0.5 * cos(Double(step) / 7)]
+                if step % 5 == 0 {
+                    torques = [ties[step % ties.count], -ties[(step / 5) % ties.count]]
+                    tieSteps += 1
+                }
+                try arm.step(torques: torques, state: &viaBus)
+                try reference.step(torques: torques, state: &expected)
+                XCTAssertEqual(emulator.snapshot().position, reference.simulator.q, "step \(step): the plant is the exact simulator")
+                XCTAssertEqual(viaBus.position, expected.position, "step \(step), elbow direction \(elbowDirection)")
+                XCTAssertEqual(viaBus.velocity, expected.velocity, "step \(step), elbow direction \(elbowDirection)")
+                XCTAssertEqual(viaBus.torque, expected.torque, "step \(step), elbow direction \(elbowDirection)")
+                for joint in 0..<2 {
+                    XCTAssertEqual(viaBus.torque[joint], (torques[joint] / unit).rounded() * unit, accuracy: 1e-12)
+                }
             }
+            XCTAssertEqual(tieSteps, 20)
+            XCTAssertEqual(arm.lostStatuses, 0)
+            arm.deactivate()
+            assertTorqueOff(emulator)
         }
-        XCTAssertEqual(arm.lostStatuses, 0)
-        arm.deactivate()
-        assertTorqueOff(emulator)
     }
 
     /// An XL330-M288 counts current in 1 mA and reverses a joint with direction −1.

@@ -59,6 +59,50 @@ final class RealityGapAndMoveSectionTests: XCTestCase {
         XCTAssertNil(robot.move.damping)
     }
 
+    func testResolutionsTakeOneNumberForAllOrOnePerJointAndDefaultToExact() throws {
+        let exact = try parse("reality_gap: {encoder_resolution: 4096}").realityGap
+        XCTAssertEqual(exact.velocityResolution, [0, 0], "absent: exact")
+        XCTAssertEqual(exact.torqueResolution, [0, 0])
+        let robot = try parse("""
+            reality_gap:
+              velocity_resolution: 0.023980823922402087
+              torque_resolution: [0.0047882, 0]
+            """)
+        // Read to the last bit: the simulator must round on the very grid the servos use.
+        XCTAssertEqual(robot.realityGap.velocityResolution, [0.229 * 2 * Double.pi / 60, 0.229 * 2 * Double.pi / 60])
+        XCTAssertEqual(robot.realityGap.torqueResolution, [1.78 * 2.69e-3, 0])
+        XCTAssertFalse(robot.realityGap.isZero)
+        XCTAssertFalse(robot.realityGap.isNoisy, "a resolution is not noise")
+    }
+
+    func testAWrongResolutionIsReportedWithItsLineAndField() {
+        let found = problems("""
+            reality_gap:
+              velocity_resolution: -0.01
+              torque_resolution: [0.1, 0.2, 0.3]
+            """)
+        let velocity = found.first { $0.field == "reality_gap.velocity_resolution" }
+        XCTAssertEqual(velocity?.kind, .negative(-0.01))
+        XCTAssertEqual(velocity?.line, 10)
+        let torque = found.first { $0.field == "reality_gap.torque_resolution" }
+        XCTAssertEqual(torque?.line, 11)
+        XCTAssertTrue(torque?.description.contains("one value per joint: 2, not 3") ?? false, torque?.description ?? "")
+        let more = problems("""
+            reality_gap:
+              velocity_resolution: [0.01, 1001]
+              torque_resolution: [0.1, .nan]
+            """)
+        let tooCoarse = more.first { $0.field == "reality_gap.velocity_resolution[1]" }
+        XCTAssertEqual(tooCoarse?.line, 10)
+        XCTAssertTrue(tooCoarse?.description.contains("allowed from 0 to 1000 rad/s") ?? false, tooCoarse?.description ?? "")
+        let notANumber = more.first { $0.field == "reality_gap.torque_resolution[1]" }
+        XCTAssertEqual(notANumber?.kind, .notFinite(".nan"))
+        XCTAssertEqual(notANumber?.line, 11)
+        XCTAssertEqual(
+            problems("reality_gap: {torque_resolution: 2e6}").first { $0.field == "reality_gap.torque_resolution" }?.kind,
+            .outOfRange(2e6, bound: "allowed from 0 to 1000000 N·m"))
+    }
+
     func testEveryWrongValueIsReportedWithItsLineAndField() {
         let found = problems("""
             reality_gap:

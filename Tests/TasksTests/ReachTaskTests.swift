@@ -152,3 +152,41 @@ final class ReachTaskTests: XCTestCase {
         XCTAssertGreaterThan(scripted, idle + 1)
     }
 }
+
+/// The `+previous-action` layouts: the plain layout's values, then the action sent one period before.
+final class PreviousActionLayoutTests: XCTestCase {
+    func testObservationsEndWithThePreviousActionClampedAndZeroAtEachStart() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        let plain = ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot))
+        let remembering = ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot), previousAction: true)
+        XCTAssertEqual(remembering.layout, .reacherV5PreviousAction)
+        XCTAssertEqual(remembering.observationSize, 12)
+        var a = [Float](repeating: 0, count: 10)
+        var b = [Float](repeating: .nan, count: 12)
+        try plain.reset(seed: 3, observation: &a)
+        try remembering.reset(seed: 3, observation: &b)
+        XCTAssertEqual(Array(b[..<10]), a, "the same ten values first")
+        XCTAssertEqual(Array(b[10...]), [0, 0], "no previous action at a start")
+        for action in [[0.5, -0.25], [3.0, -7.0], [-0.125, 1.0]] {
+            _ = try plain.step(action: action, observation: &a)
+            _ = try remembering.step(action: action, observation: &b)
+            XCTAssertEqual(Array(b[..<10]), a)
+            XCTAssertEqual(Array(b[10...]), action.map { Float(min(max($0, -1), 1)) }, "as the actuator map reads it")
+        }
+        XCTAssertThrowsError(try remembering.step(action: [.nan, 0], observation: &b))
+        XCTAssertEqual(remembering.previousAction, [-0.125, 1.0], "a refused action is not remembered")
+        try remembering.reset(seed: nil, observation: &b)
+        XCTAssertEqual(Array(b[10...]), [0, 0])
+    }
+
+    func testEveryArmHasALayoutWithThePreviousActionSizedForItsJoints() {
+        for joints in 1...7 {
+            let layout = ObservationLayout.forPlanarArm(joints: joints, previousAction: true)
+            XCTAssertTrue(layout.includesPreviousAction)
+            XCTAssertTrue(layout.fits(joints: joints))
+            XCTAssertEqual(layout.size(joints: joints), 4 * joints + 4)
+            XCTAssertEqual(layout.rawValue, (joints == 2 ? "reacher-v5" : "planar-reach") + "+previous-action")
+            XCTAssertFalse(ObservationLayout.forPlanarArm(joints: joints).includesPreviousAction)
+        }
+    }
+}
