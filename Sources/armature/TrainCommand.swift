@@ -76,7 +76,7 @@ struct Train: ParsableCommand {
     var lostReplies: Int?
     @Option(help: EpisodeStartOption.help)
     var episodeStart: String?
-    @Flag(help: "Domain randomization: a new plant every episode (masses, rotor inertia, damping, friction, torque gain, latency, noise), from the robot's randomize section, or standard ranges when it has none (robots/README.md). A randomize section turns it on by itself. Simulated arm only.")
+    @Flag(help: "Domain randomization: a new plant every episode (masses, rotor inertia, damping, friction, torque gain; latency and noise too if a section asks), from the robot's randomize section, or default ranges when it has none (robots/README.md). A randomize section turns it on by itself. Simulated arm only.")
     var randomize = false
     @Flag(help: "Observations end with the action sent one period before (layout reacher-v5+previous-action, or planar-reach+previous-action): one step of memory, with which a policy can push through friction, ride out latency and build up torque on a weak motor. Recorded in the policy file; eval and run follow it.")
     var observePreviousAction = false

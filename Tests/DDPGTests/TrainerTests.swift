@@ -203,9 +203,18 @@ final class UpdateRatioTests: XCTestCase {
 final class RandomizedTrainingTests: XCTestCase {
     override func setUp() { setMatrixThreads(1) }
 
+    /// Every field drawn, the noises among them, so that the resume covers the noise stream too.
+    static let everyField: PlantRandomization = {
+        var r = PlantRandomization.standard
+        r.latencyPeriods = .init(0, 1.25)
+        r.positionNoise = .init(0, 0.025)
+        r.velocityNoise = .init(0, 0.1)
+        return r
+    }()
+
     func randomizedTask() throws -> ReachEnvironment {
         let robot = try RepositoryFiles.robot("reacher")
-        return ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot), randomization: .standard)
+        return ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot), randomization: Self.everyField)
     }
 
     func testAResumedRandomizedRunDrawsTheSamePlantsAndEndsBitForBit() throws {
@@ -223,7 +232,7 @@ final class RandomizedTrainingTests: XCTestCase {
         let first = Trainer(environment: try randomizedTask(), configuration: configuration, seed: 8, metadata: metadata)
         try first.train(totalSteps: 300, log: nil)
         try Checkpoint.save(first, to: path)
-        XCTAssertEqual(try Checkpoint.randomization(at: path), PlantRandomization.standard.summary)
+        XCTAssertEqual(try Checkpoint.randomization(at: path), Self.everyField.summary)
         let resumedLog = RecordedScalars()
         let resumed = Trainer(environment: try randomizedTask(), configuration: configuration, seed: 8, metadata: metadata)
         try Checkpoint.restore(resumed, from: path)
@@ -247,7 +256,7 @@ final class RandomizedTrainingTests: XCTestCase {
             try task.reset(seed: episode == 0 ? 3 : nil, observation: &observation)
             let plant = try XCTUnwrap(task.drawnPlant)
             for field in PlantRandomization.fields {
-                let range = try XCTUnwrap(PlantRandomization.standard[keyPath: field.range])
+                let range = try XCTUnwrap(Self.everyField[keyPath: field.range])
                 XCTAssertTrue((range.low...range.high).contains(plant[keyPath: field.value]), field.name)
             }
             let simulated = try XCTUnwrap(task.backend as? SimulatedArm)
