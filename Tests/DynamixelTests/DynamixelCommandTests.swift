@@ -51,14 +51,20 @@ final class DynamixelCommandTests: XCTestCase {
     private func startRun() throws -> RunningCommand {
         let run = try RunningCommand(["run", "--robot", robot, "--port", emulator.path, "--policy", try policy(), "--duration", "600"])
         XCTAssertTrue(run.waitForOutput(containing: "episode   1", timeout: 60), run.standardError)
-        let deadline = Date().addingTimeInterval(10)
-        // The episode line comes before the next episode's move-to: wait until the arm is driven by current again.
-        func driven() -> Bool {
-            let servos = emulator.snapshot().servos
-            return servos.map(\.torqueEnable) == [1, 1] && servos.map(\.operatingMode) == [0, 0]
+        // The episode line comes before the next episode's move-to: wait until the arm is driven by
+        // current (the end of episode 1, or episode 2 after its move). One snapshot decides and is
+        // the one checked: the next instant may already be the move, in position mode. The lockstep
+        // bus advances with the host's status reads, so on a loaded machine this takes a while.
+        let deadline = Date().addingTimeInterval(60)
+        func driven(_ servos: [BusEmulator.ServoSnapshot]) -> Bool {
+            servos.map(\.torqueEnable) == [1, 1] && servos.map(\.operatingMode) == [0, 0]
         }
-        while !driven() && Date() < deadline { usleep(1000) }
-        XCTAssertEqual(emulator.snapshot().servos.map(\.operatingMode), [0, 0], "the run drives the arm in current mode")
+        var servos = emulator.snapshot().servos
+        while !driven(servos) && Date() < deadline {
+            usleep(1000)
+            servos = emulator.snapshot().servos
+        }
+        XCTAssertEqual(servos.map(\.operatingMode), [0, 0], "the run drives the arm in current mode")
         return run
     }
 
