@@ -27,7 +27,7 @@ struct Eval: ParsableCommand {
     var summary: String?
     @Flag(help: "Print every episode.")
     var verbose = false
-    @Option(help: "Robustness report: evaluate on every plant of this grid (a YAML list, see robots/README.md) or `default` (the built-in grid: each gap alone at a few strengths, and combined) and print return, final distance, success and the loss against nominal per condition; CSV and JSON beside the summary.")
+    @Option(help: "Robustness report: evaluate on every plant of this grid (a YAML list, see robots/README.md) or `default` (the built-in grid: each gap alone at a few strengths, and combined) and print return, control cost (Σ a², the effort part of the return), final distance, success and the loss against nominal per condition; CSV and JSON beside the summary.")
     var perturb: String?
     @Option(help: ArgumentHelp(Recording.help, valueName: "file.mcap"))
     var record: String?
@@ -90,12 +90,12 @@ extension Eval {
         print("report → \(base).csv, \(base).json")
     }
 
-    static let robustnessHeader = padded("condition") + "    return   ± std  distance  success     loss"
+    static let robustnessHeader = padded("condition") + "    return   ± std  control  distance  success     loss"
 
     static func robustnessLine(_ row: RobustnessReport.Row) -> String {
         let e = row.evaluation
         return padded(row.condition.name) + String(
-            format: " %9.3f %7.3f %8.4fm %7.0f%% %8.3f", e.meanReturn, e.returnStandardDeviation, e.meanFinalDistance,
+            format: " %9.3f %7.3f %8.3f %8.4fm %7.0f%% %8.3f", e.meanReturn, e.returnStandardDeviation, e.meanControlCost, e.meanFinalDistance,
             e.successRate * 100, row.lossAgainstNominal)
     }
 
@@ -107,12 +107,12 @@ extension Eval {
     /// condition, the plant's fields, then the results: one row per condition.
     static func robustnessCSV(_ report: RobustnessReport) -> String {
         let fields = PlantRandomization.fields
-        var text = (["condition"] + fields.map(\.name) + ["mean_return", "std_return", "mean_final_distance", "success_rate", "loss_against_nominal"])
+        var text = (["condition"] + fields.map(\.name) + ["mean_return", "std_return", "mean_control_cost", "mean_final_distance", "success_rate", "loss_against_nominal"])
             .joined(separator: ",") + "\n"
         for row in report.rows {
             let name = "\"" + row.condition.name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             let values = fields.map { row.condition[keyPath: $0.value] }
-                + [row.evaluation.meanReturn, row.evaluation.returnStandardDeviation, row.evaluation.meanFinalDistance,
+                + [row.evaluation.meanReturn, row.evaluation.returnStandardDeviation, row.evaluation.meanControlCost, row.evaluation.meanFinalDistance,
                    row.evaluation.successRate, row.lossAgainstNominal]
             text += ([name] + values.map { String(format: "%.6g", $0) }).joined(separator: ",") + "\n"
         }

@@ -38,4 +38,17 @@ final class RobustnessReportTests: XCTestCase {
         XCTAssertGreaterThan(report.rows[1].lossAgainstNominal, 0)
         XCTAssertGreaterThan(report.rows[2].lossAgainstNominal, report.rows[1].lossAgainstNominal)
     }
+
+    func testTheControlCostIsTheSumOfSquaredActionsAndTheRestOfTheReturnIsDistance() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        let environment = ReachEnvironment(robot: robot, backend: SimulatedArm(robot: robot))
+        let evaluation = try environment.evaluate(
+            episodes: 3, seed: 5, act: { _, action in action = [0.5, -0.5] }, onEpisode: { _, _, _ in })
+        XCTAssertEqual(evaluation.controlCosts, [25, 25, 25], "50 steps of 0.5² + 0.5²")
+        XCTAssertEqual(evaluation.meanControlCost, 25)
+        // The rest of each return is the summed distance, positive.
+        for (total, control) in zip(evaluation.returns, evaluation.controlCosts) {
+            XCTAssertGreaterThan(-total - control, 0)
+        }
+    }
 }
