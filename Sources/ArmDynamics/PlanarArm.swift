@@ -35,21 +35,25 @@ public struct PlanarArm: Sendable {
 
     /// Position of the tool point (end of the last link) in the base frame, m.
     public func fingertip(q: [Double]) -> (x: Double, y: Double) {
-        var theta = 0.0
-        var x = 0.0
-        var y = 0.0
-        for i in 0..<jointCount {
-            theta += q[i]
-            x += lengths[i] * cos(theta)
-            y += lengths[i] * sin(theta)
-        }
-        return (x, y)
+        var tip = (x: 0.0, y: 0.0)
+        forEachLinkEnd(q: q) { tip = ($0, $1) }
+        return tip
     }
 
     /// Positions of the joints from the base (0, 0) outwards and of the tool point last (n + 1 points) in the
     /// base frame, m: what a picture of the arm draws.
     public func jointPositions(q: [Double]) -> [(x: Double, y: Double)] {
         var points = [(x: 0.0, y: 0.0)]
+        forEachLinkEnd(q: q) { points.append(($0, $1)) }
+        return points
+    }
+
+    /// The forward kinematics both of the above need, written once so that the drawn arm's tip is exactly
+    /// the fingertip the reward measures: calls `visit` with the end of each link in the base frame, m,
+    /// from the base outwards (the last is the tool point). Allocates nothing, so `fingertip` stays free
+    /// of allocation on the control path.
+    @inline(__always)
+    private func forEachLinkEnd(q: [Double], _ visit: (_ x: Double, _ y: Double) -> Void) {
         var theta = 0.0
         var x = 0.0
         var y = 0.0
@@ -57,9 +61,8 @@ public struct PlanarArm: Sendable {
             theta += q[i]
             x += lengths[i] * cos(theta)
             y += lengths[i] * sin(theta)
-            points.append((x, y))
+            visit(x, y)
         }
-        return points
     }
 
     /// Joint-space inverse dynamics by planar recursive Newton–Euler, without damping or armature:

@@ -1,5 +1,4 @@
 import DeterministicRandom
-import Dispatch
 import FirmwareLink
 import Foundation
 import Hardware
@@ -221,14 +220,11 @@ private final class BusEngine: @unchecked Sendable {
     var damagedPackets = 0
     var droppedStatuses = 0
     var corruptedStatuses = 0
-    var stopRequested = false
-    var wakeRead: Int32 = -1
-    var wakeWrite: Int32 = -1
-    let finished = DispatchSemaphore(value: 0)
-    var running = false
+    let service: PseudoTerminalService
 
     init(robot: RobotDescription, bus: DynamixelBusSettings, options: BusEmulator.Options, terminal: PseudoTerminal) {
         self.terminal = terminal
+        service = PseudoTerminalService(terminal: terminal, lock: lock)
         timing = options.timing
         byteTime = 10 / Double(options.baud)
         latencyTimer = options.latencyTimer
@@ -268,56 +264,18 @@ private final class BusEngine: @unchecked Sendable {
         try plant.activate(state: &plantState)
         let now = MonotonicClock.nanoseconds()
         for i in servos.indices { servos[i].lastInstructionNanos = now }
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw BusEmulatorError.threadFailed }
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
-        _ = fcntl(wakeWrite, F_SETFL, O_NONBLOCK)
-        let thread = Thread { [self] in run() }
-        thread.name = "armature-dynamixel-emulator"
-        running = true
-        thread.start()
-    }
-
-    func stop() {
-        guard running else {
-            terminal.close()
-            return
-        }
-        lock.lock()
-        stopRequested = true
-        lock.unlock()
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
-        finished.wait()
-        running = false
-        close(wakeRead)
-        close(wakeWrite)
-        terminal.close()
-    }
-
-    private func run() {
-        var fds = [
-            pollfd(fd: terminal.controllerDescriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
-        ]
-        // Wake at least every millisecond for the watchdogs and, in real time, the physics.
-        while true {
-            fds[0].revents = 0
-            fds[1].revents = 0
-            _ = poll(&fds, 2, 1)
-            lock.lock()
-            if stopRequested {
-                lock.unlock()
-                break
-            }
+        // Each wake-up (at least every millisecond): in real time the physics up to the wall clock, the
+        // servos' Bus Watchdogs, then the host's packets.
+        let serving = service.start(name: "armature-dynamixel-emulator") { [self] inputReady in
             if timing == .realTime { advancePhysics() }
             checkWatchdogs()
-            if fds[0].revents & Int16(POLLIN) != 0 { serveInput() }
-            lock.unlock()
+            if inputReady { serveInput() }
         }
-        finished.signal()
+        guard serving else { throw BusEmulatorError.threadFailed }
     }
+
+    /// Ends the serving thread and closes the pseudo-terminal (the host sees a hang-up).
+    func stop() { service.stop() }
 
     private func serveInput() {
         while true {

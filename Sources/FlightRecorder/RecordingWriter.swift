@@ -133,6 +133,28 @@ final class RecordingWriter: @unchecked Sendable {
         UnsafeBufferPointer(start: row + Sample.vectors + index * joints, count: joints)
     }
 
+    /// A row's measured joint state (vectors 0 to 2 and the backend's clock). A control step's row and an
+    /// emulated device's both carry one and write it the same way, so that the joint-state channel reads
+    /// alike whichever wrote it; only a step's row names its episode and step.
+    private func emitJointState(_ row: UnsafeMutablePointer<Double>, time: UInt64, episode: Int? = nil, step: Int? = nil) throws(FileError) {
+        var state = JSONText()
+        if let episode { state.integer("episode", episode) }
+        if let step { state.integer("step", step) }
+        state.number("time", row[Sample.backendTime])
+        state.numbers("position", vector(row, 0))
+        state.numbers("velocity", vector(row, 1))
+        state.numbers("torque", vector(row, 2))
+        try emit(.jointState, time: time, state.bytes)
+    }
+
+    /// The arm's 3D scene at the row's joint positions, for every kind of row that moves the arm (a step,
+    /// an episode's start, a device sample), so that the scene is drawn from one place.
+    private func emitScene(
+        _ row: UnsafeMutablePointer<Double>, time: UInt64, goal: (x: Double, y: Double)?, episode: Int? = nil, step: Int? = nil
+    ) throws(FileError) {
+        try emit(.arm, time: time, scene.message(position: Array(vector(row, 0)), goal: goal, episode: episode, step: step, logTime: time))
+    }
+
     private func point(_ x: Double, _ y: Double) -> String { #"{"x":\#(JSONText.number(x)),"y":\#(JSONText.number(y))}"# }
 
     private func handle(_ row: UnsafeMutablePointer<Double>) throws(FileError) {
@@ -142,14 +164,7 @@ final class RecordingWriter: @unchecked Sendable {
         switch Sample.Kind(rawValue: row[Sample.kind]) {
         case .step:
             let goal = point(row[Sample.goalX], row[Sample.goalY])
-            var state = JSONText()
-            state.integer("episode", episode)
-            state.integer("step", step)
-            state.number("time", row[Sample.backendTime])
-            state.numbers("position", vector(row, 0))
-            state.numbers("velocity", vector(row, 1))
-            state.numbers("torque", vector(row, 2))
-            try emit(.jointState, time: time, state.bytes)
+            try emitJointState(row, time: time, episode: episode, step: step)
 
             var command = JSONText()
             command.integer("episode", episode)
@@ -189,10 +204,7 @@ final class RecordingWriter: @unchecked Sendable {
             reach.bool("truncated", row[Sample.ends] != 0)
             try emit(.reach, time: time, reach.bytes)
 
-            try emit(
-                .arm, time: time,
-                scene.message(
-                    position: Array(vector(row, 0)), goal: (row[Sample.goalX], row[Sample.goalY]), episode: episode, step: step, logTime: time))
+            try emitScene(row, time: time, goal: (row[Sample.goalX], row[Sample.goalY]), episode: episode, step: step)
 
             if row[Sample.ends] != 0 {
                 var end = JSONText()
@@ -216,10 +228,7 @@ final class RecordingWriter: @unchecked Sendable {
                 start.raw("plant", plant.finished())
             }
             try emit(.episode, time: time, start.bytes)
-            try emit(
-                .arm, time: time,
-                scene.message(
-                    position: Array(vector(row, 0)), goal: (row[Sample.goalX], row[Sample.goalY]), episode: episode, step: 0, logTime: time))
+            try emitScene(row, time: time, goal: (row[Sample.goalX], row[Sample.goalY]), episode: episode, step: 0)
         case .loopTiming:
             var timing = JSONText()
             let s = Sample.scalars
@@ -243,16 +252,12 @@ final class RecordingWriter: @unchecked Sendable {
             link.number("round_trip_max", row[s + 11])
             try emit(.link, time: time, link.bytes)
         case .device:
-            var state = JSONText()
-            state.number("time", row[Sample.backendTime])
-            state.numbers("position", vector(row, 0))
-            state.numbers("velocity", vector(row, 1))
-            state.numbers("torque", vector(row, 2))
-            try emit(.jointState, time: time, state.bytes)
+            // An emulated device's own state: no episode, step or goal.
+            try emitJointState(row, time: time)
             var command = JSONText()
             command.numbers("torque", vector(row, 4))
             try emit(.command, time: time, command.bytes)
-            try emit(.arm, time: time, scene.message(position: Array(vector(row, 0)), goal: nil, logTime: time))
+            try emitScene(row, time: time, goal: nil)
         case nil:
             break
         }

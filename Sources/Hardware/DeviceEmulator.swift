@@ -1,6 +1,5 @@
 import CArmProto
 import DeterministicRandom
-import Dispatch
 import FirmwareLink
 import Foundation
 import Logging
@@ -207,14 +206,11 @@ private final class EmulatorEngine: @unchecked Sendable {
     var noiseBursts = 0
     var corruptedCopies = 0
     var droppedFrames = 0
-    var stopRequested = false
-    var wakeRead: Int32 = -1
-    var wakeWrite: Int32 = -1
-    let finished = DispatchSemaphore(value: 0)
-    var running = false
+    let service: PseudoTerminalService
 
     init(robot: RobotDescription, options: DeviceEmulator.Options, terminal: PseudoTerminal) {
         self.terminal = terminal
+        service = PseudoTerminalService(terminal: terminal, lock: lock)
         timing = options.timing
         impairments = options.impairments
         watchdogMicros = UInt32((options.watchdogPeriod * 1e6).rounded())
@@ -267,58 +263,19 @@ private final class EmulatorEngine: @unchecked Sendable {
         let code = armproto_device_init(device, &board, &config)
         guard code == 0 else { throw DeviceEmulatorError.deviceInitFailed(code: code) }
 
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw DeviceEmulatorError.threadFailed }
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
-        _ = fcntl(wakeWrite, F_SETFL, O_NONBLOCK)
-        let thread = Thread { [self] in run() }
-        thread.name = "armature-emulator"
-        running = true
-        thread.start()
-    }
-
-    func stop() {
-        guard running else {
-            terminal.close()
-            return
-        }
-        lock.lock()
-        stopRequested = true
-        lock.unlock()
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
-        finished.wait()
-        running = false
-        close(wakeRead)
-        close(wakeWrite)
-        terminal.close()
-    }
-
-    private func run() {
-        var fds = [
-            pollfd(fd: terminal.controllerDescriptor, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
-        ]
-        // Wake at least every millisecond for the watchdog (as the reference firmware polls at 1 kHz)
-        // and, in real time, the physics. Lockstep physics waits for the next TORQUE; its watchdog does not.
-        let pollMilliseconds: Int32 = 1
-        while true {
-            fds[0].revents = 0
-            fds[1].revents = 0
-            _ = poll(&fds, 2, pollMilliseconds)
-            lock.lock()
-            if stopRequested {
-                lock.unlock()
-                break
-            }
-            if fds[0].revents & Int16(POLLIN) != 0 { serveInput() }
+        // Each wake-up: the host's bytes, then (in real time) the physics up to the wall clock, then the
+        // device's own poll, which runs the watchdog and e-stop at the service's 1 kHz as the reference
+        // firmware does. Lockstep physics waits for the next TORQUE; its watchdog does not.
+        let serving = service.start(name: "armature-emulator") { [self] inputReady in
+            if inputReady { serveInput() }
             if timing == .realTime { advancePhysics() }
             armproto_device_poll(device)
-            lock.unlock()
         }
-        finished.signal()
+        guard serving else { throw DeviceEmulatorError.threadFailed }
     }
+
+    /// Ends the serving thread and closes the pseudo-terminal (the host sees a hang-up).
+    func stop() { service.stop() }
 
     /// Feeds what the host sent to the device; replies go out through `send`.
     private func serveInput() {

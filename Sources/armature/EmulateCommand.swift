@@ -107,29 +107,46 @@ struct Emulate: ParsableCommand {
         } catch {
             throw UserFacingError(String(describing: error))
         }
-        var lines = [
+        serve(
             "emulating \(description.name) (\(description.jointCount) joints, \(lockstep ? "lockstep" : "real time"), "
-                + "watchdog \(format(watchdogMilliseconds)) ms) on \(emulator.devicePath)"
-        ]
-        if let link { lines.append("link: \(link) -> \(emulator.devicePath)") }
+                + "watchdog \(format(watchdogMilliseconds)) ms)",
+            on: emulator.devicePath, signals: signals, recorder: recorder, period: description.control.period,
+            read: {
+                let snapshot = emulator.snapshot()
+                let state = JointState(
+                    position: snapshot.position, velocity: snapshot.velocity, torque: snapshot.appliedTorque, time: snapshot.deviceTime)
+                return (state, snapshot.appliedTorque)
+            },
+            stop: emulator.stop,
+            served: {
+                let snapshot = emulator.snapshot()
+                return "\(snapshot.counters.rxFrames) frames received, \(snapshot.counters.txFrames) sent"
+            })
+    }
+
+    /// What both emulators do once started, so that the firmware and the Dynamixel bus announce, record,
+    /// stop and report alike: prints `headline` with the path a host opens (and the link), runs until a stop
+    /// signal (sampling the arm into `recorder` meanwhile, if there is one, through `read`: its exact state
+    /// and the torques applied), then stops the emulator with `stop`, closes the recording and prints
+    /// `served`: what the emulator's counters say it served.
+    private func serve(
+        _ headline: String, on devicePath: String, signals: StopSignals, recorder: FlightRecorder?, period: Double,
+        read: () -> (JointState, [Double]), stop: () -> Void, served: () -> String
+    ) {
+        var lines = ["\(headline) on \(devicePath)"]
+        if let link { lines.append("link: \(link) -> \(devicePath)") }
         lines.append("press Ctrl-C to stop")
         print(lines.joined(separator: "\n"))
         // Now: a script waiting for the path must see it, not at exit.
         signals.flushOutput()
         if let recorder {
-            sample(into: recorder, every: description.control.period, until: signals.stop) {
-                let snapshot = emulator.snapshot()
-                let state = JointState(
-                    position: snapshot.position, velocity: snapshot.velocity, torque: snapshot.appliedTorque, time: snapshot.deviceTime)
-                return (state, snapshot.appliedTorque)
-            }
+            sample(into: recorder, every: period, until: signals.stop, read: read)
         } else {
             signals.wait()
         }
-        emulator.stop()
+        stop()
         Recording.close(recorder)
-        let snapshot = emulator.snapshot()
-        print("stopped: \(snapshot.counters.rxFrames) frames received, \(snapshot.counters.txFrames) sent")
+        print("stopped: \(served())")
         signals.flushOutput()
         signals.reportLostOutput()
     }
@@ -165,30 +182,20 @@ struct Emulate: ParsableCommand {
             throw UserFacingError(String(describing: error))
         }
         let ids = settings.servos.map { "\($0.id) (\($0.model.rawValue))" }.joined(separator: ", ")
-        var lines = [
-            "emulating Dynamixel servos \(ids) of \(description.name) (\(lockstep ? "lockstep" : "real time"), "
-                + "\(options.baud) bit/s) on \(emulator.devicePath)"
-        ]
-        if let link { lines.append("link: \(link) -> \(emulator.devicePath)") }
-        lines.append("press Ctrl-C to stop")
-        print(lines.joined(separator: "\n"))
-        signals.flushOutput()
-        if let recorder {
-            sample(into: recorder, every: description.control.period, until: signals.stop) {
+        serve(
+            "emulating Dynamixel servos \(ids) of \(description.name) (\(lockstep ? "lockstep" : "real time"), \(options.baud) bit/s)",
+            on: emulator.devicePath, signals: signals, recorder: recorder, period: description.control.period,
+            read: {
                 let snapshot = emulator.snapshot()
                 // Each servo's torque as it applies it (Goal Current × torque constant, zero with torque off).
                 let applied = snapshot.servos.map(\.appliedTorque)
                 return (JointState(position: snapshot.position, velocity: snapshot.velocity, torque: applied, time: snapshot.time), applied)
-            }
-        } else {
-            signals.wait()
-        }
-        emulator.stop()
-        Recording.close(recorder)
-        let snapshot = emulator.snapshot()
-        print("stopped: \(snapshot.instructionsReceived) instruction packets received, \(snapshot.statusesSent) status packets sent")
-        signals.flushOutput()
-        signals.reportLostOutput()
+            },
+            stop: emulator.stop,
+            served: {
+                let snapshot = emulator.snapshot()
+                return "\(snapshot.instructionsReceived) instruction packets received, \(snapshot.statusesSent) status packets sent"
+            })
     }
 }
 
