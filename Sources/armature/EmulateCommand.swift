@@ -92,8 +92,7 @@ struct Emulate: ParsableCommand {
 
     func run() throws {
         let description = try loadRobot(robot)
-        let recorder = try Recording.open(record, robot: description, pacing: .realTime)
-        if bus == .dynamixel { return try runDynamixel(description, recorder: recorder) }
+        if bus == .dynamixel { return try runDynamixel(description) }
         // Handlers are in place before the path is announced, so a script may stop us at once.
         let signals = StopSignals()
         var logger = Logger(label: "armature.emulator")
@@ -106,6 +105,14 @@ struct Emulate: ParsableCommand {
             emulator = try DeviceEmulator(robot: description, options: options, logger: logger)
         } catch {
             throw UserFacingError(String(describing: error))
+        }
+        // Opened once the emulator runs, so an emulator that cannot start leaves no recording behind.
+        let recorder: FlightRecorder?
+        do {
+            recorder = try Recording.open(record, robot: description, pacing: .realTime)
+        } catch {
+            emulator.stop()
+            throw error
         }
         serve(
             "emulating \(description.name) (\(description.jointCount) joints, \(lockstep ? "lockstep" : "real time"), "
@@ -165,7 +172,7 @@ struct Emulate: ParsableCommand {
     }
 
     /// The description's servos on a pseudo-terminal until a stop signal.
-    private func runDynamixel(_ description: RobotDescription, recorder: FlightRecorder?) throws {
+    private func runDynamixel(_ description: RobotDescription) throws {
         guard let settings = description.bus else {
             throw UserFacingError(BusEmulatorError.noBus(robot: description.name).description)
         }
@@ -180,6 +187,13 @@ struct Emulate: ParsableCommand {
             emulator = try BusEmulator(robot: description, options: options, logger: logger)
         } catch {
             throw UserFacingError(String(describing: error))
+        }
+        let recorder: FlightRecorder?
+        do {
+            recorder = try Recording.open(record, robot: description, pacing: .realTime)
+        } catch {
+            emulator.stop()
+            throw error
         }
         let ids = settings.servos.map { "\($0.id) (\($0.model.rawValue))" }.joined(separator: ", ")
         serve(
