@@ -10,6 +10,7 @@
  * can keep.
  */
 #include "board.h"
+#include "systick_clock.h"
 
 #define WEAK __attribute__((weak))
 
@@ -18,6 +19,8 @@
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+#define SCB_ICSR (*(volatile uint32_t *)0xE000ED04u)
+#define ICSR_PENDSTSET (1u << 26) /* SysTick interrupt pending */
 
 static volatile uint32_t systick_ms_lo;
 static volatile uint32_t systick_ms_hi;
@@ -40,18 +43,19 @@ static void systick_start(void)
 
 WEAK uint64_t board_micros(void)
 {
-    uint32_t hi, lo, cvr;
-    /* Re-read until no tick happened in between, so ms and the counter agree. */
+    uint32_t hi, lo, counter, counter_again;
+    int pending;
+    /* Re-read until no tick was counted in between, so the count and the counter agree; the
+     * pending flag covers a reload the handler has not counted yet (systick_clock.h). */
     do {
         hi = systick_ms_hi;
         lo = systick_ms_lo;
-        cvr = SYST_CVR;
+        counter = SYST_CVR;
+        pending = (SCB_ICSR & ICSR_PENDSTSET) != 0u;
+        counter_again = SYST_CVR;
     } while (lo != systick_ms_lo || hi != systick_ms_hi);
-    {
-        uint64_t ms = ((uint64_t)hi << 32) | lo;
-        uint32_t sub = (SYST_RVR - cvr) / (BOARD_CPU_HZ / 1000000u);
-        return ms * 1000u + sub;
-    }
+    return systick_clock_micros(((uint64_t)hi << 32) | lo, counter, pending, counter_again, SYST_RVR,
+                                BOARD_CPU_HZ / 1000000u);
 }
 
 /* ---- UART RX ring: single producer (ISR), single consumer (main loop) ---- */

@@ -35,5 +35,6 @@ void test_codec(void);
 void test_vectors(const char *path);
 void test_receiver(void);
 void test_device(void);
+void test_clock(void);
 
 #endif

@@ -80,6 +80,7 @@ int main(int argc, char **argv)
     test_vectors(vectors);
     test_receiver();
     test_device();
+    test_clock();
     printf("%d passed, %d failed\n", test_passed, test_failed);
     return test_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
