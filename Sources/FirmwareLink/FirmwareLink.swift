@@ -37,22 +37,45 @@ public final class FirmwareLink {
         public var baud: Int
         /// Longest wait for a reply, s; a reply later than this is lost.
         public var timeout: Double
-        /// Longest wait for HELLO_REPLY, s: a device may still be starting when the port opens.
-        public var handshakeTimeout: Double
+        /// Longest wait for the handshake, s: HELLO is sent again, with growing waits (`helloWaits`),
+        /// until a HELLO_REPLY comes or this much time has passed. A device may still be starting
+        /// when the port opens: many boards reset when it does and need a second or two, and
+        /// QEMU's emulated board answered 0.8 s after its pty was opened.
+        public var connectTimeout: Double
         /// Lost replies in a row that fault the link (at least 1: 1 faults at the first).
         public var lostReplyLimit: Int
 
         /// Two in a row, as a robot description's `serial.lost_replies` defaults to.
         public static let defaultLostReplyLimit = 2
+        /// As a robot description's `serial.connect_timeout` defaults to: a board that resets when
+        /// its port opens is up well within it.
+        public static let defaultConnectTimeout = 3.0
+
+        /// How long each HELLO waits for its reply: short at first, so a device that is up answers
+        /// at once even if the first HELLO met a receiver still starting, then doubling to half a
+        /// second, within what is left of `connectTimeout`.
+        public func helloWaits() -> [Double] {
+            var waits: [Double] = []
+            var wait = 0.1
+            var total = 0.0
+            // A remainder of a microsecond or less is rounding, not a wait.
+            while connectTimeout - total > 1e-6 {
+                let next = min(wait, connectTimeout - total)
+                waits.append(next)
+                total += next
+                wait = min(wait * 2, 0.5)
+            }
+            return waits
+        }
 
         public init(
-            path: String, baud: Int = SerialPorts.defaultBaud, timeout: Double = 0.02, handshakeTimeout: Double = 0.5,
-            lostReplyLimit: Int = Configuration.defaultLostReplyLimit
+            path: String, baud: Int = SerialPorts.defaultBaud, timeout: Double = 0.02,
+            connectTimeout: Double = Configuration.defaultConnectTimeout, lostReplyLimit: Int = Configuration.defaultLostReplyLimit
         ) {
             self.path = path
             self.baud = baud
             self.timeout = timeout
-            self.handshakeTimeout = handshakeTimeout
+            self.connectTimeout = connectTimeout
             self.lostReplyLimit = lostReplyLimit
         }
     }
@@ -214,13 +237,26 @@ public final class FirmwareLink {
         try write(count: 1)
     }
 
-    /// HELLO → HELLO_REPLY. Checks the major version; the caller checks the joint count.
+    /// HELLO → HELLO_REPLY, HELLO sent again with growing waits until `connectTimeout` (a device
+    /// still starting is not a lost reply: none of these count towards the lost-reply limit).
+    /// Checks the major version; the caller checks the joint count.
     @discardableResult
     public func handshake() throws -> DeviceInfo {
         try checkOpen()
         let host = Self.hostVersion
-        try request(.hello, expecting: .helloReply, timeout: configuration.handshakeTimeout) { out, capacity, sequence in
-            armproto_encode_hello(out, capacity, sequence, host.major, host.minor)
+        let waits = configuration.helloWaits()
+        let started = MonotonicClock.nanoseconds()
+        for (attempt, wait) in waits.enumerated() {
+            do {
+                try exchange(.hello, expecting: .helloReply, timeout: wait, countsLoss: false) { out, capacity, sequence in
+                    armproto_encode_hello(out, capacity, sequence, host.major, host.minor)
+                }
+                break
+            } catch is LostReply {
+                guard attempt == waits.count - 1 else { continue }
+                let waited = Double(MonotonicClock.nanoseconds() &- started) * 1e-9
+                throw enterFault(.noHandshake(port: path, hellos: waits.count, seconds: waited), lineAlive: true)
+            }
         }
         enabledByHost = false
         let reply = received
@@ -403,8 +439,9 @@ public final class FirmwareLink {
 
     /// One request under a new sequence number and the wait for the reply carrying it, left in
     /// `received`. Throws `LostReply` for a lost reply under the limit, and faults the link at it.
+    /// `countsLoss` false: a missing reply is only reported (`LostReply`), not counted as lost (the handshake's retries).
     private func exchange(
-        _ type: MessageType, expecting reply: MessageType, timeout: Double? = nil,
+        _ type: MessageType, expecting reply: MessageType, timeout: Double? = nil, countsLoss: Bool = true,
         encode: (UnsafeMutablePointer<UInt8>, Int, UInt32) -> Int32
     ) throws {
         let sequence = nextSequence
@@ -435,6 +472,7 @@ public final class FirmwareLink {
             rxEnd = 0
             let now = MonotonicClock.nanoseconds()
             guard now < deadline else {
+                guard countsLoss else { throw LostReply(sequence: sequence) }
                 lostReplies += 1
                 lostInARow += 1
                 mostLostInARow = max(mostLostInARow, lostInARow)
@@ -602,6 +640,8 @@ public enum FirmwareLinkError: Error, Sendable, Equatable, CustomStringConvertib
     case notConnected(port: String)
     /// No reply within the timeout, the `inARow`th lost reply in a row and the limit; the link is faulted.
     case timeout(port: String, request: MessageType, sequence: UInt32, seconds: Double, inARow: Int)
+    /// No HELLO_REPLY to any of `hellos` HELLOs within the connect timeout; the link is faulted.
+    case noHandshake(port: String, hellos: Int, seconds: Double)
     /// The line failed (end of file, I/O error, write error); the link is faulted.
     case linkLost(port: String, reason: String)
     /// A call on a faulted link.
@@ -624,6 +664,11 @@ public enum FirmwareLinkError: Error, Sendable, Equatable, CustomStringConvertib
                 + "the link is faulted and no torque is commanded (DISABLE sent). Check the cable, the baud rate and that the "
                 + "firmware or emulator is running, then reconnect (a noisy line may need a longer serial.timeout or a higher "
                 + "serial.lost_replies in the robot description)"
+        case .noHandshake(let port, let hellos, let seconds):
+            return "no answer from a device on \(port): \(hellos) HELLOs over \(Int((seconds * 1000).rounded())) ms went without a "
+                + "HELLO_REPLY. Check that the firmware (or `armature emulate`) is running on that port at the description's baud "
+                + "rate and that nothing else holds the port; a board that resets when its port opens and takes longer to start "
+                + "needs a longer serial.connect_timeout in the robot description (or --connect-timeout)"
         case .linkLost(let port, let reason):
             return "lost the link to \(port): \(reason); no torque is commanded (the device's watchdog stops the motors). "
                 + "Check the device, its cable and power (or restart the emulator), then reconnect"
@@ -648,6 +693,8 @@ public enum FirmwareLinkError: Error, Sendable, Equatable, CustomStringConvertib
         switch self {
         case .timeout(_, let request, let sequence, let seconds, let inARow):
             return "no reply to \(request) seq \(sequence) within \(milliseconds(seconds)), \(lostInARowText(inARow))"
+        case .noHandshake(_, let hellos, let seconds):
+            return "no HELLO_REPLY to \(hellos) HELLOs over \(Int((seconds * 1000).rounded())) ms"
         case .linkLost(_, let reason): return reason
         case .faulted(_, let cause): return cause
         default: return description

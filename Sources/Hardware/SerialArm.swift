@@ -34,15 +34,16 @@ public final class SerialArm: ArmBackend {
     private let logger: Logger
 
     /// The arm at `port` (default: the robot's `serial.port`), with the description's baud,
-    /// timeout and lost-reply limit unless given. Nothing is opened until `activate`.
+    /// timeout, lost-reply limit and connect timeout unless given. Nothing is opened until `activate`.
     public convenience init(
         robot: RobotDescription, port: String? = nil, baud: Int? = nil, timeout: Double? = nil, lostReplies: Int? = nil,
-        logger: Logger = Logger(label: "armature.serial-arm")
+        connectTimeout: Double? = nil, logger: Logger = Logger(label: "armature.serial-arm")
     ) throws {
         guard let path = port ?? robot.serial?.port else { throw SerialArmError.noPort(robot: robot.name) }
         let configuration = FirmwareLink.Configuration(
             path: path, baud: baud ?? robot.serial?.baud ?? SerialPorts.defaultBaud,
             timeout: timeout ?? robot.serial?.timeout ?? 0.02,
+            connectTimeout: connectTimeout ?? robot.serial?.connectTimeout ?? FirmwareLink.Configuration.defaultConnectTimeout,
             lostReplyLimit: lostReplies ?? robot.serial?.lostReplies ?? FirmwareLink.Configuration.defaultLostReplyLimit)
         self.init(robot: robot, link: FirmwareLink(configuration: configuration, logger: logger), logger: logger)
     }

@@ -13,6 +13,8 @@ enum Bounds {
     static let dampingRatio = Bound(1e-6, 1000, "")
     static let baud = Bound(1, 100_000_000, "bit/s")
     static let timeout = Bound(1e-4, 60, "s")
+    /// A board's start-up after its port opens: at least one short HELLO wait, at most ten minutes.
+    static let connectTimeout = Bound(0.01, 600, "s")
     static let servoID = Bound(0, 252, "(a Dynamixel id)")
     static let torqueConstant = Bound(1e-4, 1000, "N·m/A")
     static let servoOffset = Bound.magnitude(1_048_575, "ticks (±256 turns of a 4096-tick encoder)")
@@ -212,7 +214,7 @@ struct DescriptionReader {
 
     private func readSerial(_ top: MappingReader) -> SerialSettings? {
         guard let node = top.node("serial", required: false),
-            let reader = MappingReader(node, path: "serial", allowed: ["port", "baud", "timeout", "lost_replies"], log: log)
+            let reader = MappingReader(node, path: "serial", allowed: ["port", "baud", "timeout", "connect_timeout", "lost_replies"], log: log)
         else { return nil }
         let port = reader.string("port")
         var baud: Int? = 1_000_000
@@ -226,6 +228,8 @@ struct DescriptionReader {
             }
         }
         let timeout = reader.has("timeout") ? reader.positive("timeout", within: Bounds.timeout) : 0.02
+        let connectTimeout = reader.has("connect_timeout")
+            ? reader.positive("connect_timeout", within: Bounds.connectTimeout) : SerialSettings.defaultConnectTimeout
         var lostReplies: Int? = SerialSettings.defaultLostReplies
         if reader.has("lost_replies") {
             lostReplies = reader.integer("lost_replies").flatMap { value in
@@ -233,8 +237,8 @@ struct DescriptionReader {
                     .map { _ in value }
             }
         }
-        guard let port, let baud, let timeout, let lostReplies else { return nil }
-        return SerialSettings(port: port, baud: baud, timeout: timeout, lostReplies: lostReplies)
+        guard let port, let baud, let timeout, let connectTimeout, let lostReplies else { return nil }
+        return SerialSettings(port: port, baud: baud, timeout: timeout, connectTimeout: connectTimeout, lostReplies: lostReplies)
     }
 
     /// The bus kinds a description may name; only Dynamixel servos in current mode so far.

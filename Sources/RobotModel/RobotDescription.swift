@@ -233,6 +233,9 @@ public struct SerialSettings: Sendable, Equatable {
     public var baud: Int
     /// How long to wait for each reply before it counts as lost, s.
     public var timeout: Double
+    /// How long the handshake may take, s: HELLO is sent again until the device answers (a board
+    /// that resets when its port opens needs a second or two).
+    public var connectTimeout: Double
     /// Lost replies in a row that fault the link and stop the run with torque off; fewer are
     /// counted and ridden through (1: the first lost reply stops the run).
     public var lostReplies: Int
@@ -244,10 +247,17 @@ public struct SerialSettings: Sendable, Equatable {
     /// line, not a noisy one.
     public static let lostRepliesRange = 1...10
 
-    public init(port: String, baud: Int = 1_000_000, timeout: Double = 0.02, lostReplies: Int = SerialSettings.defaultLostReplies) {
+    /// Three seconds: boards that reset when their port opens are up within it.
+    public static let defaultConnectTimeout = 3.0
+
+    public init(
+        port: String, baud: Int = 1_000_000, timeout: Double = 0.02, connectTimeout: Double = SerialSettings.defaultConnectTimeout,
+        lostReplies: Int = SerialSettings.defaultLostReplies
+    ) {
         self.port = port
         self.baud = baud
         self.timeout = timeout
+        self.connectTimeout = connectTimeout
         self.lostReplies = lostReplies
     }
 }

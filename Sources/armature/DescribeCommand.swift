@@ -30,7 +30,9 @@ struct Describe: ParsableCommand {
             "\(r.jointCount) joints, \(r.plane.rawValue) plane\(gravity); control \(format(r.control.rateHz)) Hz, "
                 + "physics \(r.physics.integrator.rawValue) \(format(r.physics.timestep)) s × \(substeps)")
         if let serial = r.serial {
-            lines.append("serial: \(serial.port) at \(serial.baud) baud, timeout \(format(serial.timeout)) s, stops at \(serial.lostReplies) lost replies in a row")
+            lines.append(
+                "serial: \(serial.port) at \(serial.baud) baud, timeout \(format(serial.timeout)) s, handshake within "
+                    + "\(format(serial.connectTimeout)) s, stops at \(serial.lostReplies) lost replies in a row")
         }
         if let bus = r.bus {
             lines.append(

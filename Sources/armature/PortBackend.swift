@@ -5,10 +5,14 @@ import RobotModel
 /// The backend behind `--port`: the description's Dynamixel servos when it has a `bus:` section,
 /// the Armature firmware's serial link otherwise. One place, so `run` and `train` cannot differ.
 enum PortBackend {
-    static func make(_ robot: RobotDescription, port: String, lostReplies: Int?) throws -> any ArmBackend {
+    static func make(_ robot: RobotDescription, port: String, lostReplies: Int?, connectTimeout: Double? = nil) throws -> any ArmBackend {
+        if robot.bus != nil && connectTimeout != nil {
+            throw UserFacingError(
+                "--connect-timeout is for the Armature firmware's handshake; a Dynamixel bus is checked by pinging its servos at activation")
+        }
         do {
             if robot.bus != nil { return try DynamixelArm(robot: robot, port: port, lostReplies: lostReplies) }
-            return try SerialArm(robot: robot, port: port, lostReplies: lostReplies)
+            return try SerialArm(robot: robot, port: port, lostReplies: lostReplies, connectTimeout: connectTimeout)
         } catch {
             throw UserFacingError(String(describing: error))
         }

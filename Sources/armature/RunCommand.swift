@@ -36,6 +36,8 @@ struct Run: ParsableCommand {
     var port: String?
     @Option(help: "With --port: lost replies in a row that stop the run with torque off (1 to 10; default the robot's serial.lost_replies, else 2).")
     var lostReplies: Int?
+    @Option(help: "With --port: how long the handshake may take, s (HELLO is sent again until the firmware answers; a board that resets when its port opens needs a second or two; default the robot's serial.connect_timeout, else 3).")
+    var connectTimeout: Double?
     @Option(help: "Run this many episodes.")
     var episodes: Int?
     @Option(help: "Run for this many seconds (when --episodes is not given; default 10).")
@@ -58,6 +60,10 @@ struct Run: ParsableCommand {
         if let lostReplies {
             guard port != nil else { throw ValidationError("--lost-replies is about the serial link; give --port PORT too") }
             try OptionBounds.require("--lost-replies", lostReplies, in: SerialSettings.lostRepliesRange)
+        }
+        if let connectTimeout {
+            guard port != nil else { throw ValidationError("--connect-timeout is about the serial link; give --port PORT too") }
+            try OptionBounds.require("--connect-timeout", connectTimeout, above: 0.01, inclusive: true, upTo: 600, unit: "s")
         }
         if let rateHz { try OptionBounds.require("--rate-hz", rateHz, above: 0.01, inclusive: true, upTo: 100_000, unit: "Hz") }
         _ = try EpisodeStartOption.parse(episodeStart, onHardware: port != nil)
@@ -98,7 +104,7 @@ struct Run: ParsableCommand {
 
     func makeBackend(_ description: RobotDescription) throws -> any ArmBackend {
         guard let port else { return SimulatedArm(robot: description) }
-        return try PortBackend.make(description, port: port, lostReplies: lostReplies)
+        return try PortBackend.make(description, port: port, lostReplies: lostReplies, connectTimeout: connectTimeout)
     }
 
     func report(_ summary: RunSummary, backend: any ArmBackend) {

@@ -74,6 +74,8 @@ struct Train: ParsableCommand {
     var port: String?
     @Option(help: "With --port: lost replies in a row that stop training with torque off (1 to 10; default the robot's serial.lost_replies, else 2).")
     var lostReplies: Int?
+    @Option(help: "With --port: how long the handshake may take, s (HELLO is sent again until the firmware answers; a board that resets when its port opens needs a second or two; default the robot's serial.connect_timeout, else 3).")
+    var connectTimeout: Double?
     @Option(help: EpisodeStartOption.help)
     var episodeStart: String?
     @Flag(help: "Domain randomization: a new plant every episode (masses, rotor inertia, damping, friction, torque gain; latency and noise too if a section asks), from the robot's randomize section, or default ranges when it has none (robots/README.md). A randomize section turns it on by itself. Simulated arm only.")
@@ -99,6 +101,10 @@ struct Train: ParsableCommand {
         if let lostReplies {
             guard port != nil else { throw ValidationError("--lost-replies is about the serial link; give --port PORT too") }
             try OptionBounds.require("--lost-replies", lostReplies, in: SerialSettings.lostRepliesRange)
+        }
+        if let connectTimeout {
+            guard port != nil else { throw ValidationError("--connect-timeout is about the serial link; give --port PORT too") }
+            try OptionBounds.require("--connect-timeout", connectTimeout, above: 0.01, inclusive: true, upTo: 600, unit: "s")
         }
         if let recordEvery {
             guard record != nil else { throw ValidationError("--record-every says which episodes go into the recording; give --record FILE.mcap too") }
@@ -183,7 +189,7 @@ struct Train: ParsableCommand {
         let backend: any ArmBackend
         let task: ReachEnvironment
         if let port {
-            backend = try PortBackend.make(reach.robot, port: port, lostReplies: lostReplies)
+            backend = try PortBackend.make(reach.robot, port: port, lostReplies: lostReplies, connectTimeout: connectTimeout)
             task = ReachEnvironment(
                 robot: reach.robot, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: true),
                 previousAction: observePreviousAction)

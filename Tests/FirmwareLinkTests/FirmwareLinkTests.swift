@@ -4,7 +4,7 @@ import XCTest
 /// The host side of the protocol against the C reference device on an in-memory line.
 final class FirmwareLinkTests: XCTestCase {
     private func link(_ device: LoopbackDevice, timeout: Double = 0.02) -> FirmwareLink {
-        FirmwareLink(configuration: .init(path: device.path, timeout: timeout, handshakeTimeout: timeout)) { _ in device.reopen() }
+        FirmwareLink(configuration: .init(path: device.path, timeout: timeout, connectTimeout: timeout)) { _ in device.reopen() }
     }
 
     func testHandshakeReportsTheDevice() throws {
@@ -325,5 +325,44 @@ final class FirmwareLinkTests: XCTestCase {
         XCTAssertEqual(p?.p99 ?? 0, 99e-6, accuracy: 1e-12)
         XCTAssertEqual(p?.max ?? 0, 100e-6, accuracy: 1e-12)
         XCTAssertEqual(ring.total, 1100)
+    }
+
+    func testHelloWaitsGrowToHalfASecondAndFillTheConnectTimeoutExactly() {
+        let waits = FirmwareLink.Configuration(path: "x", connectTimeout: 3).helloWaits()
+        XCTAssertEqual(waits.count, 8)
+        for (wait, expected) in zip(waits, [0.1, 0.2, 0.4, 0.5, 0.5, 0.5, 0.5, 0.3]) { XCTAssertEqual(wait, expected, accuracy: 1e-12) }
+        XCTAssertEqual(waits.reduce(0, +), 3, accuracy: 1e-12)
+        XCTAssertEqual(FirmwareLink.Configuration(path: "x", connectTimeout: 0.05).helloWaits(), [0.05])
+    }
+
+    func testTheHandshakeSendsHelloAgainUntilADeviceThatIsStillStartingAnswers() throws {
+        let device = LoopbackDevice()
+        device.dropReplies = 3  // a board still booting: the first three HELLOs go unanswered
+        let link = FirmwareLink(configuration: .init(path: device.path, connectTimeout: 3)) { _ in device.reopen() }
+        let info = try link.connect()
+        XCTAssertEqual(info.jointCount, device.jointCount)
+        XCTAssertEqual(device.requests.filter { $0.type == .hello }.count, 4)
+        XCTAssertTrue(link.isConnected)
+        XCTAssertEqual(link.statistics.lostReplies, 0, "a device still starting is not a lost reply")
+        XCTAssertNil(link.fault)
+    }
+
+    func testAHandshakeThatNeverHappensGivesUpAtTheConnectTimeoutSayingWhatItWaitedFor() throws {
+        let device = LoopbackDevice()
+        device.dropReplies = 1000
+        let link = FirmwareLink(configuration: .init(path: device.path, connectTimeout: 0.35)) { _ in device.reopen() }
+        XCTAssertThrowsError(try link.connect()) { error in
+            guard case .noHandshake(let port, let hellos, let seconds) = error as? FirmwareLinkError else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertEqual(port, device.path)
+            XCTAssertEqual(hellos, 3, "waits of 0.1, 0.2 and the 0.05 s left")
+            XCTAssertGreaterThanOrEqual(seconds, 0.35)
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("3 HELLOs"), text)
+            XCTAssertTrue(text.contains("serial.connect_timeout"), text)
+        }
+        XCTAssertEqual(device.requests.filter { $0.type == .hello }.count, 3)
+        XCTAssertFalse(link.isConnected)
     }
 }

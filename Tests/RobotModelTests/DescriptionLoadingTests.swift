@@ -47,6 +47,20 @@ final class DescriptionLoadingTests: XCTestCase {
         XCTAssertEqual(fraction.map(\.field), ["serial.lost_replies"])
     }
 
+    func testTheConnectTimeoutDefaultsToThreeSecondsAndIsBounded() throws {
+        func serial(_ fields: String) -> String {
+            minimal.replacingOccurrences(of: "name: test-arm", with: "name: test-arm\nserial: {port: /dev/ttyACM0\(fields)}")
+        }
+        XCTAssertEqual(try RobotDescription.parse(data: Data(serial("").utf8), file: "test.yaml").serial?.connectTimeout, 3)
+        XCTAssertEqual(
+            try RobotDescription.parse(data: Data(serial(", connect_timeout: 8").utf8), file: "test.yaml").serial?.connectTimeout, 8)
+        for bad in ["0", "-1", "3600", "soon"] {
+            let problems = problemsFor(serial(", connect_timeout: \(bad)"))
+            XCTAssertEqual(problems.map(\.field), ["serial.connect_timeout"], bad)
+            XCTAssertEqual(problems.first?.line, 2, bad)
+        }
+    }
+
     func testDescriptionsWithMoreThanTwoJointsLoad() throws {
         let robot = try RobotDescription.load(path: RepositoryFiles.path("robots/six-joint-planar.yaml"))
         XCTAssertEqual(robot.jointCount, 6)
