@@ -10,11 +10,15 @@ import Tasks
 /// open and nothing reads) a sample is dropped and counted, never waited for.
 /// All calls come from the one thread that steps the arm.
 public final class LiveTap: ReachObserver {
-    /// Every `decimation`'th step is published (the control rate divided down to about `rateHz`).
+    /// Every `decimation`'th step is published (the control rate divided down to about `rateHz`), and an
+    /// episode's last, at most one per 0.9 / `rateHz` s of wall time.
     public let decimation: Int
     let jointCount: Int
     let ring: SampleRing
     private let start = MonotonicClock.seconds()
+    /// A loop faster than real time (training in simulation) is sampled on the wall clock instead.
+    private let minimumInterval: Double
+    private var lastPublished = -Double.infinity
 
     // Loop-thread state.
     private var episode = 0
@@ -31,6 +35,7 @@ public final class LiveTap: ReachObserver {
     public init(robot: RobotDescription, controlPeriod: Double, rateHz: Double = 30, capacity: Int = 256) {
         precondition(rateHz > 0 && capacity >= 2)
         decimation = max(1, Int((1 / (controlPeriod * rateHz)).rounded()))
+        minimumInterval = 0.9 / rateHz
         jointCount = robot.jointCount
         ring = SampleRing(width: LiveSample.width(joints: robot.jointCount), capacity: capacity)
     }
@@ -55,6 +60,9 @@ public final class LiveTap: ReachObserver {
         guardCounts[5] += report.smoothedCommands
         guardCounts[6] += report.rateLimitedTorques
         guard steps % decimation == 0 || outcome.terminated || outcome.truncated else { return }
+        let now = MonotonicClock.seconds()
+        guard now - lastPublished >= minimumInterval else { return }
+        lastPublished = now
         publish(environment, action: action, reward: outcome.reward)
     }
 

@@ -120,4 +120,24 @@ final class LivePageTests: XCTestCase {
         XCTAssertTrue(run.standardOutput.contains("e-stop pressed on the live page: torque off"), run.standardOutput)
         XCTAssertTrue(run.standardOutput.contains("stop: stopped on request; torque off"), run.standardOutput)
     }
+
+    func testTrainingStopsAtTheLivePagesEStop() throws {
+        try requireWebSockets()
+        let directory = try temporaryDirectory()
+        let train = try RunningCommand([
+            "train", "--steps", "10000000", "--hidden", "8,8", "--batch-size", "8", "--learning-starts", "100", "--checkpoint-every", "0",
+            "--out", directory + "/run", "--live", "127.0.0.1:0",
+        ])
+        XCTAssertTrue(train.waitForOutput(containing: "training on", timeout: 30), train.standardError)
+        let line = try XCTUnwrap(train.standardOutputSoFar.split(separator: "\n").first { $0.hasPrefix("live page: http://") })
+        let url = String(line.dropFirst("live page: ".count))
+        let watched = try json(Python.run([RepositoryFiles.path("scripts/live-client.py"), "watch", url, directory + "/seen.json", "--states", "10", "--estop"]))
+        XCTAssertEqual(watched["states"] as? Int, 10, "\(watched)")
+        XCTAssertLessThan(try XCTUnwrap(watched["fk_error"] as? Double), 1e-9)
+        XCTAssertEqual((watched["stopped"] as? [String: Any])?["torque"] as? String, "off", "\(watched)")
+        XCTAssertTrue(train.waitForExit(timeout: 30), "training stops at the next episode boundary")
+        XCTAssertEqual(train.process.terminationStatus, 0, train.standardError)
+        XCTAssertTrue(train.standardOutput.contains("e-stop pressed on the live page: torque off"), train.standardOutput)
+        XCTAssertTrue(train.standardOutput.contains("stopped on request at step"), train.standardOutput)
+    }
 }
