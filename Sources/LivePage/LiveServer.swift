@@ -177,9 +177,10 @@ public final class LiveServer: Sendable {
     /// Turns every queued row into a message for every page (forward kinematics here, not on the loop).
     private func drain() {
         while let row = ring.peek() {
-            let message = stateMessage(row)
+            // With no page open the rows are only freed: no forward kinematics, no JSON.
+            let message = clients.withLock { $0.isEmpty } ? nil : stateMessage(row)
             ring.release()
-            broadcast(message)
+            if let message { broadcast(message) }
         }
     }
 
