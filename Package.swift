@@ -46,11 +46,13 @@ let package = Package(
         .library(name: "FileAccess", targets: ["FileAccess"]),
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "FlightRecorder", targets: ["FlightRecorder"]),
+        .library(name: "LivePage", targets: ["LivePage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .target(name: "DeterministicRandom"),
@@ -112,6 +114,13 @@ let package = Package(
             name: "FlightRecorder",
             dependencies: ["CZstd", "Hardware", "Tasks", "FirmwareLink", "RobotModel", "ArmDynamics", "MonotonicTime", "FileAccess"]
         ),
+        .target(
+            name: "LivePage",
+            dependencies: [
+                "FlightRecorder", "Tasks", "RobotModel", "ArmDynamics", "MonotonicTime", .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]
+        ),
         .target(name: "Plots"),
         .target(
             name: "Runtime",
@@ -121,7 +130,7 @@ let package = Package(
             name: "armature",
             dependencies: [
                 "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "DDPG",
-                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "Dynamixel", "FlightRecorder", "Plots",
+                "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "Dynamixel", "FlightRecorder", "LivePage", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

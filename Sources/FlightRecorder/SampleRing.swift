@@ -4,14 +4,14 @@ import Synchronization
 /// allocated once: the control thread copies a step's values into the next free row and publishes it
 /// with one atomic store; the writer thread reads rows in order and frees them. Neither side locks,
 /// allocates or waits on the other.
-final class SampleRing: @unchecked Sendable {
-    let width: Int
-    let capacity: Int
+public final class SampleRing: @unchecked Sendable {
+    public let width: Int
+    public let capacity: Int
     private let storage: UnsafeMutablePointer<Double>
     private let produced = Atomic<Int>(0)
     private let consumed = Atomic<Int>(0)
 
-    init(width: Int, capacity: Int) {
+    public init(width: Int, capacity: Int) {
         self.width = width
         self.capacity = capacity
         storage = .allocate(capacity: width * capacity)
@@ -21,22 +21,22 @@ final class SampleRing: @unchecked Sendable {
     deinit { storage.deallocate() }
 
     /// Producer: the next free row to fill, or nil when the ring is full.
-    func reserve() -> UnsafeMutablePointer<Double>? {
+    public func reserve() -> UnsafeMutablePointer<Double>? {
         let next = produced.load(ordering: .relaxed)
         guard next - consumed.load(ordering: .acquiring) < capacity else { return nil }
         return storage + (next % capacity) * width
     }
 
     /// Producer: hands the row `reserve` returned to the consumer.
-    func publish() { produced.add(1, ordering: .releasing) }
+    public func publish() { produced.add(1, ordering: .releasing) }
 
     /// Consumer: the oldest published row, or nil when there is none.
-    func peek() -> UnsafeMutablePointer<Double>? {
+    public func peek() -> UnsafeMutablePointer<Double>? {
         let next = consumed.load(ordering: .relaxed)
         guard next < produced.load(ordering: .acquiring) else { return nil }
         return storage + (next % capacity) * width
     }
 
     /// Consumer: frees the row `peek` returned.
-    func release() { consumed.add(1, ordering: .releasing) }
+    public func release() { consumed.add(1, ordering: .releasing) }
 }

@@ -52,6 +52,8 @@ struct Run: ParsableCommand {
     var episodeStart: String?
     @Option(help: ArgumentHelp(Recording.help, valueName: "file.mcap"))
     var record: String?
+    @Option(help: ArgumentHelp(LiveView.help, valueName: "host:port"))
+    var live: String?
 
     func validate() throws {
         guard sim != (port != nil) else { throw ValidationError("give exactly one of --sim or --port PORT") }
@@ -79,7 +81,8 @@ struct Run: ParsableCommand {
         let signals = StopSignals()
         let loop = ControlLoop(environment: task, policy: actor, period: rateHz.map { 1 / $0 }, realTime: !asFastAsPossible)
         let recorder = try Recording.open(record, robot: description, pacing: asFastAsPossible ? .simulated(period: loop.period) : .realTime)
-        task.observer = recorder
+        let live = try LiveView.open(live, robot: description, period: loop.period, stop: signals.stop)
+        task.observer = ReachObservers.combine([recorder, live?.tap])
         let serial = backend as? SerialArm
         let target = episodes.map { "\($0) episodes" } ?? String(format: "%.1f s", duration ?? 10)
         let link = description.bus != nil ? "Dynamixel bus" : "serial"
@@ -94,8 +97,12 @@ struct Run: ParsableCommand {
                 // Between episodes the arm is homing, not pacing: time to sort the round trips.
                 if let serial { recorder?.record(link: serial.linkStatistics) }
             },
-            onCycle: { recorder?.record(timing: $0) })
+            onCycle: {
+                recorder?.record(timing: $0)
+                live?.tap.record(timing: $0)
+            })
         if let serial { recorder?.record(link: serial.linkStatistics) }
+        live?.finish(reason: "\(summary.stopReason)", backend: backend)
         report(summary, backend: backend)
         Recording.close(recorder)
         signals.reportLostOutput()

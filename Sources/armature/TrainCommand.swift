@@ -88,6 +88,8 @@ struct Train: ParsableCommand {
     var record: String?
     @Option(help: ArgumentHelp("With --record: record episodes 1, 1 + N, 1 + 2N, … of this run (default 100).", valueName: "n"))
     var recordEvery: Int?
+    @Option(help: ArgumentHelp(LiveView.help + " In synchronous training a stop is taken at the next episode boundary.", valueName: "host:port"))
+    var live: String?
 
     func validate() throws {
         try OptionBounds.require("--steps", steps, in: 1...1_000_000_000_000)
@@ -294,7 +296,8 @@ struct Train: ParsableCommand {
         let display = ProgressDisplay(signals: signals)
         let recorder = try Recording.open(
             record, robot: reach.robot, pacing: realTime ? .realTime : .simulated(period: backend.controlPeriod), every: recordEvery ?? 100)
-        task.observer = recorder
+        let live = try LiveView.open(live, robot: reach.robot, period: backend.controlPeriod, stop: signals.stop)
+        task.observer = ReachObservers.combine([recorder, live?.tap])
         defer { Recording.close(recorder) }
         let arm = port.map { "serial \($0)" + (lockstep ? " (lockstep)" : String(format: " (real time, %.0f Hz)", 1 / backend.controlPeriod)) }
         print(
@@ -352,6 +355,7 @@ struct Train: ParsableCommand {
         } catch {
             backend.deactivate()
             display.finish()
+            live?.finish(reason: "training stopped: \(error)", backend: backend)
             reportLink()
             let resumeHint =
                 FileManager.default.fileExists(atPath: checkpointPath)
@@ -359,6 +363,7 @@ struct Train: ParsableCommand {
                 : "no checkpoint was written yet"
             throw UserFacingError("training stopped at step \(trainer.step): \(error); torque is off, \(resumeHint)")
         }
+        live?.finish(reason: stopped ? "stopped on request" : "completed", backend: backend)
         try saveCheckpoint(trainer)
         if stopped { print("stopped on request at step \(trainer.step); torque is off; continue with --resume") }
         print("actor → \(actorPath)")

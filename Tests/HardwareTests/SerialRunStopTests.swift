@@ -25,9 +25,9 @@ final class SerialRunStopTests: XCTestCase {
     }
 
     /// Starts `run --port` on the emulator and waits until it has finished its first episode.
-    private func startRun() throws -> RunningCommand {
+    private func startRun(_ extra: [String] = []) throws -> RunningCommand {
         let policy = try CommandRunner.tinyPolicy(in: directory)
-        let run = try RunningCommand(["run", "--port", emulator.path, "--policy", policy, "--duration", "600"])
+        let run = try RunningCommand(["run", "--port", emulator.path, "--policy", policy, "--duration", "600"] + extra)
         XCTAssertTrue(run.waitForOutput(containing: "episode   1", timeout: 30), run.standardError)
         // The episode line comes just before the next episode's reset (DISABLE, HOME, ENABLE): look
         // again until that reset is over rather than catch the arm disabled in the middle of it.
@@ -92,5 +92,54 @@ final class SerialRunStopTests: XCTestCase {
         XCTAssertEqual(run.process.terminationStatus, 0, run.standardError)
         XCTAssertTrue(run.standardError.contains("standard output"), run.standardError)
         XCTAssertFalse(emulator.snapshot().status.contains(.enabled), "the host disabled the device before exiting")
+    }
+
+    /// The live page's e-stop, pressed as the page presses it (its WebSocket message): the run stops, the
+    /// host disables the device and sends the protocol's ESTOP, and the device's e-stop is latched.
+    func testTheLivePagesEStopLatchesTheDevicesEStop() throws {
+        do { _ = try Python.run(["-c", "import websockets"]) } catch {
+            throw XCTSkip("the live page's client needs the websockets package: \(Python.installHint)")
+        }
+        let run = try startRun(["--live", "127.0.0.1:0"])
+        XCTAssertFalse(emulator.snapshot().status.contains(.estopLatched))
+        let line = try XCTUnwrap(run.standardOutputSoFar.split(separator: "\n").first { $0.hasPrefix("live page: http://") })
+        let url = String(line.dropFirst("live page: ".count))
+        let seen = directory + "/seen.json"
+        let watched = try Python.run([RepositoryFiles.path("scripts/live-client.py"), "watch", url, seen, "--states", "5", "--estop"])
+        XCTAssertTrue(watched.contains(#""torque": "off""#), watched)
+        XCTAssertTrue(run.waitForExit(timeout: 20), "the e-stop ends the run")
+        XCTAssertEqual(run.process.terminationStatus, 0, run.standardError)
+        XCTAssertTrue(run.standardOutput.contains("ESTOP sent, the device's emergency stop is latched; torque off"), run.standardOutput)
+        XCTAssertTrue(run.standardOutput.contains("stop: stopped on request; torque off"), run.standardOutput)
+        let status = emulator.snapshot().status
+        XCTAssertTrue(status.contains(.estopLatched), "the device latched the ESTOP: \(status)")
+        XCTAssertFalse(status.contains(.enabled))
+        XCTAssertEqual(emulator.snapshot().appliedTorque, [0, 0])
+    }
+
+    /// The same in a real browser: headless Chromium loads the page during the emulator run, sees the arm
+    /// drawing and the charts update, and its E-STOP button is clicked (skipped where Chromium is absent).
+    func testTheLivePageInHeadlessChromiumLatchesTheEStop() throws {
+        do { _ = try Python.run(["-c", "import websockets"]) } catch {
+            throw XCTSkip("the browser driver needs the websockets package: \(Python.installHint)")
+        }
+        guard ["/usr/bin/chromium", "/usr/bin/chromium-browser"].contains(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("no headless Chromium: scripts/install-system-packages chromium")
+        }
+        let run = try startRun(["--live", "127.0.0.1:0"])
+        let line = try XCTUnwrap(run.standardOutputSoFar.split(separator: "\n").first { $0.hasPrefix("live page: http://") })
+        let url = String(line.dropFirst("live page: ".count))
+        let output = try Python.run([RepositoryFiles.path("scripts/live-browser.py"), url])
+        let seen = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], output)
+        let before = try XCTUnwrap(seen["before"] as? [String: Any], output)
+        let after = try XCTUnwrap(seen["after"] as? [String: Any], output)
+        XCTAssertGreaterThanOrEqual(before["distinct_tips"] as? Int ?? 0, 5, "the arm drawing moves: \(output)")
+        XCTAssertGreaterThanOrEqual(before["points"] as? Int ?? 0, 20, "the charts fill: \(output)")
+        XCTAssertEqual(after["status"] as? String, "stopped: stopped on request; torque off", output)
+        XCTAssertTrue(run.waitForExit(timeout: 20), "the e-stop ends the run")
+        XCTAssertEqual(run.process.terminationStatus, 0, run.standardError)
+        XCTAssertTrue(run.standardOutput.contains("ESTOP sent, the device's emergency stop is latched; torque off"), run.standardOutput)
+        XCTAssertTrue(emulator.snapshot().status.contains(.estopLatched), "the emulator's e-stop is latched")
+        XCTAssertEqual(emulator.snapshot().appliedTorque, [0, 0])
     }
 }

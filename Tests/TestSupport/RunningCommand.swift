@@ -42,6 +42,9 @@ public final class RunningCommand {
         return true
     }
 
+    /// What `waitForOutput` has read of standard output so far (while the command runs).
+    public var standardOutputSoFar: String { String(decoding: received, as: UTF8.self) }
+
     /// Closes the reading end of standard output, as `head` does when it has read enough.
     public func closeOutput() {
         try? output.fileHandleForReading.close()
