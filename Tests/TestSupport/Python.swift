@@ -11,11 +11,12 @@ public enum Python {
 
     /// What to tell a user whose interpreter lacks a package.
     public static let installHint =
-        "run scripts/install-python-packages (it makes .venv with safetensors, numpy, tensorboard, mcap, jsonschema and dynamixel-sdk)"
+        "run scripts/install-python-packages (it makes .venv with safetensors, numpy, tensorboard, mcap, jsonschema, dynamixel-sdk and websockets)"
 
     /// A python3 run that failed, with its standard error.
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Runs `python3 arguments...` with `executable` and returns its standard output; throws with
