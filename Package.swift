@@ -42,7 +42,7 @@ let package = Package(
         .library(name: "Tasks", targets: ["Tasks"]),
         .library(name: "NeuralNetwork", targets: ["NeuralNetwork"]),
         .library(name: "Policy", targets: ["Policy"]),
-        .library(name: "DDPG", targets: ["DDPG"]),
+        .library(name: "Training", targets: ["Training"]),
         .library(name: "FileAccess", targets: ["FileAccess"]),
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "FlightRecorder", targets: ["FlightRecorder"]),
@@ -103,7 +103,7 @@ let package = Package(
         ),
         .target(name: "Policy", dependencies: ["NeuralNetwork"]),
         .target(
-            name: "DDPG",
+            name: "Training",
             dependencies: [
                 "NeuralNetwork", "Policy", "Tasks", "RobotModel", "DeterministicRandom", "MonotonicTime", "FileAccess",
                 .product(name: "Logging", package: "swift-log"),
@@ -129,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "armature",
             dependencies: [
-                "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "DDPG",
+                "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "Training",
                 "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "Dynamixel", "FlightRecorder", "LivePage", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Hardware", "RobotModel", "TestSupport"]),
         .testTarget(name: "NeuralNetworkTests", dependencies: ["NeuralNetwork", "DeterministicRandom", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "NeuralNetwork", "Tasks", "RobotModel", "TestSupport"]),
-        .testTarget(name: "DDPGTests", dependencies: ["DDPG", "MonotonicTime", "NeuralNetwork", "Policy", "Tasks", "Hardware", "RobotModel", "DeterministicRandom", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "MonotonicTime", "NeuralNetwork", "Policy", "Tasks", "Hardware", "RobotModel", "DeterministicRandom", "TestSupport"]),
         .testTarget(
             name: "RuntimeTests",
             dependencies: ["Runtime", "MonotonicTime", "Hardware", "Tasks", "Policy", "NeuralNetwork", "RobotModel", "DeterministicRandom", "TestSupport"]

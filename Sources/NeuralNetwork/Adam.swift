@@ -20,16 +20,28 @@ public final class Adam: @unchecked Sendable {
     /// same parameters into a target without waiting for the other.
     private let unitSizes: [Int]
 
-    public init(network: MLP, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    public convenience init(network: MLP, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+        self.init(
+            values: network.layers.flatMap { [$0.weight, $0.bias] }, gradients: network.layers.flatMap { [$0.weightGradient, $0.biasGradient] },
+            unitSizes: network.layers.flatMap { [$0.inputs, 1] }, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+    }
+
+    /// An optimizer for tensors outside a network (SAC's log α), each with its gradient buffer of
+    /// the same size; `unitSizes` as in a network (1 for a vector).
+    public init(
+        values: [FloatBuffer], gradients: [FloatBuffer], unitSizes: [Int], learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8
+    ) {
+        precondition(values.count == gradients.count && values.count == unitSizes.count, "one gradient and unit size per tensor")
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
-        values = network.layers.flatMap { [$0.weight, $0.bias] }
-        gradients = network.layers.flatMap { [$0.weightGradient, $0.biasGradient] }
+        self.values = values
+        self.gradients = gradients
         firstMoments = values.map { FloatBuffer(count: $0.count) }
         secondMoments = values.map { FloatBuffer(count: $0.count) }
-        unitSizes = network.layers.flatMap { [$0.inputs, 1] }
+        self.unitSizes = unitSizes
     }
 
     /// One update from the gradients currently stored in the network's layers.

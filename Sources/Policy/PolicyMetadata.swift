@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Keys: `format` ("armature-policy"), `format_version` ("1"), `observation_layout`
 /// (e.g. "reacher-v5"), `joint_names` (a JSON list), `robot_name`, `robot_fingerprint`,
-/// `activations` (comma-separated, one per layer, e.g. "relu,relu,tanh"). A file exported from
+/// `activations` (comma-separated, one per layer, e.g. "relu,relu,tanh"), and `algorithm` (the learner
+/// that trained it: "ddpg", "td3", "sac"; informational, absent in older files). A file exported from
 /// PyTorch needs at least `observation_layout` and `joint_names`; the rest have defaults.
 public struct PolicyMetadata: Sendable, Equatable {
     public static let formatName = "armature-policy"
@@ -16,23 +17,31 @@ public struct PolicyMetadata: Sendable, Equatable {
     public var robotFingerprint: String
     /// Activation after each layer; CleanRL's actor is ReLU, ReLU, tanh.
     public var activations: [String]
+    /// The learner that trained the actor; every algorithm's actor is deployed the same way.
+    public var algorithm: String?
 
-    public init(observationLayout: String, jointNames: [String], robotName: String, robotFingerprint: String, activations: [String]) {
+    public init(
+        observationLayout: String, jointNames: [String], robotName: String, robotFingerprint: String, activations: [String],
+        algorithm: String? = nil
+    ) {
         self.observationLayout = observationLayout
         self.jointNames = jointNames
         self.robotName = robotName
         self.robotFingerprint = robotFingerprint
         self.activations = activations
+        self.algorithm = algorithm
     }
 
     /// The metadata as safetensors string pairs.
     public var strings: [String: String] {
         let names = (try? JSONSerialization.data(withJSONObject: jointNames)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-        return [
+        var strings = [
             "format": Self.formatName, "format_version": String(Self.formatVersion),
             "observation_layout": observationLayout, "joint_names": names, "robot_name": robotName,
             "robot_fingerprint": robotFingerprint, "activations": activations.joined(separator: ","),
         ]
+        if let algorithm { strings["algorithm"] = algorithm }
+        return strings
     }
 
     /// Reads metadata strings, defaulting what PyTorch exports usually lack.
@@ -52,7 +61,7 @@ public struct PolicyMetadata: Sendable, Equatable {
             ?? Array(repeating: "relu", count: layers - 1) + ["tanh"]
         return PolicyMetadata(
             observationLayout: layout, jointNames: names, robotName: strings["robot_name"] ?? "",
-            robotFingerprint: strings["robot_fingerprint"] ?? "", activations: activations)
+            robotFingerprint: strings["robot_fingerprint"] ?? "", activations: activations, algorithm: strings["algorithm"])
     }
 }
 

@@ -1,24 +1,27 @@
 import ArgumentParser
-import DDPG
+import Training
 import DeterministicRandom
 import Foundation
 import MonotonicTime
 import NeuralNetwork
 import Policy
 
-/// `armature bench`: DDPG update throughput and actor latency with CleanRL's shapes.
+/// `armature bench`: update throughput (DDPG, TD3 or SAC) and actor latency with CleanRL's shapes.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure DDPG updates per second and the actor's batch-1 latency (CleanRL's shapes).",
+        abstract: "Measure learning updates per second (DDPG, TD3 or SAC) and the actor's batch-1 latency (CleanRL's shapes).",
         discussion: """
             Shapes: observation 10, action 2, hidden 256×256, batch 256, replay of 100 000 random \
             transitions. An "update" at policy frequency 2 is the average of one critic-only step and \
-            one full step (critic, actor, both targets), as CleanRL's default cadence. Each rate is the \
-            median of --rounds timing windows, as bench/pytorch_ddpg.py reports its own. Compare with \
-            bench/pytorch_ddpg.py on the same machine; record results in BENCHMARKS.md.
+            one full step (critic, actor, both targets), as CleanRL's default cadence; for SAC, of one \
+            critics-only step and one with two actor and temperature steps (CleanRL's SAC). Each rate is \
+            the median of --rounds timing windows, as bench/pytorch_ddpg.py reports its own. Compare \
+            with bench/pytorch_ddpg.py --algorithm on the same machine; record results in BENCHMARKS.md.
             """
     )
 
+    @Option(help: "The learner: ddpg, td3 or sac.")
+    var algorithm: Algorithm = .ddpg
     @Option(help: "OpenBLAS threads for matrix products (1 or more).")
     var threads: [Int] = [1, 2]
     @Option(help: "Seconds to measure each configuration.")
@@ -41,6 +44,8 @@ struct Bench: ParsableCommand {
         let machine = MachineReport.current()
         for line in machine.lines { print(line) }
         var results: [String: Any] = machine.json
+        results["algorithm"] = algorithm.rawValue
+        print("algorithm: \(algorithm.rawValue)")
         for count in threads {
             // Two threads: our coarse split with single-threaded OpenBLAS beats OpenBLAS's own threading here.
             setMatrixThreads(count == 2 ? 1 : count)
@@ -91,7 +96,7 @@ struct Bench: ParsableCommand {
             buffer.add(observation: observation, action: action, reward: random.uniform(-1, 0), terminated: false, nextObservation: next)
         }
         let batch = ReplayBatch(size: 256, observationSize: 10, actionSize: 2)
-        func rates(_ agent: DDPGAgent) -> [Double] {
+        func rates(_ agent: any Learner) -> [Double] {
             for _ in 0..<20 {
                 buffer.sample(into: batch, using: &random)
                 agent.update(batch: batch)
@@ -115,24 +120,24 @@ struct Bench: ParsableCommand {
             }
             return rates
         }
-        return (rates(full), rates(alternating), alternating.rowSplit)
+        return (rates(full), rates(alternating), (alternating as? DDPGAgent)?.rowSplit)
     }
 
     func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
     func rounded(_ values: [Double]) -> String { values.map { String(format: "%.0f", $0) }.joined(separator: " ") }
 
-    func makeAgent(policyFrequency: Int, random: inout Xoshiro256) -> DDPGAgent {
-        var configuration = DDPGConfiguration()
+    func makeAgent(policyFrequency: Int, random: inout Xoshiro256) -> any Learner {
+        var configuration = LearnerConfiguration.defaults(for: algorithm)
         configuration.policyFrequency = policyFrequency
-        return DDPGAgent(observationSize: 10, actionSize: 2, configuration: configuration, random: &random)
+        return makeLearner(observationSize: 10, actionSize: 2, configuration: configuration, random: &random)
     }
 
     func measureActorLatency() -> (Double, Double) {
         var random = Xoshiro256(seed: 2)
         let agent = makeAgent(policyFrequency: 2, random: &random)
         let policy = ActorPolicy(
-            network: agent.actor,
+            network: agent.deployableActor(),
             metadata: PolicyMetadata(observationLayout: "reacher-v5", jointNames: ["a", "b"], robotName: "bench", robotFingerprint: "", activations: ["relu", "relu", "tanh"]))
         var observation = (0..<10).map { _ in Float(random.uniform(-1, 1)) }
         var action = [0.0, 0.0]

@@ -1,5 +1,5 @@
 import ArgumentParser
-import DDPG
+import Training
 import FileAccess
 import Foundation
 import MonotonicTime
@@ -9,11 +9,13 @@ import Policy
 import RobotModel
 import Tasks
 
-/// `armature train`: DDPG on the reach task, simulated or through the serial link, with logs, checkpoints and the final actor.
+/// `armature train`: DDPG, TD3 or SAC on the reach task, simulated or through the serial link, with logs, checkpoints and the final actor.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a reaching policy with DDPG (CleanRL's defaults) on the simulated arm, or through the serial link or a Dynamixel bus.",
+        abstract: "Train a reaching policy with DDPG, TD3 or SAC (CleanRL's defaults) on the simulated arm, or through the serial link or a Dynamixel bus.",
         discussion: """
+            --algorithm ddpg (default), td3 or sac, each with CleanRL's defaults (ddpg_continuous_action.py, td3_continuous_action.py, sac_continuous_action.py) for the options not given; SAC's differ: critic learning rate 0.001, warm-up 5000, the temperature α tuned from 1 (--alpha fixes it). Every algorithm saves the same actor file, the deterministic actor (for SAC tanh of its mean), which run and eval deploy as they are.
+
             Writes into --out: TensorBoard event files and scalars.csv (CleanRL's tags), a resumable checkpoint.safetensors every --checkpoint-every steps (at the next episode boundary), and the final actor.safetensors. --resume continues a run from its checkpoint with its own hyperparameters (an option that would change one is refused by name), first dropping the scalars logged after that checkpoint (they are logged again); a fixed seed reproduces the same actor on the same machine. Scalars reach the disk with every checkpoint. One train at a time uses a run directory (it holds armature.lock there; a crashed run's lock goes with its process).
 
             Hardware in the loop: --port PORT trains through the arm's firmware (or the emulator's pseudo-terminal) instead of the simulated arm. The arm runs in real time, so the loop steps once per control period on a monotonic clock while the learning updates run on a second thread beside it, never inside it: the loop acts with a copy of the actor that the learner refreshes every few updates, and the learner does at most CleanRL's one update per step (fewer if it cannot keep up). Such a run is not reproducible; the loop's timing (jitter, overruns) and the learner's pace are printed at the end.
@@ -40,7 +42,9 @@ struct Train: ParsableCommand {
     var out: String
     @Flag(help: "Continue from the run directory's checkpoint: --steps, --buffer-size (to grow the replay), --checkpoint-every, --threads and the arm (--port, --lockstep) may change; the hyperparameters stay the run's.")
     var resume = false
-    @Option(help: "Uniform random steps before learning starts (default 25000).")
+    @Option(name: .customLong("algorithm"), help: "The learner: ddpg (default), td3 or sac. A resumed run keeps its own.")
+    var algorithmOption: Algorithm?
+    @Option(help: "Uniform random steps before learning starts (default 25000; SAC 5000).")
     var learningStarts: Int?
     @Option(help: "Minibatch size (default 256).")
     var batchSize: Int?
@@ -52,18 +56,24 @@ struct Train: ParsableCommand {
     var tau: Float?
     @Option(help: "Actor learning rate (default 0.0003).")
     var actorLearningRate: Float?
-    @Option(help: "Critic learning rate (default 0.0003).")
+    @Option(help: "Critic learning rate (default 0.0003; SAC 0.001, its temperature's too).")
     var criticLearningRate: Float?
-    @Option(help: "Actor and target updates every N critic updates (default 2).")
+    @Option(help: "Actor (and DDPG's and TD3's target) updates every N critic updates (default 2; SAC then takes N actor steps).")
     var policyFrequency: Int?
     @Option(help: "Critic updates per environment step after warm-up (update-to-data ratio; default 1, CleanRL's).")
     var updatesPerStep: Int?
-    @Option(help: "Exploration noise: gaussian (default) or ou (Ornstein–Uhlenbeck).")
+    @Option(help: "Exploration noise for DDPG and TD3: gaussian (default) or ou (Ornstein–Uhlenbeck). SAC samples its own policy.")
     var noise: String?
     @Option(help: "Noise σ in normalized action units (default 0.1 gaussian, 0.2 OU).")
     var noiseSigma: Double?
     @Option(help: "OU mean reversion θ (default 0.15).")
     var noiseTheta: Double?
+    @Option(help: "TD3: σ of the noise on the target actor's action (default 0.2).")
+    var policyNoise: Float?
+    @Option(help: "TD3: clip of that noise (default 0.5).")
+    var noiseClip: Float?
+    @Option(help: "SAC: a fixed entropy temperature α instead of tuning it (CleanRL's --autotune False --alpha A).")
+    var alpha: Float?
     @Option(help: "Hidden layer widths, comma-separated (default 256,256).")
     var hidden: String?
     @Option(help: "Checkpoint interval in steps (0: only at the end).")
@@ -97,8 +107,15 @@ struct Train: ParsableCommand {
         try OptionBounds.require("--threads", threads, in: 1...64)
         guard noise.map(["gaussian", "ou"].contains) ?? true else { throw ValidationError("--noise must be gaussian or ou") }
         guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive whole numbers, e.g. 256,256") }
-        // Every hyperparameter is checked where checkpoints are checked too (DDPGConfiguration).
-        let problems = ddpgConfiguration.problems
+        if algorithm == .sac, noise != nil || noiseSigma != nil || noiseTheta != nil {
+            throw ValidationError("--noise, --noise-sigma and --noise-theta are DDPG's and TD3's; SAC explores by sampling its own policy")
+        }
+        if algorithm != .td3, policyNoise != nil || noiseClip != nil {
+            throw ValidationError("--policy-noise and --noise-clip are TD3's target policy smoothing; give --algorithm td3")
+        }
+        if algorithm != .sac, alpha != nil { throw ValidationError("--alpha is SAC's entropy temperature; give --algorithm sac") }
+        // Every hyperparameter is checked where checkpoints are checked too (LearnerConfiguration).
+        let problems = learnerConfiguration.problems
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
         if let lostReplies {
             guard port != nil else { throw ValidationError("--lost-replies is about the serial link; give --port PORT too") }
@@ -121,17 +138,19 @@ struct Train: ParsableCommand {
         }
     }
 
+    var algorithm: Algorithm { algorithmOption ?? .ddpg }
+
     /// The widths given with --hidden, the default's when absent; nil when they are not widths.
     var hiddenSizes: [Int]? {
-        guard let hidden else { return DDPGConfiguration().hiddenSizes }
+        guard let hidden else { return LearnerConfiguration.defaults(for: algorithm).hiddenSizes }
         let sizes = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         return sizes.isEmpty || sizes.contains { $0 <= 0 } ? nil : sizes
     }
 
-    /// The hyperparameters as given, CleanRL's defaults for the rest. The replay holds at most
+    /// The hyperparameters as given, CleanRL's defaults for the algorithm for the rest. The replay holds at most
     /// --steps transitions: a short run needs no gigabyte buffer.
-    var ddpgConfiguration: DDPGConfiguration {
-        let defaults = DDPGConfiguration()
+    var learnerConfiguration: LearnerConfiguration {
+        let defaults = LearnerConfiguration.defaults(for: algorithm)
         var c = defaults
         c.hiddenSizes = hiddenSizes ?? defaults.hiddenSizes
         c.actorLearningRate = actorLearningRate ?? defaults.actorLearningRate
@@ -143,6 +162,9 @@ struct Train: ParsableCommand {
         c.learningStarts = learningStarts ?? defaults.learningStarts
         c.policyFrequency = policyFrequency ?? defaults.policyFrequency
         c.updatesPerStep = updatesPerStep ?? defaults.updatesPerStep
+        c.targetPolicyNoise = policyNoise ?? defaults.targetPolicyNoise
+        c.targetNoiseClip = noiseClip ?? defaults.targetNoiseClip
+        c.fixedAlpha = alpha ?? defaults.fixedAlpha
         c.noise = noise == "ou"
             ? .ornsteinUhlenbeck(theta: noiseTheta ?? 0.15, sigma: noiseSigma ?? 0.2) : .gaussian(sigma: noiseSigma ?? 0.1)
         return c
@@ -151,12 +173,13 @@ struct Train: ParsableCommand {
     /// The configuration a resumed run continues with: the run's own hyperparameters, the replay
     /// grown to what --steps and --buffer-size now ask for. Options given on the command line that
     /// would change the learner are refused by name rather than silently ignored.
-    func resumedConfiguration(_ saved: DDPGConfiguration, savedSeed: UInt64?) throws -> DDPGConfiguration {
+    func resumedConfiguration(_ saved: LearnerConfiguration, savedSeed: UInt64?) throws -> LearnerConfiguration {
         var conflicts: [String] = []
         func compare<T: Equatable>(_ option: String, _ given: T?, _ kept: T) {
             if let given, given != kept { conflicts.append("\(option) \(given) (the run has \(kept))") }
         }
-        let given = ddpgConfiguration
+        let given = learnerConfiguration
+        compare("--algorithm", algorithmOption, saved.algorithm)
         compare("--hidden", hidden.map { _ in given.hiddenSizes }, saved.hiddenSizes)
         compare("--gamma", gamma, saved.gamma)
         compare("--tau", tau, saved.tau)
@@ -167,6 +190,11 @@ struct Train: ParsableCommand {
         compare("--policy-frequency", policyFrequency, saved.policyFrequency)
         compare("--updates-per-step", updatesPerStep, saved.updatesPerStep)
         if noise != nil || noiseSigma != nil || noiseTheta != nil { compare("the noise options", given.noise, saved.noise) }
+        compare("--policy-noise", policyNoise, saved.targetPolicyNoise)
+        compare("--noise-clip", noiseClip, saved.targetNoiseClip)
+        if let alpha, saved.fixedAlpha != alpha {
+            conflicts.append("--alpha \(alpha) (the run has " + (saved.fixedAlpha.map { "\($0)" } ?? "a tuned temperature") + ")")
+        }
         if let savedSeed { compare("--seed", seed, savedSeed) }
         if let bufferSize, bufferSize < saved.bufferSize {
             conflicts.append("--buffer-size \(bufferSize) (the replay already holds up to \(saved.bufferSize); it can grow, not shrink)")
@@ -223,7 +251,7 @@ struct Train: ParsableCommand {
         let directory = URL(fileURLWithPath: out)
         let checkpointPath = directory.appendingPathComponent("checkpoint.safetensors").path
         let actorPath = directory.appendingPathComponent("actor.safetensors").path
-        var configuration = ddpgConfiguration
+        var configuration = learnerConfiguration
         var savedBufferSize = configuration.bufferSize
         var runSeed = seed ?? 1
         if resume {
@@ -247,7 +275,7 @@ struct Train: ParsableCommand {
         }
         defer { lock.release() }
         if resume {
-            let saved: (configuration: DDPGConfiguration, seed: UInt64?)
+            let saved: (configuration: LearnerConfiguration, seed: UInt64?)
             do {
                 saved = (try Checkpoint.configuration(at: checkpointPath), try Checkpoint.seed(at: checkpointPath))
             } catch {
@@ -266,14 +294,15 @@ struct Train: ParsableCommand {
             throw UserFacingError("\(out) already holds a run; pass --resume to continue it or choose another --out")
         }
 
-        let metadata = task.policyMetadata(layers: configuration.hiddenSizes.count + 1)
+        var metadata = task.policyMetadata(layers: configuration.hiddenSizes.count + 1)
+        metadata.algorithm = configuration.algorithm.rawValue
         let concurrent =
             realTime
             ? ConcurrentTrainer(
                 environment: task, configuration: configuration, seed: runSeed, metadata: metadata, period: backend.controlPeriod)
             : nil
         let trainer = concurrent?.trainer ?? Trainer(environment: task, configuration: configuration, seed: runSeed, metadata: metadata)
-        if threads == 2 { trainer.agent.parallelism = .twoThreads(HelperThread()) }
+        if threads == 2 { trainer.learner.parallelism = .twoThreads(HelperThread()) }
         var scalarsAtCheckpoint: ScalarLog.Mark?
         if resume {
             do {
@@ -301,7 +330,7 @@ struct Train: ParsableCommand {
         defer { Recording.close(recorder) }
         let arm = port.map { "serial \($0)" + (lockstep ? " (lockstep)" : String(format: " (real time, %.0f Hz)", 1 / backend.controlPeriod)) }
         print(
-            "training on \(reach.robot.name)\(arm.map { " through \($0)" } ?? "") for \(steps) steps, seed \(runSeed), "
+            "training \(configuration.algorithm.rawValue.uppercased()) on \(reach.robot.name)\(arm.map { " through \($0)" } ?? "") for \(steps) steps, seed \(runSeed), "
                 + "warm-up \(configuration.learningStarts) → \(out)")
         signals.flushOutput()
         func saveCheckpoint(_ trainer: Trainer) throws {
@@ -419,3 +448,5 @@ final class ProgressDisplay {
         return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s / 60 % 60) : String(format: "%dm%02ds", s / 60, s % 60)
     }
 }
+
+extension Algorithm: ExpressibleByArgument {}

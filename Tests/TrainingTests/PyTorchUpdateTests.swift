@@ -1,4 +1,4 @@
-import DDPG
+import Training
 import DeterministicRandom
 import Foundation
 import NeuralNetwork
@@ -33,7 +33,7 @@ final class PyTorchUpdateTests: XCTestCase {
     func testTwoUpdatesMatchPyTorch() throws {
         let reference = try PyTorchReference.load()
         let ddpg = (reference["cases"] as! [String: Any])["ddpg_update"] as! [String: Any]
-        var configuration = DDPGConfiguration()
+        var configuration = LearnerConfiguration()
         configuration.hiddenSizes = [8, 8]
         configuration.batchSize = 5
         configuration.policyFrequency = 1
@@ -102,7 +102,7 @@ final class ParallelUpdateTests: XCTestCase {
     func testCleanRLShapesCutTheBatchNearTheMiddle() throws {
         setMatrixThreads(1)
         var random = Xoshiro256(seed: 1)
-        let agent = DDPGAgent(observationSize: 10, actionSize: 2, configuration: DDPGConfiguration(), random: &random)
+        let agent = DDPGAgent(observationSize: 10, actionSize: 2, configuration: LearnerConfiguration(), random: &random)
         XCTAssertNil(agent.rowSplit, "measured only when two threads are chosen")
         let helper = HelperThread()
         defer { helper.stop() }
@@ -128,7 +128,7 @@ final class ParallelUpdateTests: XCTestCase {
     /// target and Adam moment afterwards.
     private func updatePair(hidden: [Int], batchSize: Int) -> (Outcome, Outcome) {
         setMatrixThreads(1)
-        var configuration = DDPGConfiguration()
+        var configuration = LearnerConfiguration()
         configuration.hiddenSizes = hidden
         configuration.batchSize = batchSize
         let helper = HelperThread()

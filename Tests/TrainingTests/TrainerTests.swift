@@ -1,4 +1,4 @@
-import DDPG
+import Training
 import DeterministicRandom
 import Foundation
 import Hardware
@@ -40,7 +40,7 @@ final class TrainerTests: XCTestCase {
 
     func testTargetsStartAsExactCopies() throws {
         let trainer = Trainer(environment: try reacherTask(), configuration: TrainingFixtures.smallConfiguration(), seed: 1, metadata: metadata)
-        for (online, target) in [(trainer.agent.actor, trainer.agent.targetActor), (trainer.agent.critic, trainer.agent.targetCritic)] {
+        for (online, target) in [(trainer.ddpg.actor, trainer.ddpg.targetActor), (trainer.ddpg.critic, trainer.ddpg.targetCritic)] {
             for (a, b) in zip(online.layers, target.layers) {
                 XCTAssertEqual(a.weight.array, b.weight.array)
                 XCTAssertEqual(a.bias.array, b.bias.array)
@@ -71,9 +71,9 @@ final class TrainerTests: XCTestCase {
         var files: [[UInt8]] = []
         for parallelism in [Parallelism.serial, .twoThreads(helper)] {
             let trainer = Trainer(environment: try reacherTask(), configuration: configuration, seed: 3, metadata: metadata)
-            trainer.agent.parallelism = parallelism
+            trainer.ddpg.parallelism = parallelism
             try trainer.train(totalSteps: 500, log: nil)
-            XCTAssertEqual(trainer.agent.updates, 299)
+            XCTAssertEqual(trainer.ddpg.updates, 299)
             files.append(try actorBytes(trainer))
         }
         XCTAssertTrue(files[0] == files[1], "the two-thread actor file differs from the one-thread actor file")
@@ -100,8 +100,8 @@ final class TrainerTests: XCTestCase {
         try resumed.train(totalSteps: 700, log: nil)
 
         XCTAssertEqual(try actorBytes(resumed), try actorBytes(straight))
-        XCTAssertEqual(resumed.agent.criticOptimizer.stepCount, straight.agent.criticOptimizer.stepCount)
-        XCTAssertEqual(resumed.agent.targetCritic.layers[2].weight.array, straight.agent.targetCritic.layers[2].weight.array)
+        XCTAssertEqual(resumed.ddpg.criticOptimizer.stepCount, straight.ddpg.criticOptimizer.stepCount)
+        XCTAssertEqual(resumed.ddpg.targetCritic.layers[2].weight.array, straight.ddpg.targetCritic.layers[2].weight.array)
     }
 
     /// A 300-step run keeps a 300-transition replay; resumed to 600 steps with a 600-transition
@@ -157,7 +157,7 @@ final class TrainerTests: XCTestCase {
 
     /// The CI learning check: a short run lifts the return well above the random policy's.
     func testAShortRunLearnsToReachFarBetterThanRandom() throws {
-        var configuration = DDPGConfiguration()
+        var configuration = LearnerConfiguration()
         configuration.learningStarts = 1_000
         configuration.bufferSize = 6_000
         let task = try reacherTask()
@@ -181,7 +181,7 @@ final class TrainerTests: XCTestCase {
 final class UpdateRatioTests: XCTestCase {
     func testUpdatesPerStepMultipliesCriticUpdatesAfterWarmUp() throws {
         let robot = try RepositoryFiles.robot("reacher")
-        var configuration = DDPGConfiguration()
+        var configuration = LearnerConfiguration()
         configuration.hiddenSizes = [16, 16]
         configuration.batchSize = 16
         configuration.learningStarts = 100
@@ -193,8 +193,8 @@ final class UpdateRatioTests: XCTestCase {
             metadata: TrainingFixtures.reacherMetadata)
         try trainer.train(totalSteps: 300, log: nil)
         // Steps 101…299 update (CleanRL's `global_step > learning_starts`), three times each.
-        XCTAssertEqual(trainer.agent.criticOptimizer.stepCount, 199 * 3)
-        XCTAssertEqual(trainer.agent.actorOptimizer.stepCount, 199 * 3 / 2)
+        XCTAssertEqual(trainer.ddpg.criticOptimizer.stepCount, 199 * 3)
+        XCTAssertEqual(trainer.ddpg.actorOptimizer.stepCount, 199 * 3 / 2)
     }
 }
 
@@ -243,8 +243,8 @@ final class RandomizedTrainingTests: XCTestCase {
         XCTAssertEqual(straightDraws.count, 6, "one plant per 50-step episode")
         XCTAssertEqual(resumedLog.values[tag, default: []].map { $0.1 }, straightDraws, "the same plants after the resume")
         XCTAssertEqual(Set(straightDraws).count, straightDraws.count, "a new plant every episode")
-        let straightWeights = straight.agent.actor.layers.flatMap { $0.weight.array + $0.bias.array }
-        let resumedWeights = resumed.agent.actor.layers.flatMap { $0.weight.array + $0.bias.array }
+        let straightWeights = straight.ddpg.actor.layers.flatMap { $0.weight.array + $0.bias.array }
+        let resumedWeights = resumed.ddpg.actor.layers.flatMap { $0.weight.array + $0.bias.array }
         XCTAssertEqual(resumedWeights, straightWeights)
     }
 

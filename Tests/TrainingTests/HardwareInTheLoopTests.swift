@@ -1,4 +1,4 @@
-import DDPG
+import Training
 import DeterministicRandom
 import Foundation
 import Hardware
@@ -68,15 +68,15 @@ final class HardwareInTheLoopTests: XCTestCase {
         try simulated.train(totalSteps: 600, log: nil)
 
         XCTAssertEqual(viaWire.step, 600)
-        XCTAssertEqual(viaWire.agent.updates, simulated.agent.updates)
-        XCTAssertEqual(viaWire.agent.updates, 600 - 200 - 1, "one update per step after warm-up")
+        XCTAssertEqual(viaWire.ddpg.updates, simulated.ddpg.updates)
+        XCTAssertEqual(viaWire.ddpg.updates, 600 - 200 - 1, "one update per step after warm-up")
         XCTAssertEqual(viaWire.recentReturns.count, simulated.recentReturns.count)
         // Each episode starts where the last one ended (moved, not placed), so the float32 rounding
         // of the wire carries over from episode to episode: 1e-6 relative, not 1e-7.
         for (a, b) in zip(viaWire.recentReturns, simulated.recentReturns) { XCTAssertEqual(a, b, accuracy: 1e-6 * max(1, abs(b))) }
-        let actorDifference = largestDifference(viaWire.agent.actor, simulated.agent.actor)
-        let criticDifference = largestDifference(viaWire.agent.critic, simulated.agent.critic)
-        let learned = largestDifference(simulated.agent.actor, untrained.agent.actor)
+        let actorDifference = largestDifference(viaWire.ddpg.actor, simulated.ddpg.actor)
+        let criticDifference = largestDifference(viaWire.ddpg.critic, simulated.ddpg.critic)
+        let learned = largestDifference(simulated.ddpg.actor, untrained.ddpg.actor)
         XCTAssertLessThan(actorDifference, 1e-4)
         XCTAssertLessThan(criticDifference, 1e-4)
         XCTAssertGreaterThan(learned, 1e-3, "the actor must have moved for the comparison to mean anything")
@@ -93,7 +93,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         let emulator = try emulator(robot, timing: .realTime)
         let serial = try SerialArm(robot: robot, port: emulator.path)
         defer { serial.deactivate() }
-        var configuration = DDPGConfiguration()
+        var configuration = LearnerConfiguration()
         configuration.learningStarts = 25
         configuration.bufferSize = 1_000
         let concurrent = ConcurrentTrainer(
@@ -115,8 +115,8 @@ final class HardwareInTheLoopTests: XCTestCase {
         XCTAssertLessThan(timing.actualPeriod.mean, 0.025, "mean wake-to-wake period \(timing.actualPeriod.mean) s for a 20 ms period")
         XCTAssertGreaterThan(report.updatesWhileStepping, 0, "updates must run while the loop steps")
         XCTAssertLessThan(report.firstUpdateStep ?? .max, 100)
-        XCTAssertLessThanOrEqual(trainer.agent.updates, 100 - 25 - 1, "at most one update per step after warm-up")
-        XCTAssertEqual(trainer.agent.updates, report.updates)
+        XCTAssertLessThanOrEqual(trainer.ddpg.updates, 100 - 25 - 1, "at most one update per step after warm-up")
+        XCTAssertEqual(trainer.ddpg.updates, report.updates)
         XCTAssertEqual(scalars.values["charts/episodic_length"]?.map(\.1), [50, 50])
         XCTAssertNotNil(scalars.values["losses/qf1_loss"])
         XCTAssertFalse(emulator.snapshot().status.contains(.enabled), "torque off at the end")
@@ -153,7 +153,7 @@ final class HardwareInTheLoopTests: XCTestCase {
             },
             checkpoint: { trainer in
                 events.append("checkpoint at \(trainer.step)")
-                XCTAssertLessThanOrEqual(trainer.agent.updates, trainer.step - 200 - 1)
+                XCTAssertLessThanOrEqual(trainer.ddpg.updates, trainer.step - 200 - 1)
                 try Checkpoint.save(trainer, to: path)
             },
             stop: stop)
@@ -164,7 +164,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         XCTAssertEqual(events, ["arm off", "checkpoint at 250"])
         XCTAssertTrue(arm.isActive, "the next reset activated the arm again")
         XCTAssertGreaterThan(report.updates, 0)
-        XCTAssertLessThanOrEqual(concurrent.trainer.agent.updates, 420 - 200 - 1)
+        XCTAssertLessThanOrEqual(concurrent.trainer.ddpg.updates, 420 - 200 - 1)
         XCTAssertGreaterThan(report.weightSwaps, 0, "the loop picked up published weights")
 
         let resumed = Trainer(
@@ -174,7 +174,7 @@ final class HardwareInTheLoopTests: XCTestCase {
         XCTAssertEqual(resumed.step, 250)
         XCTAssertEqual(resumed.episodes, 5)
         XCTAssertEqual(resumed.replay.count, 250)
-        XCTAssertEqual(resumed.agent.updates, resumed.agent.criticOptimizer.stepCount)
+        XCTAssertEqual(resumed.ddpg.updates, resumed.ddpg.criticOptimizer.stepCount)
         try resumed.train(totalSteps: 300, log: nil)
         XCTAssertEqual(resumed.step, 300)
     }
@@ -190,7 +190,7 @@ final class HardwareInTheLoopTests: XCTestCase {
             XCTAssertEqual(error as? FailingEnvironment.Failure, FailingEnvironment.Failure(step: 260))
         }
         XCTAssertEqual(concurrent.trainer.step, 259, "the failed step is not counted")
-        XCTAssertLessThanOrEqual(concurrent.trainer.agent.updates, 259 - 200 - 1)
+        XCTAssertLessThanOrEqual(concurrent.trainer.ddpg.updates, 259 - 200 - 1)
     }
 }
 

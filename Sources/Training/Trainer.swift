@@ -22,16 +22,17 @@ public struct TrainingProgress: Sendable {
     public var elapsed: Double
 }
 
-/// Runs DDPG against an environment with CleanRL's loop: uniform random actions while warming up,
-/// then μ(s) plus exploration noise clipped to [-1, 1]; one critic update per step after warm-up,
-/// the actor and targets every `policyFrequency` steps. Truncation bootstraps, termination does not.
+/// Runs a learner (DDPG, TD3 or SAC) against an environment with CleanRL's loop: uniform random
+/// actions while warming up, then the behaviour policy's (μ(s) plus exploration noise, or a sample
+/// of SAC's policy) clipped to [-1, 1]; `updatesPerStep` updates per step after warm-up.
+/// Truncation bootstraps, termination does not.
 ///
 /// Everything that decides the future of the run (networks, optimizer moments, replay buffer,
 /// every random stream, counters) is held here and written by `Checkpoint.save`, so a checkpoint
 /// that `Checkpoint.restore` reads back resumes bit for bit.
 public final class Trainer {
     public let environment: any Environment
-    public let agent: DDPGAgent
+    public let learner: any Learner
     public let replay: ReplayBuffer
     public var noise: ExplorationNoise
     /// Draws warm-up actions and replay minibatches.
@@ -47,6 +48,7 @@ public final class Trainer {
     public private(set) var elapsedAtBoundary: Double = 0
 
     private let batch: ReplayBatch
+    private let behaviour: BehaviourPolicy
     private var observation: [Float]
     private var nextObservation: [Float]
     private var action: [Double]
@@ -55,13 +57,14 @@ public final class Trainer {
     /// The seed the run started from; checkpoints record it.
     public let seed: UInt64
 
-    public init(environment: any Environment, configuration: DDPGConfiguration, seed: UInt64, metadata: PolicyMetadata) {
+    public init(environment: any Environment, configuration: LearnerConfiguration, seed: UInt64, metadata: PolicyMetadata) {
         self.environment = environment
         self.seed = seed
         var initRandom = Xoshiro256(seed: seed)
-        agent = DDPGAgent(
+        learner = makeLearner(
             observationSize: environment.observationSize, actionSize: environment.actionSize, configuration: configuration,
             random: &initRandom)
+        behaviour = BehaviourPolicy(network: learner.actor, algorithm: configuration.algorithm, actionSize: environment.actionSize)
         replay = ReplayBuffer(
             capacity: configuration.bufferSize, observationSize: environment.observationSize, actionSize: environment.actionSize)
         noise = ExplorationNoise(kind: configuration.noise, actionSize: environment.actionSize, seed: seed &+ 1)
@@ -74,7 +77,7 @@ public final class Trainer {
     }
 
     /// A deployable snapshot of the current actor.
-    public var actorPolicy: ActorPolicy { ActorPolicy(network: agent.actor, metadata: metadata) }
+    public var actorPolicy: ActorPolicy { ActorPolicy(network: learner.deployableActor(), metadata: metadata) }
 
     /// Trains until `totalSteps`. `atEpisodeBoundary` runs between episodes (checkpoints go there,
     /// where no half-finished episode needs saving); `progress` is called about once a second.
@@ -82,7 +85,7 @@ public final class Trainer {
         totalSteps: Int, log: ScalarSink?, atEpisodeBoundary: (Trainer) throws -> Void = { _ in },
         progress: (TrainingProgress) -> Void = { _ in }
     ) throws {
-        let configuration = agent.configuration
+        let configuration = learner.configuration
         let started = MonotonicClock.seconds()
         let startStep = step
         var lastReport = started
@@ -98,9 +101,7 @@ public final class Trainer {
             if step < configuration.learningStarts {
                 for i in action.indices { action[i] = random.uniform(-1, 1) }
             } else {
-                agent.act(observation: observation, into: &action)
-                noise.perturb(&action)
-                try TrainingError.clamp(&action, step: step)
+                try behaviour.explore(observation: observation, noise: &noise, into: &action, step: step)
             }
             let outcome = try environment.step(action: action, observation: &nextObservation)
             book.record(reward: outcome.reward)
@@ -112,20 +113,15 @@ public final class Trainer {
             swap(&observation, &nextObservation)
 
             if step > configuration.learningStarts {
-                var statistics = UpdateStatistics(criticLoss: 0, meanQ: 0, actorLoss: nil)
+                var statistics = UpdateStatistics(criticLoss: 0, meanQ: 0)
                 for _ in 0..<configuration.updatesPerStep {
                     replay.sample(into: batch, using: &random)
-                    let latest = agent.update(batch: batch)
-                    try TrainingError.check(latest, update: agent.updates, step: step)
-                    statistics = UpdateStatistics(
-                        criticLoss: latest.criticLoss, meanQ: latest.meanQ, actorLoss: latest.actorLoss ?? statistics.actorLoss)
+                    let latest = learner.update(batch: batch)
+                    try TrainingError.check(latest, update: learner.updates, step: step)
+                    statistics = latest.merged(after: statistics)
                 }
                 if step % 100 == 0, let log {
-                    try log.record(Double(statistics.criticLoss), tag: "losses/qf1_loss", step: step)
-                    try log.record(Double(statistics.meanQ), tag: "losses/qf1_values", step: step)
-                    if let actorLoss = statistics.actorLoss {
-                        try log.record(Double(actorLoss), tag: "losses/actor_loss", step: step)
-                    }
+                    try statistics.record(to: log, step: step)
                     try log.record((Double(step - startStep) / max(1e-9, MonotonicClock.seconds() - started)).rounded(), tag: "charts/SPS", step: step)
                 }
             }
@@ -162,13 +158,13 @@ public final class Trainer {
     }
 
     var counters: Counters {
-        Counters(step: step, episodes: episodes, updates: agent.updates, recentReturns: recentReturns, elapsed: elapsedAtBoundary)
+        Counters(step: step, episodes: episodes, updates: learner.updates, recentReturns: recentReturns, elapsed: elapsedAtBoundary)
     }
 
     func restore(_ counters: Counters) {
         step = counters.step
         book = EpisodeBook(episodes: counters.episodes, recentReturns: counters.recentReturns)
-        agent.updates = counters.updates
+        learner.updates = counters.updates
         priorElapsed = counters.elapsed
         elapsedAtBoundary = counters.elapsed
         needsReset = true

@@ -1,4 +1,4 @@
-import DDPG
+import Training
 import Foundation
 import Hardware
 import NeuralNetwork

@@ -3,8 +3,9 @@ import Foundation
 import NeuralNetwork
 import Tasks
 
-/// A resumable snapshot of training in one safetensors file: actor, critic, both targets, both
-/// Adam states, the replay buffer, every random stream and the counters. Taken between episodes.
+/// A resumable snapshot of training in one safetensors file: the learner's networks, targets and
+/// Adam states (named by `Learner.state`), the replay buffer, every random stream and the
+/// counters. Taken between episodes.
 public enum Checkpoint {
     public static let formatName = "armature-checkpoint"
 
@@ -15,21 +16,21 @@ public enum Checkpoint {
         var scalars: ScalarLog.Mark?
         do { scalars = try log?.flushToDisk() } catch { throw CheckpointError(path: path, reason: "\(error)") }
         var tensors: [String: StoredTensor] = [:]
-        let agent = trainer.agent
-        for (prefix, network) in [
-            ("actor", agent.actor), ("critic", agent.critic), ("target_actor", agent.targetActor), ("target_critic", agent.targetCritic),
-        ] {
+        let agent = trainer.learner
+        let state = agent.state
+        for (prefix, network) in state.networks {
             for (i, layer) in network.layers.enumerated() {
                 tensors["\(prefix).\(i).weight"] = StoredTensor(shape: [layer.outputs, layer.inputs], values: layer.weight.array)
                 tensors["\(prefix).\(i).bias"] = StoredTensor(shape: [layer.outputs], values: layer.bias.array)
             }
         }
-        for (prefix, optimizer) in [("optimizer.actor", agent.actorOptimizer), ("optimizer.critic", agent.criticOptimizer)] {
+        for (prefix, optimizer) in state.optimizers {
             for i in optimizer.values.indices {
                 tensors["\(prefix).m.\(i)"] = StoredTensor(shape: [optimizer.values[i].count], values: optimizer.firstMoments[i].array)
                 tensors["\(prefix).v.\(i)"] = StoredTensor(shape: [optimizer.values[i].count], values: optimizer.secondMoments[i].array)
             }
         }
+        for (name, buffer) in state.tensors { tensors[name] = StoredTensor(shape: [buffer.count], values: buffer.array) }
         let replay = trainer.replay
         tensors["replay.rows"] = StoredTensor(shape: [replay.count, replay.rowSize], values: replay.rows)
         var metadata: [String: String] = [
@@ -38,8 +39,6 @@ public enum Checkpoint {
             "seed": String(trainer.seed),
             "configuration": json(agent.configuration),
             "counters": json(trainer.counters),
-            "optimizer.actor.step": String(agent.actorOptimizer.stepCount),
-            "optimizer.critic.step": String(agent.criticOptimizer.stepCount),
             "random.trainer": words(trainer.random),
             "random.noise": words(trainer.noise.random),
             "random.environment": words(trainer.environment.random),
@@ -47,6 +46,8 @@ public enum Checkpoint {
             "replay.count": String(replay.count),
             "replay.next_index": String(replay.nextIndex),
         ]
+        for (prefix, optimizer) in state.optimizers { metadata["\(prefix).step"] = String(optimizer.stepCount) }
+        if let draws = state.draws { metadata["random.learner"] = words(draws.random) }
         if let scalars {
             metadata["scalars.csv_bytes"] = String(scalars.csvBytes)
             metadata["scalars.event_file"] = scalars.eventFile
@@ -70,7 +71,7 @@ public enum Checkpoint {
     }
 
     /// The configuration a checkpoint was trained with, to build a matching trainer before `restore`.
-    public static func configuration(at path: String) throws(CheckpointError) -> DDPGConfiguration {
+    public static func configuration(at path: String) throws(CheckpointError) -> LearnerConfiguration {
         try configuration(in: try read(path), path: path)
     }
 
@@ -87,8 +88,8 @@ public enum Checkpoint {
 
     /// The stored configuration, checked as strictly as the command line checks its options: a
     /// trainer is built from it before anything else is read.
-    private static func configuration(in file: SafeTensorsFile, path: String) throws(CheckpointError) -> DDPGConfiguration {
-        let configuration = try decode(DDPGConfiguration.self, file.metadata["configuration"], key: "configuration", path: path)
+    private static func configuration(in file: SafeTensorsFile, path: String) throws(CheckpointError) -> LearnerConfiguration {
+        let configuration = try decode(LearnerConfiguration.self, file.metadata["configuration"], key: "configuration", path: path)
         let problems = configuration.problems
         guard problems.isEmpty else {
             throw CheckpointError(path: path, reason: "configuration is invalid (edited or damaged): " + problems.joined(separator: "; "))
@@ -102,7 +103,8 @@ public enum Checkpoint {
     @discardableResult
     public static func restore(_ trainer: Trainer, from path: String) throws(CheckpointError) -> ScalarLog.Mark? {
         let file = try read(path)
-        let agent = trainer.agent
+        let agent = trainer.learner
+        let state = agent.state
         func fail(_ reason: String) -> CheckpointError { CheckpointError(path: path, reason: reason) }
         guard file.metadata["observation_size"] == String(agent.observationSize),
             file.metadata["action_size"] == String(agent.actionSize)
@@ -123,15 +125,13 @@ public enum Checkpoint {
             }
             buffer.copy(from: tensor.values)
         }
-        for (prefix, network) in [
-            ("actor", agent.actor), ("critic", agent.critic), ("target_actor", agent.targetActor), ("target_critic", agent.targetCritic),
-        ] {
+        for (prefix, network) in state.networks {
             for (i, layer) in network.layers.enumerated() {
                 try load("\(prefix).\(i).weight", into: layer.weight)
                 try load("\(prefix).\(i).bias", into: layer.bias)
             }
         }
-        for (prefix, optimizer) in [("optimizer.actor", agent.actorOptimizer), ("optimizer.critic", agent.criticOptimizer)] {
+        for (prefix, optimizer) in state.optimizers {
             for i in optimizer.values.indices {
                 try load("\(prefix).m.\(i)", into: optimizer.firstMoments[i])
                 try load("\(prefix).v.\(i)", into: optimizer.secondMoments[i])
@@ -141,6 +141,8 @@ public enum Checkpoint {
             }
             optimizer.stepCount = steps
         }
+        for (name, buffer) in state.tensors { try load(name, into: buffer) }
+        if let draws = state.draws { draws.random = try generator(file.metadata["random.learner"], key: "random.learner", path: path) }
         // The buffer fills in order and then wraps: below capacity the next row is the count.
         let capacity = saved.bufferSize
         guard let rows = file.tensors["replay.rows"], let count = file.metadata["replay.count"].flatMap(Int.init),

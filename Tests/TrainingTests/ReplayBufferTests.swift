@@ -1,4 +1,4 @@
-import DDPG
+import Training
 import DeterministicRandom
 import XCTest
 

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import XCTest
 
-@testable import DDPG
+@testable import Training
 
 final class TensorBoardWriterTests: XCTestCase {
     private var directory: String!

@@ -2,7 +2,7 @@ import DeterministicRandom
 
 /// Noise added to the actor's action during training, in normalized action units.
 public struct ExplorationNoise: Sendable, Equatable {
-    public let kind: DDPGConfiguration.NoiseKind
+    public let kind: LearnerConfiguration.NoiseKind
     /// Ornstein–Uhlenbeck state per action component (unused for Gaussian noise).
     public private(set) var state: [Double]
     public var random: Xoshiro256
@@ -10,14 +10,14 @@ public struct ExplorationNoise: Sendable, Equatable {
     /// Time step of the Ornstein–Uhlenbeck process, as Stable-Baselines3's default.
     public static let ornsteinUhlenbeckStep = 0.01
 
-    public init(kind: DDPGConfiguration.NoiseKind, actionSize: Int, seed: UInt64) {
+    public init(kind: LearnerConfiguration.NoiseKind, actionSize: Int, seed: UInt64) {
         self.kind = kind
         state = Array(repeating: 0, count: actionSize)
         random = Xoshiro256(seed: seed)
     }
 
     /// Restores a saved process.
-    public init(kind: DDPGConfiguration.NoiseKind, state: [Double], random: Xoshiro256) {
+    public init(kind: LearnerConfiguration.NoiseKind, state: [Double], random: Xoshiro256) {
         self.kind = kind
         self.state = state
         self.random = random

@@ -1,19 +1,10 @@
 import DeterministicRandom
 import NeuralNetwork
 
-/// Losses and values from one update, for logging.
-public struct UpdateStatistics: Sendable, Equatable {
-    public var criticLoss: Float
-    /// Mean Q(s, a) over the batch before the critic's step.
-    public var meanQ: Float
-    /// −mean Q(s, μ(s)); nil on steps where the actor did not update.
-    public var actorLoss: Float?
-}
-
 /// The DDPG learner: actor μ(s) → a ∈ [-1, 1]ⁿ (tanh output), critic Q(s, a), their target copies
 /// and one Adam optimizer each. Buffers are sized once for the batch; `update` does not allocate.
-public final class DDPGAgent: @unchecked Sendable {
-    public let configuration: DDPGConfiguration
+public final class DDPGAgent: Learner, @unchecked Sendable {
+    public let configuration: LearnerConfiguration
     public let observationSize: Int
     public let actionSize: Int
     public let actor: MLP
@@ -23,16 +14,15 @@ public final class DDPGAgent: @unchecked Sendable {
     public let actorOptimizer: Adam
     public let criticOptimizer: Adam
     /// Critic updates done; the actor and targets update when it is a multiple of `policyFrequency`.
-    public internal(set) var updates = 0
+    public var updates = 0
 
     private let actorBatch: MLPWorkspace
     private let targetActorBatch: MLPWorkspace
     private let criticBatch: MLPWorkspace
     private let targetCriticBatch: MLPWorkspace
     private let targets: FloatBuffer
-    private let actorSingle: MLPWorkspace
 
-    public init(observationSize: Int, actionSize: Int, configuration: DDPGConfiguration, random: inout Xoshiro256) {
+    public init(observationSize: Int, actionSize: Int, configuration: LearnerConfiguration, random: inout Xoshiro256) {
         self.configuration = configuration
         self.observationSize = observationSize
         self.actionSize = actionSize
@@ -55,7 +45,6 @@ public final class DDPGAgent: @unchecked Sendable {
         criticBatch = critic.makeWorkspace(batch: batch)
         targetCriticBatch = targetCritic.makeWorkspace(batch: batch)
         targets = FloatBuffer(count: batch)
-        actorSingle = actor.makeWorkspace(batch: 1)
     }
 
     /// Spreads updates over two threads (`.twoThreads`, with OpenBLAS at one thread) or not.
@@ -78,13 +67,6 @@ public final class DDPGAgent: @unchecked Sendable {
     private func measureRowSplit() -> RowSplit {
         let actorTop = actor.layers.count > 1 ? [actor.layers[actor.layers.count - 1]] : []
         return RowSplit.measure(batch: configuration.batchSize, forward: critic.layers, inputGradient: critic.layers + actorTop)
-    }
-
-    /// μ(s) of the live actor for one observation (the deploy path uses a frozen `ActorPolicy`).
-    public func act(observation: [Float], into action: inout [Double]) {
-        for i in 0..<observationSize { actorSingle.input[i] = observation[i] }
-        actor.forward(actorSingle, batch: 1)
-        for i in 0..<actionSize { action[i] = Double(actorSingle.output[i]) }
     }
 
     /// One DDPG step on a sampled batch (CleanRL's order):
@@ -124,7 +106,7 @@ public final class DDPGAgent: @unchecked Sendable {
             loss += error * error
             meanQ += criticBatch.output[b]
         }
-        finishBackward(critic, criticBatch, batch: n)
+        finishBackward(critic, criticBatch, batch: n, parallelism: parallelism)
         criticOptimizer.beginStep()
         parallelism.forEachSlice { self.criticOptimizer.apply($0) }
         updates += 1
@@ -136,7 +118,7 @@ public final class DDPGAgent: @unchecked Sendable {
         var actorLoss: Float = 0
         for b in 0..<n { actorLoss -= criticBatch.output[b] }
         statistics.actorLoss = actorLoss / Float(n)
-        finishBackward(actor, actorBatch, batch: n)
+        finishBackward(actor, actorBatch, batch: n, parallelism: parallelism)
         actorOptimizer.beginStep()
         let tau = configuration.tau
         parallelism.forEachSlice { slice in
@@ -149,21 +131,12 @@ public final class DDPGAgent: @unchecked Sendable {
 
     /// `network` on the batch's observations s, or its next observations s′.
     private func forward(_ network: MLP, _ workspace: MLPWorkspace, on batch: ReplayBatch, next: Bool) {
-        let o = observationSize
-        for b in 0..<batch.size {
-            (workspace.input.pointer + b * o).update(from: next ? batch.nextObservation(b) : batch.observation(b), count: o)
-        }
+        batch.loadObservations(into: workspace, next: next, rows: 0..<batch.size)
         network.forward(workspace, batch: batch.size)
     }
 
     private func criticForward(_ batch: ReplayBatch) {
-        let o = observationSize
-        let width = o + actionSize
-        for b in 0..<batch.size {
-            let row = criticBatch.input.pointer + b * width
-            row.update(from: batch.observation(b), count: o)
-            (row + o).update(from: batch.action(b), count: actionSize)
-        }
+        batch.loadCriticInput(into: criticBatch, next: false, actions: nil, rows: 0..<batch.size)
         critic.forward(criticBatch, batch: batch.size)
     }
 
@@ -171,14 +144,7 @@ public final class DDPGAgent: @unchecked Sendable {
     /// hidden layer, for `rows`.
     private func criticTargetRows(_ batch: ReplayBatch, rows: Range<Int>) {
         let n = batch.size
-        let o = observationSize
-        let a = actionSize
-        let width = o + a
-        for b in rows {
-            let row = targetCriticBatch.input.pointer + b * width
-            row.update(from: batch.nextObservation(b), count: o)
-            (row + o).update(from: targetActorBatch.output.pointer + b * a, count: a)
-        }
+        batch.loadCriticInput(into: targetCriticBatch, next: true, actions: targetActorBatch.output.pointer, rows: rows)
         targetCritic.forward(targetCriticBatch, rows: rows)
         let gamma = configuration.gamma
         for b in rows {
@@ -197,7 +163,7 @@ public final class DDPGAgent: @unchecked Sendable {
         let a = actionSize
         let width = o + a
         // The observation columns of the critic's input still hold s from the critic step.
-        for b in rows { (criticBatch.input.pointer + b * width + o).update(from: actorBatch.output.pointer + b * a, count: a) }
+        batch.replaceCriticActions(in: criticBatch, with: actorBatch.output.pointer, rows: rows)
         critic.forward(criticBatch, rows: rows)
         for b in rows { criticBatch.outputGradient[b] = -1 / Float(n) }
         critic.propagate(criticBatch, rows: rows, inputGradient: true)
@@ -207,24 +173,9 @@ public final class DDPGAgent: @unchecked Sendable {
         beginBackward(actor, actorBatch, rows: rows)
     }
 
-    /// The output layer's dL/d(pre-activation) and its way down to the last hidden layer's.
-    private func beginBackward(_ network: MLP, _ workspace: MLPWorkspace, rows: Range<Int>) {
-        network.beginBackward(workspace, rows: rows)
-        let top = network.layers.count - 1
-        if top >= 1 { network.propagate(workspace, rows: rows, from: top, through: top) }
-    }
-
-    /// The rest of back-propagation after `beginBackward` covered every row, and every weight
-    /// gradient: the top two layers' weight gradients on one thread while the other carries the
-    /// input gradient down the remaining layers and takes their weight gradients (with two hidden
-    /// layers: one 256×256×256 product each).
-    private func finishBackward(_ network: MLP, _ workspace: MLPWorkspace, batch n: Int) {
-        let top = network.layers.count - 1
-        parallelism.pair(
-            {
-                if top - 1 >= 1 { network.propagate(workspace, rows: 0..<n, from: top - 1, through: 1) }
-                if top - 2 >= 0 { network.parameterGradients(workspace, batch: n, layers: 0...(top - 2)) }
-            },
-            { network.parameterGradients(workspace, batch: n, layers: max(0, top - 1)...top) })
+    public var state: LearnerState {
+        LearnerState(
+            networks: [("actor", actor), ("critic", critic), ("target_actor", targetActor), ("target_critic", targetCritic)],
+            optimizers: [("optimizer.actor", actorOptimizer), ("optimizer.critic", criticOptimizer)])
     }
 }

@@ -1,4 +1,4 @@
-import DDPG
+import Training
 import DeterministicRandom
 import Foundation
 import NeuralNetwork
@@ -34,8 +34,8 @@ private final class RecordingEnvironment: Environment {
 final class DivergenceTests: XCTestCase {
     override func setUp() { setMatrixThreads(1) }
 
-    private func configuration() -> DDPGConfiguration {
-        var c = DDPGConfiguration()
+    private func configuration() -> LearnerConfiguration {
+        var c = LearnerConfiguration()
         c.hiddenSizes = [8, 8]
         c.batchSize = 4
         c.learningStarts = 20
@@ -51,7 +51,7 @@ final class DivergenceTests: XCTestCase {
     func testANonFiniteActionStopsTrainingInsteadOfBecomingFullTorque() throws {
         let environment = RecordingEnvironment()
         let trainer = Trainer(environment: environment, configuration: configuration(), seed: 1, metadata: metadata)
-        trainer.agent.actor.layers[2].bias[1] = .nan
+        trainer.ddpg.actor.layers[2].bias[1] = .nan
         XCTAssertThrowsError(try trainer.train(totalSteps: 100, log: nil)) { error in
             guard case .nonFiniteAction(let step, let joint, let value)? = error as? TrainingError else { return XCTFail("\(error)") }
             XCTAssertEqual(step, 20)
@@ -91,8 +91,8 @@ final class DivergenceTests: XCTestCase {
         try trainer.actorPolicy.save(path: actor)
         let good = try [checkpoint, actor].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
 
-        trainer.agent.critic.layers[0].weight[3] = .nan
-        trainer.agent.actor.layers[1].weight[7] = -.infinity
+        trainer.ddpg.critic.layers[0].weight[3] = .nan
+        trainer.ddpg.actor.layers[1].weight[7] = -.infinity
         XCTAssertThrowsError(try Checkpoint.save(trainer, to: checkpoint)) { XCTAssertTrue("\($0)".contains("previous checkpoint is kept"), "\($0)") }
         XCTAssertThrowsError(try trainer.actorPolicy.save(path: actor)) { XCTAssertTrue("\($0)".contains("fc2.weight"), "\($0)") }
         XCTAssertEqual(try [checkpoint, actor].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }, good)

@@ -12,7 +12,7 @@ import Glibc
 import Darwin
 #endif
 
-/// DDPG against an arm that runs in real time: the calling thread steps the environment once per
+/// A learner (DDPG, TD3 or SAC) against an arm that runs in real time: the calling thread steps the environment once per
 /// control period on absolute deadlines while a learner thread updates the networks beside it.
 ///
 /// The synchronous `Trainer.train` does one environment step then one update; on a real arm the
@@ -40,15 +40,14 @@ public final class ConcurrentTrainer {
     public let publishInterval: Int
 
     private let seed: UInt64
-    private let behaviour: MLP
-    private let behaviourWorkspace: MLPWorkspace
+    private let behaviour: BehaviourPolicy
     private var observation: [Float]
     private var nextObservation: [Float]
     private var action: [Double]
 
     /// A fresh run; `period` is the arm's control period (`ArmBackend.controlPeriod`).
     public init(
-        environment: any Environment, configuration: DDPGConfiguration, seed: UInt64, metadata: PolicyMetadata, period: Double,
+        environment: any Environment, configuration: LearnerConfiguration, seed: UInt64, metadata: PolicyMetadata, period: Double,
         publishInterval: Int = 10
     ) {
         precondition(period > 0 && publishInterval > 0, "the control period and the publish interval must be positive")
@@ -56,9 +55,10 @@ public final class ConcurrentTrainer {
         self.seed = seed
         self.period = period
         self.publishInterval = publishInterval
-        let actor = trainer.agent.actor
-        behaviour = MLP(sizes: [actor.inputSize] + actor.layers.map(\.outputs), activations: actor.activations)
-        behaviourWorkspace = behaviour.makeWorkspace(batch: 1)
+        let actor = trainer.learner.actor
+        behaviour = BehaviourPolicy(
+            network: MLP(sizes: [actor.inputSize] + actor.layers.map(\.outputs), activations: actor.activations),
+            algorithm: configuration.algorithm, actionSize: environment.actionSize)
         observation = Array(repeating: 0, count: environment.observationSize)
         nextObservation = Array(repeating: 0, count: environment.observationSize)
         action = Array(repeating: 0, count: environment.actionSize)
@@ -81,15 +81,15 @@ public final class ConcurrentTrainer {
         progress: (TrainingProgress) -> Void = { _ in }
     ) throws -> RealTimeTrainingReport {
         let environment = trainer.environment
-        let agent = trainer.agent
+        let agent = trainer.learner
         let learningStarts = agent.configuration.learningStarts
         var step = trainer.step
         var book = trainer.book
         let startStep = step
         let priorElapsed = trainer.priorElapsed
-        let learner = Learner(
+        let learner = LearnerThread(
             agent: agent, replay: trainer.replay, step: step, random: trainer.random, publishInterval: publishInterval)
-        agent.actor.copyParameters(into: behaviour)
+        agent.actor.copyParameters(into: behaviour.network)
         let capacity = min(max(totalSteps - step, 1), 1_000_000)
         var schedule = PeriodicSchedule(period: period, realTime: true, expectedCycles: capacity)
         var report = RealTimeTrainingReport(timing: schedule.timing)
@@ -144,15 +144,11 @@ public final class ConcurrentTrainer {
                 }
 
                 if let failure = learner.failure() { throw failure }
-                if learner.takePublished(into: behaviour, ifNewerThan: &behaviourVersion) { report.weightSwaps += 1 }
+                if learner.takePublished(into: behaviour.network, ifNewerThan: &behaviourVersion) { report.weightSwaps += 1 }
                 if step < learningStarts {
                     learner.drawUniform(into: &action)
                 } else {
-                    for i in 0..<observation.count { behaviourWorkspace.input[i] = observation[i] }
-                    behaviour.forward(behaviourWorkspace, batch: 1)
-                    for i in action.indices { action[i] = Double(behaviourWorkspace.output[i]) }
-                    trainer.noise.perturb(&action)
-                    try TrainingError.clamp(&action, step: step)
+                    try behaviour.explore(observation: observation, noise: &trainer.noise, into: &action, step: step)
                 }
                 let outcome = try environment.step(action: action, observation: &nextObservation)
                 // As in `Trainer`: the real final observation is stored on truncation; only termination masks it.
@@ -176,12 +172,7 @@ public final class ConcurrentTrainer {
                     if let log {
                         if let latest = learner.latestStatistics(), latest.updates != loggedUpdates {
                             loggedUpdates = latest.updates
-                            let statistics = latest.statistics
-                            try log.record(Double(statistics.criticLoss), tag: "losses/qf1_loss", step: step)
-                            try log.record(Double(statistics.meanQ), tag: "losses/qf1_values", step: step)
-                            if let actorLoss = statistics.actorLoss {
-                                try log.record(Double(actorLoss), tag: "losses/actor_loss", step: step)
-                            }
+                            try latest.statistics.record(to: log, step: step)
                         }
                         let run = MonotonicClock.seconds() - started
                         try log.record((Double(step - startStep) / max(run, 1e-9)).rounded(), tag: "charts/SPS", step: step)
@@ -268,8 +259,8 @@ public enum ConcurrentTrainerError: Error, Sendable, Equatable, CustomStringConv
 ///
 /// The agent and the learner's counters are read by the control thread only after `pause` or
 /// `stop` returned (the semaphores order those reads after the learner's writes).
-private final class Learner: @unchecked Sendable {
-    let agent: DDPGAgent
+private final class LearnerThread: @unchecked Sendable {
+    let agent: any Learner
     let replay: ReplayBuffer
     let batch: ReplayBatch
     let learningStarts: Int
@@ -317,7 +308,7 @@ private final class Learner: @unchecked Sendable {
     private let staging: MLP
     private var stagingVersion = 0
 
-    init(agent: DDPGAgent, replay: ReplayBuffer, step: Int, random: Xoshiro256, publishInterval: Int) {
+    init(agent: any Learner, replay: ReplayBuffer, step: Int, random: Xoshiro256, publishInterval: Int) {
         self.agent = agent
         self.replay = replay
         batch = ReplayBatch(size: agent.configuration.batchSize, observationSize: agent.observationSize, actionSize: agent.actionSize)
@@ -453,7 +444,7 @@ private final class Learner: @unchecked Sendable {
             maxUpdateSeconds = max(maxUpdateSeconds, seconds)
             if firstUpdateStep == nil { firstUpdateStep = startStep + consumed.load(ordering: .relaxed) }
             statisticsLock.lock()
-            latest = statistics
+            latest = latest.map { statistics.merged(after: $0) } ?? statistics
             latestUpdates = agent.updates
             statisticsLock.unlock()
             completedUpdates.add(1, ordering: .relaxed)

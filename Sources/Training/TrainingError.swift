@@ -28,8 +28,20 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
         if !statistics.meanQ.isFinite {
             throw .nonFiniteUpdate(update: update, step: step, quantity: "mean Q value", value: statistics.meanQ)
         }
+        if let loss = statistics.secondCriticLoss, !loss.isFinite {
+            throw .nonFiniteUpdate(update: update, step: step, quantity: "second critic loss", value: loss)
+        }
+        if let q = statistics.secondMeanQ, !q.isFinite {
+            throw .nonFiniteUpdate(update: update, step: step, quantity: "second critic's mean Q value", value: q)
+        }
         if let actorLoss = statistics.actorLoss, !actorLoss.isFinite {
             throw .nonFiniteUpdate(update: update, step: step, quantity: "actor loss", value: actorLoss)
+        }
+        if let alpha = statistics.alpha, !alpha.isFinite {
+            throw .nonFiniteUpdate(update: update, step: step, quantity: "entropy temperature α", value: alpha)
+        }
+        if let alphaLoss = statistics.alphaLoss, !alphaLoss.isFinite {
+            throw .nonFiniteUpdate(update: update, step: step, quantity: "temperature loss", value: alphaLoss)
         }
     }
 
