@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""PyTorch CPU baseline for Armature's DDPG: update throughput and actor inference latency.
+"""PyTorch CPU baseline for Armature's DDPG, TD3 and SAC: update throughput and actor inference latency.
 
 HOW TO RUN
     scripts/install-python-packages --bench        # torch and numpy into .venv
     .venv/bin/python3 bench/pytorch_ddpg.py                  # both 1 and 2 threads, each in its own subprocess
     .venv/bin/python3 bench/pytorch_ddpg.py --threads 1      # one setting, in this process
     .venv/bin/python3 bench/pytorch_ddpg.py --seconds 20     # longer timing windows (default 10 s per mode)
+    .venv/bin/python3 bench/pytorch_ddpg.py --algorithm td3  # TD3 or SAC instead of DDPG (default ddpg)
   Default run takes about one minute on a 2-core machine. Output: a human table, then a final
   line `JSON {...}` (one line, machine readable).
 
-WHAT IS MEASURED (CleanRL ddpg_continuous_action.py semantics; own code)
+WHAT IS MEASURED (--algorithm ddpg, the default: CleanRL ddpg_continuous_action.py semantics; own code)
   Networks (CleanRL shapes, obs 10, action 2 -- Reacher-v5 sizes):
     Actor    10 -> 256 ReLU -> 256 ReLU -> 2 tanh, * action_scale (1) + action_bias (0)
     QNetwork concat[obs, action] 12 -> 256 ReLU -> 256 ReLU -> 1
@@ -34,6 +35,29 @@ WHAT IS MEASURED (CleanRL ddpg_continuous_action.py semantics; own code)
     cores, any competing process makes OpenMP steps collapse, sometimes 10-100x). Every round's
     rate, plain aggregates (all steps / all time) and the load average are also in the JSON, and
     a WARNING is printed when round rates differ by more than 20%.
+  TD3 (--algorithm td3; CleanRL td3_continuous_action.py semantics): actor as above, two Q networks
+    of the shape above (qf1, qf2) and three targets; ONE Adam over qf1 + qf2 (lr 3e-4), one for the actor.
+    "critic-only step" = sample + TD target under no_grad (smoothing noise torch.randn_like(actions)
+      * 0.2 clamped to +-0.5, next action clamped to [-1, 1], min of both target critics) + both critic
+      forwards, qf1_loss + qf2_loss, zero_grad, backward, Adam step.
+    "full step" = critic-only step + actor loss -qf1(obs, actor(obs)).mean(), Adam step + Polyak of
+      target actor, qf1 target and qf2 target.
+    Reported as for DDPG: policy_frequency=2 (CleanRL's TD3 default) = 2 / (t_critic_only + t_full);
+      policy_frequency=1 = full steps per second.
+  SAC (--algorithm sac; CleanRL sac_continuous_action.py semantics, autotuned alpha): actor
+    10 -> 256 ReLU -> 256 ReLU -> fc_mean 2 and fc_logstd 2 (tanh-rescaled log std, tanh-squashed
+    Gaussian, rsample); two Q networks and their targets (no target actor); Adam: actor 3e-4, ONE over
+    qf1 + qf2 1e-3, log_alpha 1e-3; target_entropy -2.
+    "critic-only step" = sample + TD target under no_grad (next action and log-prob sampled from the
+      actor, min of both target critics - alpha * log_prob) + both critics, one loss, Adam step
+      + Polyak of both Q targets (target_network_frequency 1: every step).
+    "full step" = the "step with actor": critic-only step's critic part + policy_frequency (2)
+      iterations of [actor loss (alpha * log_pi - min(qf1_pi, qf2_pi)).mean(), Adam step; log_pi
+      resampled under no_grad, alpha loss, Adam step, alpha = log_alpha.exp().item()] + the Polyak.
+    Reported: updates/s = 2 / (t_critic_only + t_full) -- CleanRL's cadence with policy_frequency 2,
+      where every second training step runs the actor block twice. There is no policy_frequency=1 rate.
+    Actor latency for SAC is the deployable deterministic action tanh(fc_mean(...)) (the forward also
+      computes fc_logstd, as CleanRL's Actor.forward does).
   Actor latency: batch 1 (obs 1x10 -> action 1x2) under torch.no_grad(), --latency-calls
     (default 20,000) calls after 1,000 warm-up calls, each timed with time.perf_counter_ns
     (timer overhead, ~0.1 us, included); obs taken from 20,000 pre-made tensors. p50/p99/mean in us.
@@ -64,7 +88,7 @@ def cpu_model():
 # ----------------------------------------------------------------------------------------------
 # one thread setting, in this process
 
-def run_in_process(threads, seconds, rounds, warmup, latency_calls):
+def run_in_process(threads, seconds, rounds, warmup, latency_calls, algorithm="ddpg"):
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
@@ -103,12 +127,38 @@ def run_in_process(threads, seconds, rounds, warmup, latency_calls):
             x = torch.tanh(self.fc_mu(x))
             return x * self.action_scale + self.action_bias
 
-    actor, qf1 = Actor(), QNetwork()
-    target_actor, qf1_target = Actor(), QNetwork()
-    target_actor.load_state_dict(actor.state_dict())
-    qf1_target.load_state_dict(qf1.state_dict())
-    q_optimizer = torch.optim.Adam(qf1.parameters(), lr=LR)
-    actor_optimizer = torch.optim.Adam(actor.parameters(), lr=LR)
+    class SACActor(nn.Module):
+        LOG_STD_MAX, LOG_STD_MIN = 2, -5
+
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(OBS, HID)
+            self.fc2 = nn.Linear(HID, HID)
+            self.fc_mean = nn.Linear(HID, ACT)
+            self.fc_logstd = nn.Linear(HID, ACT)
+            self.register_buffer("action_scale", torch.ones(ACT))
+            self.register_buffer("action_bias", torch.zeros(ACT))
+
+        def forward(self, x):
+            x = F.relu(self.fc1(x))
+            x = F.relu(self.fc2(x))
+            mean = self.fc_mean(x)
+            log_std = torch.tanh(self.fc_logstd(x))
+            log_std = self.LOG_STD_MIN + 0.5 * (self.LOG_STD_MAX - self.LOG_STD_MIN) * (log_std + 1)
+            return mean, log_std
+
+        def get_action(self, x):
+            mean, log_std = self(x)
+            std = log_std.exp()
+            normal = torch.distributions.Normal(mean, std)
+            x_t = normal.rsample()
+            y_t = torch.tanh(x_t)
+            log_prob = normal.log_prob(x_t) - torch.log(self.action_scale * (1 - y_t.pow(2)) + 1e-6)
+            return y_t * self.action_scale + self.action_bias, log_prob.sum(1, keepdim=True)
+
+        def deterministic(self, x):
+            mean, _ = self(x)
+            return torch.tanh(mean) * self.action_scale + self.action_bias
 
     g = torch.Generator().manual_seed(1)
     rb_obs = torch.randn(N, OBS, generator=g)
@@ -123,26 +173,120 @@ def run_in_process(threads, seconds, rounds, warmup, latency_calls):
                 rb_next_obs.index_select(0, idx), rb_rewards.index_select(0, idx),
                 rb_dones.index_select(0, idx))
 
-    def step(full):
-        obs, actions, next_obs, rewards, dones = sample()
-        with torch.no_grad():
-            next_state_actions = target_actor(next_obs)
-            qf1_next_target = qf1_target(next_obs, next_state_actions)
-            next_q_value = rewards.flatten() + (1 - dones.flatten()) * GAMMA * qf1_next_target.view(-1)
-        qf1_a_values = qf1(obs, actions).view(-1)
-        qf1_loss = F.mse_loss(qf1_a_values, next_q_value)
-        q_optimizer.zero_grad()
-        qf1_loss.backward()
-        q_optimizer.step()
-        if full:
-            actor_loss = -qf1(obs, actor(obs)).mean()
-            actor_optimizer.zero_grad()
-            actor_loss.backward()
-            actor_optimizer.step()
-            for p, tp in zip(actor.parameters(), target_actor.parameters()):
-                tp.data.copy_(TAU * p.data + (1 - TAU) * tp.data)
-            for p, tp in zip(qf1.parameters(), qf1_target.parameters()):
-                tp.data.copy_(TAU * p.data + (1 - TAU) * tp.data)
+    def polyak(net, target):
+        for p, tp in zip(net.parameters(), target.parameters()):
+            tp.data.copy_(TAU * p.data + (1 - TAU) * tp.data)
+
+    if algorithm == "ddpg":
+        actor, qf1 = Actor(), QNetwork()
+        target_actor, qf1_target = Actor(), QNetwork()
+        target_actor.load_state_dict(actor.state_dict())
+        qf1_target.load_state_dict(qf1.state_dict())
+        q_optimizer = torch.optim.Adam(qf1.parameters(), lr=LR)
+        actor_optimizer = torch.optim.Adam(actor.parameters(), lr=LR)
+
+        def step(full):
+            obs, actions, next_obs, rewards, dones = sample()
+            with torch.no_grad():
+                next_state_actions = target_actor(next_obs)
+                qf1_next_target = qf1_target(next_obs, next_state_actions)
+                next_q_value = rewards.flatten() + (1 - dones.flatten()) * GAMMA * qf1_next_target.view(-1)
+            qf1_a_values = qf1(obs, actions).view(-1)
+            qf1_loss = F.mse_loss(qf1_a_values, next_q_value)
+            q_optimizer.zero_grad()
+            qf1_loss.backward()
+            q_optimizer.step()
+            if full:
+                actor_loss = -qf1(obs, actor(obs)).mean()
+                actor_optimizer.zero_grad()
+                actor_loss.backward()
+                actor_optimizer.step()
+                polyak(actor, target_actor)
+                polyak(qf1, qf1_target)
+
+        act = actor
+    elif algorithm == "td3":
+        POLICY_NOISE, NOISE_CLIP = 0.2, 0.5
+        actor, qf1, qf2 = Actor(), QNetwork(), QNetwork()
+        target_actor, qf1_target, qf2_target = Actor(), QNetwork(), QNetwork()
+        target_actor.load_state_dict(actor.state_dict())
+        qf1_target.load_state_dict(qf1.state_dict())
+        qf2_target.load_state_dict(qf2.state_dict())
+        q_optimizer = torch.optim.Adam(list(qf1.parameters()) + list(qf2.parameters()), lr=LR)
+        actor_optimizer = torch.optim.Adam(actor.parameters(), lr=LR)
+
+        def step(full):
+            obs, actions, next_obs, rewards, dones = sample()
+            with torch.no_grad():
+                clipped_noise = (torch.randn_like(actions) * POLICY_NOISE).clamp(
+                    -NOISE_CLIP, NOISE_CLIP) * target_actor.action_scale
+                next_state_actions = (target_actor(next_obs) + clipped_noise).clamp(-1.0, 1.0)
+                min_next = torch.min(qf1_target(next_obs, next_state_actions),
+                                     qf2_target(next_obs, next_state_actions))
+                next_q_value = rewards.flatten() + (1 - dones.flatten()) * GAMMA * min_next.view(-1)
+            qf1_loss = F.mse_loss(qf1(obs, actions).view(-1), next_q_value)
+            qf2_loss = F.mse_loss(qf2(obs, actions).view(-1), next_q_value)
+            qf_loss = qf1_loss + qf2_loss
+            q_optimizer.zero_grad()
+            qf_loss.backward()
+            q_optimizer.step()
+            if full:
+                actor_loss = -qf1(obs, actor(obs)).mean()
+                actor_optimizer.zero_grad()
+                actor_loss.backward()
+                actor_optimizer.step()
+                polyak(actor, target_actor)
+                polyak(qf1, qf1_target)
+                polyak(qf2, qf2_target)
+
+        act = actor
+    elif algorithm == "sac":
+        POLICY_LR, Q_LR, POLICY_FREQUENCY = 3e-4, 1e-3, 2
+        actor, qf1, qf2 = SACActor(), QNetwork(), QNetwork()
+        qf1_target, qf2_target = QNetwork(), QNetwork()
+        qf1_target.load_state_dict(qf1.state_dict())
+        qf2_target.load_state_dict(qf2.state_dict())
+        q_optimizer = torch.optim.Adam(list(qf1.parameters()) + list(qf2.parameters()), lr=Q_LR)
+        actor_optimizer = torch.optim.Adam(actor.parameters(), lr=POLICY_LR)
+        target_entropy = -float(ACT)
+        log_alpha = torch.zeros(1, requires_grad=True)
+        a_optimizer = torch.optim.Adam([log_alpha], lr=Q_LR)
+        alpha = [log_alpha.exp().item()]
+
+        def step(full):
+            obs, actions, next_obs, rewards, dones = sample()
+            with torch.no_grad():
+                next_state_actions, next_state_log_pi = actor.get_action(next_obs)
+                min_next = torch.min(qf1_target(next_obs, next_state_actions),
+                                     qf2_target(next_obs, next_state_actions)) - alpha[0] * next_state_log_pi
+                next_q_value = rewards.flatten() + (1 - dones.flatten()) * GAMMA * min_next.view(-1)
+            qf1_loss = F.mse_loss(qf1(obs, actions).view(-1), next_q_value)
+            qf2_loss = F.mse_loss(qf2(obs, actions).view(-1), next_q_value)
+            qf_loss = qf1_loss + qf2_loss
+            q_optimizer.zero_grad()
+            qf_loss.backward()
+            q_optimizer.step()
+            if full:
+                for _ in range(POLICY_FREQUENCY):
+                    pi, log_pi = actor.get_action(obs)
+                    min_qf_pi = torch.min(qf1(obs, pi), qf2(obs, pi))
+                    actor_loss = ((alpha[0] * log_pi) - min_qf_pi).mean()
+                    actor_optimizer.zero_grad()
+                    actor_loss.backward()
+                    actor_optimizer.step()
+                    with torch.no_grad():
+                        _, log_pi = actor.get_action(obs)
+                    alpha_loss = (-log_alpha.exp() * (log_pi + target_entropy)).mean()
+                    a_optimizer.zero_grad()
+                    alpha_loss.backward()
+                    a_optimizer.step()
+                    alpha[0] = log_alpha.exp().item()
+            polyak(qf1, qf1_target)
+            polyak(qf2, qf2_target)
+
+        act = actor.deterministic
+    else:
+        raise ValueError(f"unknown algorithm {algorithm!r}")
 
     for _ in range(warmup):
         step(True)
@@ -196,18 +340,23 @@ def run_in_process(threads, seconds, rounds, warmup, latency_calls):
         },
         "loadavg_after": list(os.getloadavg()),
     }
+    if algorithm == "sac":
+        # A SAC "full" step runs the actor block policy_frequency (2) times; only CleanRL's alternating
+        # cadence (critic-only, then with actor) is a meaningful rate.
+        del res["updates_per_s_policy_frequency_1"]
+        del res["aggregate"]["updates_per_s_policy_frequency_1"]
 
     # actor batch-1 latency
     obs_list = [torch.randn(1, OBS, generator=g) for _ in range(20_000)]
     lat = []
     with torch.no_grad():
         for i in range(1000):
-            actor(obs_list[i % len(obs_list)])
+            act(obs_list[i % len(obs_list)])
         pc = time.perf_counter_ns
         for i in range(latency_calls):
             o = obs_list[i % len(obs_list)]
             t0 = pc()
-            actor(o)
+            act(o)
             lat.append(pc() - t0)
     lat.sort()
 
@@ -222,22 +371,41 @@ def run_in_process(threads, seconds, rounds, warmup, latency_calls):
 
 # ----------------------------------------------------------------------------------------------
 
-def print_table(results, meta):
-    print(f"PyTorch {meta['torch']} on {meta['cpu']} ({meta['cores']} cores); "
-          f"DDPG obs 10, act 2, hidden 256-256, batch 256, Adam 3e-4, replay 100k")
+SHAPES = {
+    "ddpg": "DDPG obs 10, act 2, hidden 256-256, batch 256, Adam 3e-4, replay 100k",
+    "td3": "TD3 obs 10, act 2, hidden 256-256, twin critics, batch 256, Adam 3e-4, replay 100k",
+    "sac": "SAC obs 10, act 2, hidden 256-256, twin critics, autotuned alpha, batch 256, "
+           "Adam actor 3e-4 / critics and alpha 1e-3, replay 100k",
+}
+
+NOTES = {
+    "ddpg": "step times / rates: median over rounds.  pf=1: every step = critic + actor + Polyak.  "
+            "pf=2 (CleanRL default): 2 / (t_critic_only + t_full).",
+    "td3": "step times / rates: median over rounds.  full step = twin critics + actor + Polyak of 3 targets.  "
+           "pf=2 (CleanRL's TD3 default): 2 / (t_critic_only + t_full); pf=1: full steps per second.",
+    "sac": "step times / rates: median over rounds.  critic-only = twin critics + Polyak; full = that + "
+           "2 x (actor step + alpha step).  upd/s pf=2 (CleanRL cadence): 2 / (t_critic_only + t_full).",
+}
+
+
+def print_table(results, meta, algorithm="ddpg"):
+    print(f"PyTorch {meta['torch']} on {meta['cpu']} ({meta['cores']} cores); {SHAPES[algorithm]}")
     print(f"ATen kernels: {meta['cpu_capability']}; BLAS: {meta['blas']}; instruction caps: "
           f"{', '.join(f'{k}={v}' for k, v in meta['isa_caps'].items()) or 'none'}")
     print(f"timed {meta['seconds']} s per mode per thread setting, {meta['rounds']} alternating rounds, "
           f"{meta['warmup']} warm-up steps of each kind excluded")
     print()
-    hdr = (f"{'threads':>7} | {'full step':>10} | {'critic-only':>11} | {'upd/s pf=1':>10} | "
+    hdr = (f"{'threads':>7} | {'full step' if algorithm != 'sac' else 'with actor':>10} | "
+           f"{'critic-only':>11} | {'upd/s pf=1':>10} | "
            f"{'upd/s pf=2':>10} | {'actor p50':>9} | {'actor p99':>9} | per-round full/critic upd/s")
     print(hdr)
     print("-" * len(hdr))
     for r in results:
         lat = r["actor_latency_us"]
         print(f"{r['threads']:>7} | {r['full_step_ms']:>7.3f} ms | {r['critic_only_step_ms']:>8.3f} ms | "
-              f"{r['updates_per_s_policy_frequency_1']:>10.1f} | {r['updates_per_s_policy_frequency_2']:>10.1f} | "
+              + (f"{r['updates_per_s_policy_frequency_1']:>10.1f} | " if "updates_per_s_policy_frequency_1" in r
+                 else f"{'-':>10} | ")
+              + f"{r['updates_per_s_policy_frequency_2']:>10.1f} | "
               f"{lat['p50']:>6.1f} us | {lat['p99']:>6.1f} us | "
               f"{r['full_rounds_per_s']} / {r['critic_only_rounds_per_s']}")
     print()
@@ -248,14 +416,15 @@ def print_table(results, meta):
                   f"the machine was probably busy (load average after: "
                   f"{', '.join(f'{x:.2f}' for x in r['loadavg_after'])}); rerun on a quiet machine.")
     print(f"load average at start: {', '.join(f'{x:.2f}' for x in meta['loadavg_start'])}")
-    print("step times / rates: median over rounds.  pf=1: every step = critic + actor + Polyak.  "
-          "pf=2 (CleanRL default): 2 / (t_critic_only + t_full).")
+    print(NOTES[algorithm])
     print("actor latency: batch 1, torch.no_grad(), p50/p99 over "
           f"{results[0]['actor_latency_us']['calls']} calls (headline: threads=1).")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--algorithm", choices=("ddpg", "td3", "sac"), default="ddpg",
+                    help="which update to time (default ddpg)")
     ap.add_argument("--threads", type=int, default=None,
                     help="run only this torch.set_num_threads value, in-process "
                          "(default: 1 and 2, each in a subprocess)")
@@ -279,7 +448,8 @@ def main():
                          if k in os.environ}}
 
     if args.threads is not None:
-        res = run_in_process(args.threads, args.seconds, args.rounds, args.warmup, args.latency_calls)
+        res = run_in_process(args.threads, args.seconds, args.rounds, args.warmup, args.latency_calls,
+                             args.algorithm)
         if args.child:
             print("RESULT " + json.dumps(res), flush=True)
             return
@@ -290,25 +460,29 @@ def main():
             env = dict(os.environ, OMP_NUM_THREADS=str(n), MKL_NUM_THREADS=str(n))
             cmd = [sys.executable, os.path.abspath(__file__), "--child", "--threads", str(n),
                    "--seconds", str(args.seconds), "--rounds", str(args.rounds),
-                   "--warmup", str(args.warmup), "--latency-calls", str(args.latency_calls)]
+                   "--warmup", str(args.warmup), "--latency-calls", str(args.latency_calls),
+                   "--algorithm", args.algorithm]
             print(f"[running threads={n} ...]", file=sys.stderr, flush=True)
             out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
             line = [l for l in out.splitlines() if l.startswith("RESULT ")][-1]
             results.append(json.loads(line[len("RESULT "):]))
 
-    print_table(results, meta)
+    print_table(results, meta, args.algorithm)
+
+    def headline(r):
+        h = {}
+        if "updates_per_s_policy_frequency_1" in r:  # not for SAC
+            h["updates_per_s_pf1"] = round(r["updates_per_s_policy_frequency_1"], 2)
+        h["updates_per_s_pf2"] = round(r["updates_per_s_policy_frequency_2"], 2)
+        h["actor_p50_us"] = round(r["actor_latency_us"]["p50"], 2)
+        h["actor_p99_us"] = round(r["actor_latency_us"]["p99"], 2)
+        return h
+
     summary = {
-        "benchmark": "pytorch_ddpg",
+        "benchmark": f"pytorch_{args.algorithm}",
         **meta,
         "results": results,
-        "headline": {
-            f"threads_{r['threads']}": {
-                "updates_per_s_pf1": round(r["updates_per_s_policy_frequency_1"], 2),
-                "updates_per_s_pf2": round(r["updates_per_s_policy_frequency_2"], 2),
-                "actor_p50_us": round(r["actor_latency_us"]["p50"], 2),
-                "actor_p99_us": round(r["actor_latency_us"]["p99"], 2),
-            } for r in results
-        },
+        "headline": {f"threads_{r['threads']}": headline(r) for r in results},
     }
     print("JSON " + json.dumps(summary))
 
