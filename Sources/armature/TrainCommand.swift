@@ -76,6 +76,12 @@ struct Train: ParsableCommand {
     var alpha: Float?
     @Option(help: "Hidden layer widths, comma-separated (default 256,256).")
     var hidden: String?
+    @Option(help: "Evaluate the deterministic actor every N steps (at the next episode boundary) on the robot's own simulated plant, --eval-episodes episodes from --eval-seed (the same goals each time); logged as eval/return, eval/final_distance, eval/success_rate (0: never). In real-time training (--port) evaluations run at checkpoints.")
+    var evalEvery: Int = 0
+    @Option(help: "Episodes per evaluation.")
+    var evalEpisodes: Int = 100
+    @Option(help: "Seed of the evaluation episodes.")
+    var evalSeed: UInt64 = 1000
     @Option(help: "Checkpoint interval in steps (0: only at the end).")
     var checkpointEvery: Int = 10_000
     @Option(help: "Threads for the learning updates (2: the update's independent products side by side).")
@@ -105,6 +111,8 @@ struct Train: ParsableCommand {
         try OptionBounds.require("--steps", steps, in: 1...1_000_000_000_000)
         try OptionBounds.require("--checkpoint-every", checkpointEvery, in: 0...1_000_000_000_000)
         try OptionBounds.require("--threads", threads, in: 1...64)
+        try OptionBounds.require("--eval-every", evalEvery, in: 0...1_000_000_000_000)
+        try OptionBounds.require("--eval-episodes", evalEpisodes, in: 1...OptionBounds.mostEpisodes)
         guard noise.map(["gaussian", "ou"].contains) ?? true else { throw ValidationError("--noise must be gaussian or ou") }
         guard hiddenSizes != nil else { throw ValidationError("--hidden must be positive whole numbers, e.g. 256,256") }
         if algorithm == .sac, noise != nil || noiseSigma != nil || noiseTheta != nil {
@@ -344,13 +352,20 @@ struct Train: ParsableCommand {
             if let serial = backend as? SerialArm { recorder?.record(link: serial.linkStatistics) }
             if let line = PortBackend.report(backend) { print(line) }
         }
+        var evaluation = PeriodicEvaluation(
+            robotPath: robot, previousAction: observePreviousAction, every: evalEvery, episodes: evalEpisodes, seed: evalSeed,
+            from: trainer.step)
         var stopped = false
         do {
             if let concurrent {
                 let report = try concurrent.train(
                     totalSteps: steps, log: log, checkpointEvery: checkpointEvery,
                     // Waiting for the learner and writing files outlast the watchdog; the next reset re-enables the arm.
-                    beforeCheckpoint: { backend.deactivate() }, checkpoint: saveCheckpoint,
+                    beforeCheckpoint: { backend.deactivate() },
+                    checkpoint: { trainer in
+                        try saveCheckpoint(trainer)
+                        try evaluation.runIfDue(trainer, log: log)
+                    },
                     stop: signals.stop, progress: { display.show($0) })
                 backend.deactivate()
                 display.finish()
@@ -370,6 +385,7 @@ struct Train: ParsableCommand {
                                 backend.deactivate()
                                 try saveCheckpoint(trainer)
                             }
+                            try evaluation.runIfDue(trainer, log: log, before: { backend.deactivate() })
                             // The synchronous loop has no other place to stop; an episode lasts about a second.
                             if signals.stop.isRequested { throw StopRequested() }
                         },
