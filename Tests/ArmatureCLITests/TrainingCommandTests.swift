@@ -50,6 +50,51 @@ final class TrainingCommandTests: XCTestCase {
         XCTAssertNotNil(summary["success_rate"])
     }
 
+    /// TD3 and SAC train, log CleanRL's tags, evaluate on a schedule, resume and deploy through the
+    /// same actor file as DDPG: eval runs them with no option of its own.
+    func testTD3AndSACTrainResumeAndDeployAsDDPGDoes() throws {
+        for algorithm in ["td3", "sac"] {
+            let run = try temporaryDirectory() + "/\(algorithm)"
+            let trained = try CommandRunner.armature(
+                ["train", "--algorithm", algorithm, "--steps", "300", "--out", run, "--eval-every", "200", "--eval-episodes", "3"] + small)
+            XCTAssertEqual(trained.status, 0, trained.stderr)
+            XCTAssertTrue(trained.stdout.contains("training \(algorithm.uppercased()) on reacher"), trained.stdout)
+            XCTAssertTrue(trained.stdout.contains("eval at step 200: return"), trained.stdout)
+            let csv = try String(contentsOfFile: run + "/scalars.csv", encoding: .utf8)
+            var tags = ["losses/qf1_loss", "losses/qf2_loss", "losses/qf_loss", "losses/qf2_values", "losses/actor_loss", "eval/return"]
+            if algorithm == "sac" { tags += ["losses/alpha", "losses/alpha_loss"] }
+            for tag in tags { XCTAssertTrue(csv.contains(",\(tag),"), "\(algorithm): \(tag) missing") }
+
+            let resumed = try CommandRunner.armature(["train", "--steps", "400", "--resume", "--out", run])
+            XCTAssertEqual(resumed.status, 0, resumed.stderr)
+            XCTAssertTrue(resumed.stdout.contains("training \(algorithm.uppercased())"), "a resumed run keeps its algorithm: \(resumed.stdout)")
+            let other = algorithm == "td3" ? "sac" : "td3"
+            assertUserError(
+                try CommandRunner.armature(["train", "--steps", "500", "--resume", "--out", run, "--algorithm", other]),
+                mentions: "--algorithm \(other) (the run has \(algorithm))")
+
+            let evaluation = try CommandRunner.armature(["eval", "--policy", run + "/actor.safetensors", "--episodes", "3"])
+            XCTAssertEqual(evaluation.status, 0, evaluation.stderr)
+            let run1 = try CommandRunner.armature(["run", "--sim", "--policy", run + "/actor.safetensors", "--episodes", "1"])
+            XCTAssertEqual(run1.status, 0, run1.stderr)
+        }
+    }
+
+    func testAlgorithmOptionsBelongToTheirAlgorithm() throws {
+        let run = try temporaryDirectory() + "/run"
+        for (arguments, message) in [
+            (["--algorithm", "sac", "--noise-sigma", "0.2"], "SAC explores by sampling its own policy"),
+            (["--policy-noise", "0.3"], "give --algorithm td3"),
+            (["--algorithm", "td3", "--alpha", "0.2"], "give --algorithm sac"),
+            (["--algorithm", "ppo"], "--algorithm"),
+            (["--algorithm", "td3", "--noise-clip=-1"], "--noise-clip must be"),
+        ] {
+            let result = try CommandRunner.armature(["train", "--steps", "10", "--out", run] + arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+    }
+
     func testEvalRefusesAPolicyForAnotherRobot() throws {
         let run = try temporaryDirectory() + "/run"
         XCTAssertEqual(try CommandRunner.armature(["train", "--steps", "100", "--out", run] + small).status, 0)
