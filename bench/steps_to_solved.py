@@ -2,7 +2,7 @@
 """Environment steps and wall-clock time until the deterministic actor first reaches a return.
 
 For each setting and seed, trains with `armature train ... --eval-every 2500 --eval-episodes 100`
-(skipped when the run directory already holds a finished run), then reads the run's scalars.csv:
+(skipped when the run directory already holds a run evaluated at its last step), then reads the run's scalars.csv:
 the first `eval/return` at or above the threshold (default -3.75, the reacher's "solved" mark), its
 step, and the training wall-clock time to that evaluation (wall_time of that row less the run's
 first row; evaluation time included). Prints a Markdown table per setting and one JSON line.
@@ -70,7 +70,8 @@ def main():
         table = []
         for seed in args.seeds:
             run = os.path.join(args.out, f"{name}-s{seed}")
-            if not args.report_only and not os.path.exists(os.path.join(run, "actor.safetensors")):
+            finished = os.path.exists(os.path.join(run, "scalars.csv")) and any(s >= args.steps for s, _, _ in evaluations(run))
+            if not args.report_only and not finished:
                 command = [args.armature, "train", "--robot", args.robot, "--steps", str(args.steps), "--seed", str(seed),
                            "--eval-every", "2500", "--eval-episodes", "100", "--out", run] + options
                 print("$ " + " ".join(shlex.quote(c) for c in command), file=sys.stderr, flush=True)

@@ -26,12 +26,10 @@ public final class DDPGAgent: Learner, @unchecked Sendable {
         self.configuration = configuration
         self.observationSize = observationSize
         self.actionSize = actionSize
-        let hidden = configuration.hiddenSizes
-        let hiddenActivations = Array(repeating: Activation.relu, count: hidden.count)
-        actor = MLP(sizes: [observationSize] + hidden + [actionSize], activations: hiddenActivations + [.tanh])
-        critic = MLP(sizes: [observationSize + actionSize] + hidden + [1], activations: hiddenActivations + [.identity])
-        targetActor = MLP(sizes: [observationSize] + hidden + [actionSize], activations: hiddenActivations + [.tanh])
-        targetCritic = MLP(sizes: [observationSize + actionSize] + hidden + [1], activations: hiddenActivations + [.identity])
+        actor = configuration.actorNetwork(observationSize: observationSize, outputs: actionSize, output: .tanh)
+        critic = configuration.criticNetwork(observationSize: observationSize, actionSize: actionSize)
+        targetActor = configuration.actorNetwork(observationSize: observationSize, outputs: actionSize, output: .tanh)
+        targetCritic = configuration.criticNetwork(observationSize: observationSize, actionSize: actionSize)
         // CleanRL builds the actor, then the critic, then copies both into the targets.
         actor.initializeLikePyTorch(using: &random)
         critic.initializeLikePyTorch(using: &random)

@@ -61,9 +61,7 @@ extension Learner {
     /// The deterministic actor the deploy path runs (ReLU hidden layers, tanh output), as its own
     /// network: μ for DDPG and TD3, tanh of the mean for SAC (its log-std rows left out).
     public func deployableActor() -> MLP {
-        let hidden = configuration.hiddenSizes
-        let network = MLP(
-            sizes: [observationSize] + hidden + [actionSize], activations: Array(repeating: .relu, count: hidden.count) + [.tanh])
+        let network = configuration.actorNetwork(observationSize: observationSize, outputs: actionSize, output: .tanh)
         for (source, destination) in zip(actor.layers, network.layers) {
             destination.weight.pointer.update(from: source.weight.pointer, count: destination.weight.count)
             destination.bias.pointer.update(from: source.bias.pointer, count: destination.bias.count)

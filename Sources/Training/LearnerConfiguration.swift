@@ -1,3 +1,5 @@
+import NeuralNetwork
+
 /// The off-policy learners `armature train` offers. Each is one update function over the shared
 /// networks, optimizers, replay and trainers (`Learner`).
 public enum Algorithm: String, Sendable, Equatable, Codable, CaseIterable {
@@ -136,5 +138,19 @@ extension LearnerConfiguration {
             check("--noise-theta", theta, 0...100)
         }
         return found
+    }
+}
+
+extension LearnerConfiguration {
+    /// An actor: observation → ReLU hidden layers → `outputs` under `output` (tanh for μ(s) and
+    /// the deployed actor; identity for SAC's mean and log-std head).
+    func actorNetwork(observationSize: Int, outputs: Int, output: Activation) -> MLP {
+        MLP(sizes: [observationSize] + hiddenSizes + [outputs], activations: Array(repeating: .relu, count: hiddenSizes.count) + [output])
+    }
+
+    /// A critic: [observation, action] → ReLU hidden layers → Q.
+    func criticNetwork(observationSize: Int, actionSize: Int) -> MLP {
+        MLP(
+            sizes: [observationSize + actionSize] + hiddenSizes + [1], activations: Array(repeating: .relu, count: hiddenSizes.count) + [.identity])
     }
 }

@@ -38,9 +38,7 @@ public final class SACAgent: Learner, @unchecked Sendable {
         self.configuration = configuration
         self.observationSize = observationSize
         self.actionSize = actionSize
-        let hidden = configuration.hiddenSizes
-        actor = MLP(
-            sizes: [observationSize] + hidden + [2 * actionSize], activations: Array(repeating: .relu, count: hidden.count) + [.identity])
+        actor = configuration.actorNetwork(observationSize: observationSize, outputs: 2 * actionSize, output: .identity)
         // CleanRL builds the actor, then Q₁ and Q₂, then copies the critics into their targets.
         actor.initializeLikePyTorch(using: &random)
         critics = TwinCritics(observationSize: observationSize, actionSize: actionSize, configuration: configuration, random: &random)

@@ -25,11 +25,8 @@ public final class TD3Agent: Learner, @unchecked Sendable {
         self.configuration = configuration
         self.observationSize = observationSize
         self.actionSize = actionSize
-        let hidden = configuration.hiddenSizes
-        let sizes = [observationSize] + hidden + [actionSize]
-        let activations = Array(repeating: Activation.relu, count: hidden.count) + [.tanh]
-        actor = MLP(sizes: sizes, activations: activations)
-        targetActor = MLP(sizes: sizes, activations: activations)
+        actor = configuration.actorNetwork(observationSize: observationSize, outputs: actionSize, output: .tanh)
+        targetActor = configuration.actorNetwork(observationSize: observationSize, outputs: actionSize, output: .tanh)
         // CleanRL builds the actor, then Q₁ and Q₂, then copies all three into their targets.
         actor.initializeLikePyTorch(using: &random)
         critics = TwinCritics(observationSize: observationSize, actionSize: actionSize, configuration: configuration, random: &random)

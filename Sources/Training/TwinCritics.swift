@@ -22,11 +22,8 @@ final class TwinCritics: @unchecked Sendable {
     /// Builds both critics and initializes them from `random`, Q₁ then Q₂ (CleanRL's order), then
     /// copies them into their targets.
     init(observationSize: Int, actionSize: Int, configuration: LearnerConfiguration, random: inout Xoshiro256) {
-        let hidden = configuration.hiddenSizes
-        let sizes = [observationSize + actionSize] + hidden + [1]
-        let activations = Array(repeating: Activation.relu, count: hidden.count) + [.identity]
-        critics = (0..<2).map { _ in MLP(sizes: sizes, activations: activations) }
-        targets = (0..<2).map { _ in MLP(sizes: sizes, activations: activations) }
+        critics = (0..<2).map { _ in configuration.criticNetwork(observationSize: observationSize, actionSize: actionSize) }
+        targets = (0..<2).map { _ in configuration.criticNetwork(observationSize: observationSize, actionSize: actionSize) }
         for critic in critics { critic.initializeLikePyTorch(using: &random) }
         for (critic, target) in zip(critics, targets) { critic.copyParameters(into: target) }
         optimizers = critics.map { Adam(network: $0, learningRate: configuration.criticLearningRate) }

@@ -22,24 +22,7 @@ final class PyTorchLearnerTests: XCTestCase {
         return configuration
     }
 
-    private func batch(_ reference: [String: Any]) -> ReplayBatch {
-        let batch = ReplayBatch(size: 5, observationSize: 3, actionSize: 2)
-        let obs = PyTorchReference.floats(reference["obs"])
-        let actions = PyTorchReference.floats(reference["actions"])
-        let next = PyTorchReference.floats(reference["next_obs"])
-        let rewards = PyTorchReference.floats(reference["rewards"])
-        let dones = PyTorchReference.floats(reference["dones"])
-        let layout = batch.layout
-        for b in 0..<5 {
-            let row = batch.row(b)
-            for j in 0..<3 { row[layout.observation + j] = obs[b * 3 + j] }
-            for j in 0..<2 { row[layout.action + j] = actions[b * 2 + j] }
-            row[layout.reward] = rewards[b]
-            row[layout.terminated] = dones[b]
-            for j in 0..<3 { row[layout.nextObservation + j] = next[b * 3 + j] }
-        }
-        return batch
-    }
+    private func batch(_ reference: [String: Any]) -> ReplayBatch { TrainingFixtures.referenceBatch(reference) }
 
     /// A network's layers as PyTorch names them; a name list per layer joins rows (SAC's head is
     /// fc_mean's rows then fc_logstd's).

@@ -44,21 +44,7 @@ final class PyTorchUpdateTests: XCTestCase {
         agent.actor.copyParameters(into: agent.targetActor)
         agent.critic.copyParameters(into: agent.targetCritic)
 
-        let batch = ReplayBatch(size: 5, observationSize: 3, actionSize: 2)
-        let obs = PyTorchReference.floats(ddpg["obs"])
-        let actions = PyTorchReference.floats(ddpg["actions"])
-        let next = PyTorchReference.floats(ddpg["next_obs"])
-        let rewards = PyTorchReference.floats(ddpg["rewards"])
-        let dones = PyTorchReference.floats(ddpg["dones"])
-        let layout = batch.layout
-        for b in 0..<5 {
-            let row = batch.row(b)
-            for j in 0..<3 { row[layout.observation + j] = obs[b * 3 + j] }
-            for j in 0..<2 { row[layout.action + j] = actions[b * 2 + j] }
-            row[layout.reward] = rewards[b]
-            row[layout.terminated] = dones[b]
-            for j in 0..<3 { row[layout.nextObservation + j] = next[b * 3 + j] }
-        }
+        let batch = TrainingFixtures.referenceBatch(ddpg)
 
         let actorNames = ["fc1", "fc2", "fc_mu"]
         let criticNames = ["fc1", "fc2", "fc3"]
