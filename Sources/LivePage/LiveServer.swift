@@ -27,6 +27,8 @@ public final class LiveServer: Sendable {
     private let server: HTTPServer
     private let clients = Mutex<[UUID: AsyncStream<WSMessage>.Continuation]>([:])
     private let estopPressed = Atomic<Bool>(false)
+    /// When the first e-stop arrived, `MonotonicClock.nanoseconds()`; 0 before.
+    private let estopArrival = Atomic<UInt64>(0)
     private let finished = Atomic<Bool>(false)
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let port = Mutex<UInt16>(0)
@@ -57,6 +59,13 @@ public final class LiveServer: Sendable {
 
     /// Whether the page's e-stop was pressed (the run then stops; the command sends ESTOP where the link has one).
     public var emergencyStopPressed: Bool { estopPressed.load(ordering: .acquiring) }
+
+    /// When the first e-stop request arrived (`MonotonicClock.seconds()`), nil before: the run measures
+    /// from it how long the arm took to go torque-off.
+    public var emergencyStopArrival: Double? {
+        let nanoseconds = estopArrival.load(ordering: .acquiring)
+        return nanoseconds == 0 ? nil : Double(nanoseconds) * 1e-9
+    }
 
     /// The page's address to print at start-up, with the token where one is needed.
     public var url: String {
@@ -144,6 +153,7 @@ public final class LiveServer: Sendable {
     // MARK: Server side
 
     func pressEmergencyStop() {
+        _ = estopArrival.compareExchange(expected: 0, desired: MonotonicClock.nanoseconds(), ordering: .acquiringAndReleasing)
         estopPressed.store(true, ordering: .releasing)
         stop.request()
     }

@@ -101,8 +101,10 @@ struct Run: ParsableCommand {
                 recorder?.record(timing: $0)
                 live?.tap.record(timing: $0)
             })
+        // The loop deactivated the arm as it returned.
+        let torqueOff = MonotonicClock.seconds()
         if let serial { recorder?.record(link: serial.linkStatistics) }
-        live?.finish(reason: "\(summary.stopReason)", backend: backend)
+        live?.finish(reason: "\(summary.stopReason)", backend: backend, torqueOff: torqueOff)
         report(summary, backend: backend)
         Recording.close(recorder)
         signals.reportLostOutput()

@@ -316,6 +316,8 @@ struct Train: ParsableCommand {
             if let line = PortBackend.report(backend) { print(line) }
         }
         var stopped = false
+        /// When the arm was deactivated, for the live page's e-stop report.
+        var torqueOff = 0.0
         do {
             if let concurrent {
                 let report = try concurrent.train(
@@ -324,6 +326,7 @@ struct Train: ParsableCommand {
                     beforeCheckpoint: { backend.deactivate() }, checkpoint: saveCheckpoint,
                     stop: signals.stop, progress: { display.show($0) })
                 backend.deactivate()
+                torqueOff = MonotonicClock.seconds()
                 display.finish()
                 stopped = report.stopRequested
                 printReport(report)
@@ -349,13 +352,15 @@ struct Train: ParsableCommand {
                     stopped = true
                 }
                 backend.deactivate()
+                torqueOff = MonotonicClock.seconds()
                 display.finish()
                 reportLink()
             }
         } catch {
             backend.deactivate()
+            torqueOff = MonotonicClock.seconds()
             display.finish()
-            live?.finish(reason: "training stopped: \(error)", backend: backend)
+            live?.finish(reason: "training stopped: \(error)", backend: backend, torqueOff: torqueOff)
             reportLink()
             let resumeHint =
                 FileManager.default.fileExists(atPath: checkpointPath)
@@ -363,7 +368,7 @@ struct Train: ParsableCommand {
                 : "no checkpoint was written yet"
             throw UserFacingError("training stopped at step \(trainer.step): \(error); torque is off, \(resumeHint)")
         }
-        live?.finish(reason: stopped ? "stopped on request" : "completed", backend: backend)
+        live?.finish(reason: stopped ? "stopped on request" : "completed", backend: backend, torqueOff: torqueOff)
         try saveCheckpoint(trainer)
         if stopped { print("stopped on request at step \(trainer.step); torque is off; continue with --resume") }
         print("actor → \(actorPath)")
