@@ -22,6 +22,9 @@ public final class LiveServer: Sendable {
     private let stop: StopRequest
     private let ring: SampleRing
     private let jointCount: Int
+    /// How long the pump sleeps between drains with a page open: one drain per page update (the tap
+    /// publishes at most `rateHz` samples a second), so a sample waits at most one update for its page.
+    private let drainInterval: Double
     private let arm: PlanarArm
     private let hello: String
     private let server: HTTPServer
@@ -38,6 +41,7 @@ public final class LiveServer: Sendable {
         self.stop = stop
         ring = tap.ring
         jointCount = tap.jointCount
+        drainInterval = 1 / tap.rateHz
         token = address.isLoopback ? nil : Self.randomToken()
         arm = PlanarArm(robot)
         let names = robot.jointNames.map { "\"\(Self.escape($0))\"" }.joined(separator: ",")
@@ -118,11 +122,15 @@ public final class LiveServer: Sendable {
         case .success(let bound): port.withLock { $0 = bound }
         case .failure(let error): throw LiveError("--live \(address): cannot listen (\(error))")
         }
-        let pump = Task.detached { [weak self] in
+        // Every wake-up of the pump is a few thread switches on the loop's cores: measured, they, not the
+        // JSON, were the server's cost (BENCHMARKS.md). So it wakes once per page update, and with no page
+        // open only often enough to free the ring's rows (256 of them last the tap over 7 s).
+        let pump = Task.detached { [weak self, drainInterval] in
             while !Task.isCancelled {
                 guard let self else { return }
                 self.drain()
-                try? await Task.sleep(nanoseconds: 10_000_000)
+                let pageOpen = !self.clients.withLock { $0.isEmpty }
+                try? await Task.sleep(nanoseconds: UInt64((pageOpen ? drainInterval : Self.idleDrainInterval) * 1e9))
             }
         }
         tasks.withLock { $0.append(pump) }
@@ -217,6 +225,9 @@ public final class LiveServer: Sendable {
     }
 
     // MARK: Helpers
+
+    /// How long the pump sleeps between drains with no page open, s.
+    static let idleDrainInterval = 0.25
 
     private static let forbidden = HTTPResponse(
         statusCode: .forbidden, headers: [.contentType: "text/plain"],
