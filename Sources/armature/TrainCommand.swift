@@ -90,6 +90,8 @@ struct Train: ParsableCommand {
     var recordEvery: Int?
     @Option(help: ArgumentHelp(LiveView.help + " In synchronous training a stop is taken at the next episode boundary.", valueName: "host:port"))
     var live: String?
+    @Option(help: ArgumentHelp(RealTimeOption.help.abstract + " With --port only (not --lockstep): the loop that steps the arm; the learner stays at normal priority.", valueName: "n"))
+    var realtimePriority: Int?
 
     func validate() throws {
         try OptionBounds.require("--steps", steps, in: 1...1_000_000_000_000)
@@ -119,6 +121,9 @@ struct Train: ParsableCommand {
         if randomize && port != nil {
             throw ValidationError("--randomize changes the simulated plant; a real arm on --port is the plant it is")
         }
+        try RealTimeOption.validate(
+            realtimePriority, pacedLoop: port != nil && !lockstep,
+            unpacedReason: "training paces to it only with --port and without --lockstep (otherwise it runs step for step)")
     }
 
     /// The widths given with --hidden, the default's when absent; nil when they are not widths.
@@ -320,6 +325,9 @@ struct Train: ParsableCommand {
         var torqueOff = 0.0
         do {
             if let concurrent {
+                // This thread steps the arm; the learner it starts inside `train` runs at normal priority.
+                let loopThread = RealTimeOption.enter(priority: RealTimeOption.priority(realtimePriority, live: live != nil, pacedLoop: true))
+                defer { loopThread?.leave() }
                 let report = try concurrent.train(
                     totalSteps: steps, log: log, checkpointEvery: checkpointEvery,
                     // Waiting for the learner and writing files outlast the watchdog; the next reset re-enables the arm.
@@ -330,6 +338,7 @@ struct Train: ParsableCommand {
                 display.finish()
                 stopped = report.stopRequested
                 printReport(report)
+                print(RealTimeOption.report(loopThread))
                 reportLink()
             } else {
                 var nextCheckpoint = checkpointEvery > 0 ? (trainer.step / checkpointEvery + 1) * checkpointEvery : Int.max
