@@ -175,7 +175,7 @@ public final class DynamixelArm: ArmBackend {
     /// servos' turns; `BackendError.moveNotSettled` when the timeout passes first. Every error, a
     /// refusal included, leaves the arm inactive with torque off.
     @discardableResult
-    public func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
+    public func move(to position: [Double], profile: MoveProfile, state: inout JointState, unless stop: StopRequest) throws -> MoveOutcome {
         guard isActive else { throw BackendError.inactive }
         isActive = false
         do {
@@ -207,6 +207,8 @@ public final class DynamixelArm: ArmBackend {
                         && abs(state.velocity[$0]) <= profile.velocityTolerance
                 }
                 if settled { break }
+                // A stop (Ctrl-C, an e-stop) takes effect between polls: the error path turns the torque off.
+                if stop.isRequested { throw BackendError.moveStopped }
                 if MonotonicClock.seconds() - started >= profile.timeout {
                     let worst = farthestJoint(from: position, state: state)
                     throw BackendError.moveNotSettled(

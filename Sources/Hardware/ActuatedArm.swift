@@ -1,3 +1,4 @@
+import MonotonicTime
 import RobotModel
 
 /// The arm's own safety stage, whatever drives it — deployment, evaluation, training or a script:
@@ -18,6 +19,10 @@ public final class ActuatedArm {
     public var moveProfile: MoveProfile
     /// How the last move went; nil before the first.
     public private(set) var lastMove: MoveOutcome?
+    /// The run's stop request (Ctrl-C, a live page's e-stop): a move to an episode's start (`begin`)
+    /// ends as soon as it is requested, torque off, rather than when the arm settles seconds later.
+    /// The loops that are handed a stop set it (`ControlLoop.run`, `ConcurrentTrainer.train`).
+    public var stop = StopRequest()
     /// The torques sent with the last command, after the map, the filters and the guard, N·m.
     public private(set) var torques: [Double]
     /// The torques the guard was given with the last command (after the map and the filters), N·m:
@@ -71,7 +76,7 @@ public final class ActuatedArm {
         case .place: try backend.place(position: position, velocity: velocity, state: &state)
         case .move:
             for i in 0..<jointCount { moveTarget[i] = nearestTurn(of: position[i], joint: i) }
-            lastMove = try backend.move(to: moveTarget, profile: moveProfile, state: &state)
+            lastMove = try backend.move(to: moveTarget, profile: moveProfile, state: &state, unless: stop)
         case .measured: try backend.read(state: &state)
         }
         // The low-pass starts from a zero action; the rate limit from the torque that holds the arm

@@ -1,3 +1,5 @@
+import MonotonicTime
+
 /// An arm that takes joint torques and reports joint states: the simulator or the serial link to
 /// the motor firmware. One protocol so that training, evaluation and deployment run the same loop.
 ///
@@ -30,9 +32,11 @@ public protocol ArmBackend: AnyObject {
     /// Drives the active arm to `position` with the position controller of PROTOCOL.md 8.6 (the
     /// device's own on hardware, the same arithmetic on the simulator) until it settles within the
     /// profile's tolerances, and leaves it held there until the next `step`. Throws
-    /// `BackendError.moveNotSettled` when the profile's timeout passes first.
+    /// `BackendError.moveNotSettled` when the profile's timeout passes first, and
+    /// `BackendError.moveStopped`, with the arm deactivated, as soon as `stop` is requested: a move
+    /// to an episode's start lasts seconds on a real arm, and an e-stop or Ctrl-C may not wait for it.
     @discardableResult
-    func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome
+    func move(to position: [Double], profile: MoveProfile, state: inout JointState, unless stop: StopRequest) throws -> MoveOutcome
     /// Zeroes torque and disables the motors. Safe to call at any time, more than once; never fails.
     func deactivate()
 }
@@ -55,6 +59,12 @@ public struct MoveOutcome: Sendable, Equatable {
 }
 
 extension ArmBackend {
+    /// A move that nothing stops but its end or its timeout (a person moving the arm, the tests).
+    @discardableResult
+    public func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
+        try move(to: position, profile: profile, state: &state, unless: StopRequest())
+    }
+
     /// The end of a move whose state is in `state`: its outcome, or the timeout's error.
     func finishMove(
         to target: [Double], profile: MoveProfile, state: JointState, settled: Bool, periods: Int, started: Double

@@ -99,9 +99,10 @@ public final class SerialArm: ArmBackend {
     /// MOVE once a control period — on the wall clock, or back to back against a lockstep device,
     /// whose clock advances one period per MOVE — until the device reports SETTLED; the arm is then
     /// held by the device until the next TORQUE. The timeout runs on the device clock, so a move
-    /// through the lockstep emulator ends exactly where the same move of `SimulatedArm` ends.
+    /// through the lockstep emulator ends exactly where the same move of `SimulatedArm` ends. A stop
+    /// requested meanwhile wakes the wait between MOVEs and sends DISABLE at once.
     @discardableResult
-    public func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
+    public func move(to position: [Double], profile: MoveProfile, state: inout JointState, unless stop: StopRequest) throws -> MoveOutcome {
         guard isActive else { throw BackendError.inactive }
         try BackendError.require(position, jointCount: jointCount)
         try state.requireJointCount(jointCount)
@@ -109,7 +110,6 @@ public final class SerialArm: ArmBackend {
         let lockstep = link.device?.capabilities.contains(.lockstep) ?? false
         var schedule = PeriodicSchedule(period: controlPeriod, realTime: !lockstep, expectedCycles: 0)
         schedule.restart()
-        let neverStops = StopRequest()
         var periods = 0
         var started = 0.0
         while true {
@@ -134,7 +134,10 @@ public final class SerialArm: ArmBackend {
                 isActive = false
                 throw error
             }
-            _ = schedule.waitForNextCycle(unless: neverStops)
+            guard schedule.waitForNextCycle(unless: stop) == .tick else {
+                deactivate()
+                throw BackendError.moveStopped
+            }
         }
     }
 

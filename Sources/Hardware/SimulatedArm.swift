@@ -1,6 +1,7 @@
 import ArmDynamics
 import DeterministicRandom
 import FirmwareLink
+import MonotonicTime
 import RobotModel
 
 /// The simulated arm as an `ArmBackend`: rigid-body dynamics stepped with the description's
@@ -123,7 +124,8 @@ public final class SimulatedArm: ArmBackend {
     /// verdict. The controller reads the sensors and drives the motors through the gap, as a
     /// device's would.
     @discardableResult
-    public func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
+    /// The move takes no wall time (the plant is simulated), so `stop` never has to end it early.
+    public func move(to position: [Double], profile: MoveProfile, state: inout JointState, unless stop: StopRequest) throws -> MoveOutcome {
         guard isActive else { throw BackendError.inactive }
         try BackendError.require(position, jointCount: jointCount)
         try state.requireJointCount(jointCount)
@@ -195,6 +197,8 @@ public enum BackendError: Error, Sendable, Equatable, CustomStringConvertible {
     case moveNotSettled(seconds: Double, joint: Int, error: Double, speed: Double)
     /// The move's target or profile is one the device refuses (outside the joint range, a negative gain, ...).
     case moveRefused(String)
+    /// A stop was requested (Ctrl-C, an e-stop) during a move; the arm is deactivated.
+    case moveStopped
 
     public var description: String {
         switch self {
@@ -215,6 +219,7 @@ public enum BackendError: Error, Sendable, Equatable, CustomStringConvertible {
                     + "moving at %.4f rad/s; the torque is off. Check that nothing blocks the arm and that the torque "
                     + "limits can hold it, or loosen the robot description's move.tolerance, move.timeout or gains",
                 seconds, joint, error, speed)
+        case .moveStopped: return "the move to the start pose was stopped on request; the torque is off"
         case .moveRefused(let reason):
             return "the move was refused (\(reason)): its target must lie within the joint's position limits and its gains, "
                 + "speed and tolerances must be usable; check the robot description's move section"

@@ -22,11 +22,16 @@ public final class LiveServer: Sendable {
     private let stop: StopRequest
     private let ring: SampleRing
     private let jointCount: Int
+    /// How long the pump sleeps between drains with a page open: one drain per page update (the tap
+    /// publishes at most `rateHz` samples a second), so a sample waits at most one update for its page.
+    private let drainInterval: Double
     private let arm: PlanarArm
     private let hello: String
     private let server: HTTPServer
     private let clients = Mutex<[UUID: AsyncStream<WSMessage>.Continuation]>([:])
     private let estopPressed = Atomic<Bool>(false)
+    /// When the first e-stop arrived, `MonotonicClock.nanoseconds()`; 0 before.
+    private let estopArrival = Atomic<UInt64>(0)
     private let finished = Atomic<Bool>(false)
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let port = Mutex<UInt16>(0)
@@ -36,6 +41,7 @@ public final class LiveServer: Sendable {
         self.stop = stop
         ring = tap.ring
         jointCount = tap.jointCount
+        drainInterval = 1 / tap.rateHz
         token = address.isLoopback ? nil : Self.randomToken()
         arm = PlanarArm(robot)
         let names = robot.jointNames.map { "\"\(Self.escape($0))\"" }.joined(separator: ",")
@@ -57,6 +63,13 @@ public final class LiveServer: Sendable {
 
     /// Whether the page's e-stop was pressed (the run then stops; the command sends ESTOP where the link has one).
     public var emergencyStopPressed: Bool { estopPressed.load(ordering: .acquiring) }
+
+    /// When the first e-stop request arrived (`MonotonicClock.seconds()`), nil before: the run measures
+    /// from it how long the arm took to go torque-off.
+    public var emergencyStopArrival: Double? {
+        let nanoseconds = estopArrival.load(ordering: .acquiring)
+        return nanoseconds == 0 ? nil : Double(nanoseconds) * 1e-9
+    }
 
     /// The page's address to print at start-up, with the token where one is needed.
     public var url: String {
@@ -109,11 +122,15 @@ public final class LiveServer: Sendable {
         case .success(let bound): port.withLock { $0 = bound }
         case .failure(let error): throw LiveError("--live \(address): cannot listen (\(error))")
         }
-        let pump = Task.detached { [weak self] in
+        // Every wake-up of the pump is a few thread switches on the loop's cores: measured, they, not the
+        // JSON, were the server's cost (BENCHMARKS.md). So it wakes once per page update, and with no page
+        // open only often enough to free the ring's rows (256 of them last the tap over 7 s).
+        let pump = Task.detached { [weak self, drainInterval] in
             while !Task.isCancelled {
                 guard let self else { return }
                 self.drain()
-                try? await Task.sleep(nanoseconds: 10_000_000)
+                let pageOpen = !self.clients.withLock { $0.isEmpty }
+                try? await Task.sleep(nanoseconds: UInt64((pageOpen ? drainInterval : Self.idleDrainInterval) * 1e9))
             }
         }
         tasks.withLock { $0.append(pump) }
@@ -144,6 +161,7 @@ public final class LiveServer: Sendable {
     // MARK: Server side
 
     func pressEmergencyStop() {
+        _ = estopArrival.compareExchange(expected: 0, desired: MonotonicClock.nanoseconds(), ordering: .acquiringAndReleasing)
         estopPressed.store(true, ordering: .releasing)
         stop.request()
     }
@@ -207,6 +225,9 @@ public final class LiveServer: Sendable {
     }
 
     // MARK: Helpers
+
+    /// How long the pump sleeps between drains with no page open, s.
+    static let idleDrainInterval = 0.25
 
     private static let forbidden = HTTPResponse(
         statusCode: .forbidden, headers: [.contentType: "text/plain"],

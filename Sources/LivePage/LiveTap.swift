@@ -13,6 +13,8 @@ public final class LiveTap: ReachObserver {
     /// Every `decimation`'th step is published (the control rate divided down to about `rateHz`), and an
     /// episode's last, at most one per 0.9 / `rateHz` s of wall time.
     public let decimation: Int
+    /// How often the page is updated at most, Hz.
+    public let rateHz: Double
     let jointCount: Int
     let ring: SampleRing
     private let start = MonotonicClock.seconds()
@@ -35,6 +37,7 @@ public final class LiveTap: ReachObserver {
     public init(robot: RobotDescription, controlPeriod: Double, rateHz: Double = 30, capacity: Int = 256) {
         precondition(rateHz > 0 && capacity >= 2)
         decimation = max(1, Int((1 / (controlPeriod * rateHz)).rounded()))
+        self.rateHz = rateHz
         minimumInterval = 0.9 / rateHz
         jointCount = robot.jointCount
         ring = SampleRing(width: LiveSample.width(joints: robot.jointCount), capacity: capacity)

@@ -78,7 +78,7 @@ public final class ControlLoop {
     /// Runs `episodes` episodes, or for `duration` seconds, whichever is given (episodes win); a
     /// timed run ends at its duration even when the next deadline is later. `stop` (a signal handler
     /// requests it) is checked every cycle and wakes the wait for the next deadline, so a stop is
-    /// prompt whatever the period. `recordTrajectory` keeps joint positions per step (allocates;
+    /// prompt whatever the period; it also ends a move to an episode's start (`ActuatedArm.stop`). `recordTrajectory` keeps joint positions per step (allocates;
     /// for tests and comparisons). `onCycle` sees the timing after each cycle's work (a flight recorder).
     public func run(
         episodes: Int?, duration: Double?, seed: UInt64, recordTrajectory: Bool = false,
@@ -91,6 +91,7 @@ public final class ControlLoop {
         var summary = RunSummary(
             timing: schedule.timing, episodes: [], interventions: task.arm.interventions, stopReason: .completed, trajectory: [])
         defer { task.arm.deactivate() }
+        task.arm.stop = stop
 
         var episodeReturn = 0.0
         var episodeSteps = 0
@@ -109,7 +110,8 @@ public final class ControlLoop {
                 do {
                     try task.reset(seed: summary.episodes.isEmpty ? seed : nil, observation: &observation)
                 } catch {
-                    summary.stopReason = .backendFailure(String(describing: error))
+                    // A move to the start pose ends early on a stop: a stop, not a fault.
+                    summary.stopReason = stop.isRequested ? .stopRequested : .backendFailure(String(describing: error))
                     break
                 }
                 needsReset = false

@@ -65,7 +65,8 @@ public final class ConcurrentTrainer {
     }
 
     /// Trains until `totalSteps` or until `stop` is requested: it is checked every period and wakes
-    /// the wait for the next deadline, so the run stops at once however long the period.
+    /// the wait for the next deadline, so the run stops at once however long the period; over an arm
+    /// it also ends a move to an episode's start (`ActuatedArm.stop`).
     ///
     /// At the first episode boundary at or after every `checkpointEvery` steps (0: never):
     /// `beforeCheckpoint` runs, then the learner is paused (its update in flight finishes), the
@@ -106,6 +107,7 @@ public final class ConcurrentTrainer {
                     step: step, episodes: book.episodes, updates: agent.updates, recentReturns: book.recentReturns, elapsed: elapsed()))
         }
 
+        (environment as? any ArmEnvironment)?.arm.stop = stop
         learner.start()
         /// Joins the learner and completes the report; every way out of the loop goes through here.
         func finish() {
@@ -130,7 +132,13 @@ public final class ConcurrentTrainer {
                     break
                 }
                 if needsReset {
-                    try environment.reset(seed: step == 0 ? seed : nil, observation: &observation)
+                    do {
+                        try environment.reset(seed: step == 0 ? seed : nil, observation: &observation)
+                    } catch where stop.isRequested {
+                        // The move to the start pose ended early, torque off: a stop, not a fault.
+                        report.stopRequested = true
+                        break
+                    }
                     trainer.noise.reset()
                     book.beginEpisode()
                     needsReset = false

@@ -31,19 +31,21 @@ struct LiveView {
         }
     }
 
-    /// After the loop returned (the arm is deactivated): a pressed e-stop latches the device's ESTOP where
-    /// the link has one, then every page is told how the run ended.
-    func finish(reason: String, backend: any ArmBackend) {
+    /// After the loop returned and the arm was deactivated at `torqueOff` (`MonotonicClock.seconds()`): a
+    /// pressed e-stop latches the device's ESTOP where the link has one, and says how long after its
+    /// request arrived the torque went off; then every page is told how the run ended.
+    func finish(reason: String, backend: any ArmBackend, torqueOff: Double) {
         if server.emergencyStopPressed {
+            let delay = server.emergencyStopArrival.map { String(format: " %.1f ms after the page's request arrived", (torqueOff - $0) * 1e3) } ?? ""
             if let serial = backend as? SerialArm {
                 do {
                     try serial.link.emergencyStop()
-                    print("e-stop pressed on the live page: ESTOP sent, the device's emergency stop is latched; torque off")
+                    print("e-stop pressed on the live page: ESTOP sent, the device's emergency stop is latched; torque off (DISABLE acknowledged\(delay))")
                 } catch {
-                    printWarning("e-stop pressed on the live page: torque is off (DISABLE) but ESTOP failed: \(error)")
+                    printWarning("e-stop pressed on the live page: torque is off (DISABLE acknowledged\(delay)) but ESTOP failed: \(error)")
                 }
             } else {
-                print("e-stop pressed on the live page: torque off")
+                print("e-stop pressed on the live page: torque off\(delay)")
             }
         }
         if tap.dropped > 0 { print("live page: \(tap.dropped) samples dropped (the page's server fell behind; the loop did not wait)") }

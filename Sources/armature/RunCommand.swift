@@ -15,7 +15,7 @@ struct Run: ParsableCommand {
             Each cycle, on a monotonic clock with absolute deadlines: read the state, build the
             observation, run the actor, map and guard the torques (smoothed first where the robot's
             actuation section says), write them. Prints the episodes' returns and final distances, the
-            loop timing (period, jitter, overruns), link round trips (serial: lost and late replies
+            loop timing (period, jitter, overruns) and how its thread was scheduled (--realtime-priority), link round trips (serial: lost and late replies
             too) and guard interventions (with the smoothed commands and rate-limited torques). Ctrl-C or SIGTERM stop cleanly
             with torque off (exit 0); a non-finite action or a link fault stops with torque off and
             exit 1. A lost reply is counted and the run goes on; --lost-replies of them in a row
@@ -54,6 +54,8 @@ struct Run: ParsableCommand {
     var record: String?
     @Option(help: ArgumentHelp(LiveView.help, valueName: "host:port"))
     var live: String?
+    @Option(help: RealTimeOption.help)
+    var realtimePriority: Int?
 
     func validate() throws {
         guard sim != (port != nil) else { throw ValidationError("give exactly one of --sim or --port PORT") }
@@ -69,6 +71,8 @@ struct Run: ParsableCommand {
         }
         if let rateHz { try OptionBounds.require("--rate-hz", rateHz, above: 0.01, inclusive: true, upTo: 100_000, unit: "Hz") }
         _ = try EpisodeStartOption.parse(episodeStart, onHardware: port != nil)
+        try RealTimeOption.validate(
+            realtimePriority, pacedLoop: !asFastAsPossible, unpacedReason: "--as-fast-as-possible never waits, and would hold a core")
     }
 
     func run() throws {
@@ -88,6 +92,8 @@ struct Run: ParsableCommand {
         let link = description.bus != nil ? "Dynamixel bus" : "serial"
         print("running \(policy) on \(description.name) (\(port.map { "\(link) \($0)" } ?? "simulated")) at \(format(1 / loop.period)) Hz for \(target)")
         signals.flushOutput()
+        let loopThread = RealTimeOption.enter(
+            priority: RealTimeOption.priority(realtimePriority, live: live != nil, pacedLoop: !asFastAsPossible))
         let summary = loop.run(
             episodes: episodes, duration: episodes == nil ? (duration ?? 10) : nil, seed: seed,
             stop: signals.stop,
@@ -101,9 +107,12 @@ struct Run: ParsableCommand {
                 recorder?.record(timing: $0)
                 live?.tap.record(timing: $0)
             })
+        // The loop deactivated the arm as it returned.
+        let torqueOff = MonotonicClock.seconds()
+        loopThread?.leave()
         if let serial { recorder?.record(link: serial.linkStatistics) }
-        live?.finish(reason: "\(summary.stopReason)", backend: backend)
-        report(summary, backend: backend)
+        live?.finish(reason: "\(summary.stopReason)", backend: backend, torqueOff: torqueOff)
+        report(summary, backend: backend, loopThread: loopThread)
         Recording.close(recorder)
         signals.reportLostOutput()
         if summary.stopReason.isFault { throw UserFacingError("\(summary.stopReason); torque is off") }
@@ -114,7 +123,7 @@ struct Run: ParsableCommand {
         return try PortBackend.make(description, port: port, lostReplies: lostReplies, connectTimeout: connectTimeout)
     }
 
-    func report(_ summary: RunSummary, backend: any ArmBackend) {
+    func report(_ summary: RunSummary, backend: any ArmBackend, loopThread: RealTimeThread?) {
         let results = summary.episodes
         if !results.isEmpty {
             let evaluation = ReachEvaluation(
@@ -122,6 +131,7 @@ struct Run: ParsableCommand {
             printSummary(evaluation)
         }
         for line in Reports.loop(summary.timing) { print(line) }
+        if !asFastAsPossible { print(RealTimeOption.report(loopThread)) }
         if let line = PortBackend.report(backend) { print(line) }
         print(Reports.guardInterventions(summary.interventions))
         print("stop: \(summary.stopReason); torque off")

@@ -106,6 +106,8 @@ struct Train: ParsableCommand {
     var recordEvery: Int?
     @Option(help: ArgumentHelp(LiveView.help + " In synchronous training a stop is taken at the next episode boundary.", valueName: "host:port"))
     var live: String?
+    @Option(help: ArgumentHelp(RealTimeOption.help.abstract + " With --port only (not --lockstep): the loop that steps the arm; the learner stays at normal priority.", valueName: "n"))
+    var realtimePriority: Int?
 
     func validate() throws {
         try OptionBounds.require("--steps", steps, in: 1...1_000_000_000_000)
@@ -144,6 +146,9 @@ struct Train: ParsableCommand {
         if randomize && port != nil {
             throw ValidationError("--randomize changes the simulated plant; a real arm on --port is the plant it is")
         }
+        try RealTimeOption.validate(
+            realtimePriority, pacedLoop: port != nil && !lockstep,
+            unpacedReason: "training paces to it only with --port and without --lockstep (otherwise it runs step for step)")
     }
 
     var algorithm: Algorithm { algorithmOption ?? .ddpg }
@@ -356,8 +361,13 @@ struct Train: ParsableCommand {
             robotPath: robot, previousAction: observePreviousAction, every: evalEvery, episodes: evalEpisodes, seed: evalSeed,
             from: trainer.step)
         var stopped = false
+        /// When the arm was deactivated, for the live page's e-stop report.
+        var torqueOff = 0.0
         do {
             if let concurrent {
+                // This thread steps the arm; the learner it starts inside `train` runs at normal priority.
+                let loopThread = RealTimeOption.enter(priority: RealTimeOption.priority(realtimePriority, live: live != nil, pacedLoop: true))
+                defer { loopThread?.leave() }
                 let report = try concurrent.train(
                     totalSteps: steps, log: log, checkpointEvery: checkpointEvery,
                     // Waiting for the learner and writing files outlast the watchdog; the next reset re-enables the arm.
@@ -368,9 +378,11 @@ struct Train: ParsableCommand {
                     },
                     stop: signals.stop, progress: { display.show($0) })
                 backend.deactivate()
+                torqueOff = MonotonicClock.seconds()
                 display.finish()
                 stopped = report.stopRequested
                 printReport(report)
+                print(RealTimeOption.report(loopThread))
                 reportLink()
             } else {
                 var nextCheckpoint = checkpointEvery > 0 ? (trainer.step / checkpointEvery + 1) * checkpointEvery : Int.max
@@ -394,13 +406,15 @@ struct Train: ParsableCommand {
                     stopped = true
                 }
                 backend.deactivate()
+                torqueOff = MonotonicClock.seconds()
                 display.finish()
                 reportLink()
             }
         } catch {
             backend.deactivate()
+            torqueOff = MonotonicClock.seconds()
             display.finish()
-            live?.finish(reason: "training stopped: \(error)", backend: backend)
+            live?.finish(reason: "training stopped: \(error)", backend: backend, torqueOff: torqueOff)
             reportLink()
             let resumeHint =
                 FileManager.default.fileExists(atPath: checkpointPath)
@@ -408,7 +422,7 @@ struct Train: ParsableCommand {
                 : "no checkpoint was written yet"
             throw UserFacingError("training stopped at step \(trainer.step): \(error); torque is off, \(resumeHint)")
         }
-        live?.finish(reason: stopped ? "stopped on request" : "completed", backend: backend)
+        live?.finish(reason: stopped ? "stopped on request" : "completed", backend: backend, torqueOff: torqueOff)
         try saveCheckpoint(trainer)
         if stopped { print("stopped on request at step \(trainer.step); torque is off; continue with --resume") }
         print("actor → \(actorPath)")

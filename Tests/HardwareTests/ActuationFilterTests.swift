@@ -1,5 +1,6 @@
 import Foundation
 @testable import Hardware
+import MonotonicTime
 import RobotModel
 import TestSupport
 import XCTest
@@ -33,7 +34,7 @@ private final class ScriptedArm: ArmBackend {
     }
     func read(state: inout JointState) throws { state = reported }
     func place(position: [Double], velocity: [Double], state: inout JointState) throws { state = reported }
-    func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
+    func move(to position: [Double], profile: MoveProfile, state: inout JointState, unless stop: StopRequest) throws -> MoveOutcome {
         state = reported
         return MoveOutcome(periods: 1, duration: controlPeriod, positionError: 0)
     }

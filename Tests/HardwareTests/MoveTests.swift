@@ -1,5 +1,6 @@
 import FirmwareLink
 import Hardware
+import MonotonicTime
 import RobotModel
 import TestSupport
 import XCTest
@@ -91,6 +92,25 @@ final class MoveTests: XCTestCase {
         XCTAssertThrowsError(try simulated.move(to: [0, 3.5], profile: MoveProfile(robot: robot), state: &state)) { error in
             XCTAssertEqual(error as? BackendError, .moveRefused("out_of_range"))
         }
+    }
+
+    /// A stop (Ctrl-C, the live page's e-stop) ends a move at once: one MOVE, then DISABLE, rather than a
+    /// MOVE every period until the arm settles seconds later with the device's controller driving it.
+    func testAStopRequestedDuringAMoveDisablesTheArmAtOnce() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        let emulator = try emulator(robot, .init(timing: .realTime))
+        let serial = try SerialArm(robot: robot, port: emulator.path, timeout: 0.5)
+        var state = JointState(jointCount: 2)
+        try serial.activate(state: &state)
+        let stop = StopRequest()
+        stop.request()
+        XCTAssertThrowsError(try serial.move(to: [-0.4, 1.2], profile: MoveProfile(robot: robot), state: &state, unless: stop)) { error in
+            XCTAssertEqual(error as? BackendError, .moveStopped)
+        }
+        XCTAssertEqual(serial.linkStatistics.requests[.move], 1)
+        XCTAssertEqual(serial.linkStatistics.requests[.disable], 1)
+        XCTAssertFalse(serial.isActive)
+        XCTAssertFalse(emulator.snapshot().status.contains(.enabled), "the device took the DISABLE: torque off")
     }
 
     /// The device holds the arm only while MOVEs come: a host that stops sending them trips the

@@ -107,6 +107,30 @@ final class ControlLoopTests: XCTestCase {
         XCTAssertFalse(arm.isActive)
     }
 
+    /// The live page's e-stop or Ctrl-C pressed while a real arm moves to an episode's start (seconds):
+    /// the backend ends the move at once (`BackendError.moveStopped`), and the run ends as a stop, not a fault.
+    func testAStopDuringTheMoveToAnEpisodesStartEndsTheRunAsAStop() throws {
+        final class StoppedMidMove: SimulatedArmWrapper {
+            private(set) var moves = 0
+            override func move(to position: [Double], profile: MoveProfile, state: inout JointState, unless stop: StopRequest) throws -> MoveOutcome {
+                moves += 1
+                guard moves == 2 else { return try inner.move(to: position, profile: profile, state: &state, unless: stop) }
+                stop.request()  // pressed mid-move; the device's move ends as SerialArm's does
+                inner.deactivate()
+                throw BackendError.moveStopped
+            }
+        }
+        let robot = try RepositoryFiles.robot("reacher")
+        let arm = StoppedMidMove(SimulatedArm(robot: robot))
+        let task = ReachEnvironment(robot: robot, backend: arm, episodeStart: .move)
+        let stop = StopRequest()
+        let summary = ControlLoop(environment: task, policy: policy(), realTime: false).run(episodes: 3, duration: nil, seed: 1, stop: stop)
+        XCTAssertEqual(summary.stopReason, .stopRequested, "the run's own stop reached the move")
+        XCTAssertEqual(summary.episodes.count, 1)
+        XCTAssertEqual(arm.moves, 2)
+        XCTAssertFalse(arm.isActive)
+    }
+
     func testAStopRequestWakesTheLoopBetweenDistantDeadlines() throws {
         let (task, arm) = try makeTask()
         let stop = StopRequest()

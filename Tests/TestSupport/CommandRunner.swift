@@ -23,13 +23,20 @@ public enum CommandRunner {
     /// runs it, when the tests run as root, without the capabilities that let root write anywhere (through
     /// util-linux's setpriv), so that a read-only directory is read-only to it as to any user.
     /// `addressSpaceLimit` caps its memory in bytes (util-linux's prlimit), so that a command that would
-    /// load a huge input whole fails instead of quietly using gigabytes.
+    /// load a huge input whole fails instead of quietly using gigabytes. `withoutRealTimePrivileges` runs
+    /// it as an ordinary user or a container runs: RLIMIT_RTPRIO 0, RLIMIT_MEMLOCK 8 MiB and, as root, no
+    /// CAP_SYS_NICE or CAP_IPC_LOCK (which would override them), so that the OS refuses SCHED_FIFO and mlockall.
     public static func armature(
-        _ arguments: [String], timeout: TimeInterval = 120, honouringPermissions: Bool = false, addressSpaceLimit: Int? = nil
+        _ arguments: [String], timeout: TimeInterval = 120, honouringPermissions: Bool = false, addressSpaceLimit: Int? = nil,
+        withoutRealTimePrivileges: Bool = false
     ) throws -> Result {
         var command = [executable.path] + arguments
         if honouringPermissions && geteuid() == 0 {
             command = ["/usr/bin/setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] + command
+        }
+        if withoutRealTimePrivileges {
+            if geteuid() == 0 { command = ["/usr/bin/setpriv", "--bounding-set=-sys_nice,-ipc_lock", "--"] + command }
+            command = ["/usr/bin/prlimit", "--rtprio=0", "--memlock=\(8 << 20)", "--"] + command
         }
         if let addressSpaceLimit { command = ["/usr/bin/prlimit", "--as=\(addressSpaceLimit)", "--"] + command }
         let process = Process()

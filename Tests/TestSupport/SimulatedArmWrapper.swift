@@ -1,4 +1,5 @@
 import Hardware
+import MonotonicTime
 
 /// The simulated arm behind a class that tests subclass to make it misbehave at a chosen moment
 /// (fail a step, request a stop) while it stays an arm in every other respect.
@@ -17,8 +18,8 @@ open class SimulatedArmWrapper: ArmBackend {
     open func place(position: [Double], velocity: [Double], state: inout JointState) throws {
         try inner.place(position: position, velocity: velocity, state: &state)
     }
-    open func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {
-        try inner.move(to: position, profile: profile, state: &state)
+    open func move(to position: [Double], profile: MoveProfile, state: inout JointState, unless stop: StopRequest) throws -> MoveOutcome {
+        try inner.move(to: position, profile: profile, state: &state, unless: stop)
     }
     open func deactivate() { inner.deactivate() }
 }
