@@ -76,6 +76,9 @@ def main():
                            "--eval-every", "2500", "--eval-episodes", "100", "--out", run] + options
                 print("$ " + " ".join(shlex.quote(c) for c in command), file=sys.stderr, flush=True)
                 subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+            if not os.path.exists(os.path.join(run, "scalars.csv")):
+                print(f"{run}: no run", file=sys.stderr)
+                continue
             evals = evaluations(run)
             reached = first_reaching(evals, args.threshold)
             best = max((v for _, v, _ in evals), default=float("nan"))
