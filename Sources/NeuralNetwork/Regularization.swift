@@ -115,6 +115,9 @@ public final class DropoutMasks: @unchecked Sendable {
         self.tape = tape
     }
 
+    /// Keep flags of the tape not yet handed out.
+    public var remainingTape: Int { tape.count - position }
+
     /// The factor a kept unit is multiplied by.
     public static func scale(probability p: Float) -> Float { Float(1 / (1 - Double(p))) }
 
