@@ -1,3 +1,4 @@
+import Foundation
 import DeterministicRandom
 
 /// What a hidden layer puts between its dense product and its activation, in DroQ's order
@@ -95,9 +96,13 @@ public final class LayerNorm: @unchecked Sendable {
 /// Where a network's dropout masks come from: a seeded stream of its own (checkpoints save its
 /// state), or, for tests, a recorded tape of keep flags (1 kept, 0 dropped) consumed in order first.
 ///
-/// Each unit of each row is dropped independently with probability p: a 64-bit draw gives two
-/// 32-bit uniforms u (low half first) and a unit is dropped when u < round(p·2³²). A kept unit is
-/// scaled by 1/(1 − p), rounded to float32 from double as PyTorch's dropout rounds it.
+/// Each unit of each row is dropped independently with probability p, in one of two ways that
+/// give the same distribution at different costs. From p = 1/32 up, a 64-bit draw gives two 32-bit
+/// uniforms u (low half first) and a unit is dropped when u < round(p·2³²). Below it (DroQ's 0.01),
+/// drawing every unit would cost more than the layer's product, so the gaps between dropped units
+/// are drawn instead: kept runs of ⌊ln u / ln(1 − p)⌋ units, u uniform in (0, 1] from 53 bits,
+/// each fill starting afresh — about p·count draws. A kept unit is scaled by 1/(1 − p), rounded to
+/// float32 from double as PyTorch's dropout rounds it.
 public final class DropoutMasks: @unchecked Sendable {
     public var random: Xoshiro256
     private var tape: [Float]
@@ -130,6 +135,17 @@ public final class DropoutMasks: @unchecked Sendable {
             position += 1
             i += 1
         }
+        if p < Self.gapThreshold {
+            (mask + i).update(repeating: scale, count: count - i)
+            guard p > 0 else { return }
+            let logKeep = log1p(-Double(p))
+            var dropped = i + gap(logKeep)
+            while dropped < count {
+                mask[dropped] = 0
+                dropped += 1 + gap(logKeep)
+            }
+            return
+        }
         let threshold = UInt32(clamping: UInt64((Double(p) * 0x1p32).rounded()))
         while i + 1 < count {
             let bits = random.next()
@@ -138,5 +154,14 @@ public final class DropoutMasks: @unchecked Sendable {
             i += 2
         }
         if i < count { mask[i] = UInt32(truncatingIfNeeded: random.next()) < threshold ? 0 : scale }
+    }
+
+    /// Below this probability masks are drawn as gaps between dropped units.
+    public static let gapThreshold: Float = 1.0 / 32
+
+    /// Kept units before the next dropped one: geometric, ⌊ln u / ln(1 − p)⌋ for u in (0, 1].
+    private func gap(_ logKeep: Double) -> Int {
+        let units = log(1 - random.nextUnit()) / logKeep
+        return units < 0x1p40 ? Int(units) : 1 << 40
     }
 }

@@ -147,6 +147,23 @@ final class RegularizationTests: XCTestCase {
         DropoutMasks(random: Xoshiro256(seed: 10)).fill(other.pointer, count: count, probability: p)
         XCTAssertNotEqual(first.array, other.array)
 
+        // DroQ's small p draws the gaps between dropped units: the same rate, the same reproducibility.
+        for small: Float in [0.01, 0.001] {
+            let sparse = FloatBuffer(count: 400_000)
+            let again = FloatBuffer(count: 400_000)
+            DropoutMasks(random: Xoshiro256(seed: 3)).fill(sparse.pointer, count: sparse.count, probability: small)
+            DropoutMasks(random: Xoshiro256(seed: 3)).fill(again.pointer, count: again.count, probability: small)
+            XCTAssertEqual(sparse.array, again.array)
+            let values = sparse.array
+            XCTAssertTrue(values.allSatisfy { $0 == 0 || $0 == DropoutMasks.scale(probability: small) })
+            let rate = Double(values.filter { $0 == 0 }.count) / Double(values.count)
+            XCTAssertEqual(rate, Double(small), accuracy: 5 * (Double(small) / Double(values.count)).squareRoot(), "p = \(small)")
+            // Dropped units are independent: the rate among units right after a dropped one is p too.
+            let afterDropped = (1..<values.count).filter { values[$0 - 1] == 0 }
+            let rateAfter = Double(afterDropped.filter { values[$0] == 0 }.count) / Double(afterDropped.count)
+            XCTAssertEqual(rateAfter, Double(small), accuracy: 5 * (Double(small) / Double(afterDropped.count)).squareRoot() + 1e-3)
+        }
+
         let taped = DropoutMasks(tape: [1, 0, 0, 1, 1], then: Xoshiro256(seed: 9))
         let mask = FloatBuffer(count: 3)
         taped.fill(mask.pointer, count: 3, probability: p)
