@@ -20,10 +20,16 @@ public final class Adam: @unchecked Sendable {
     /// same parameters into a target without waiting for the other.
     private let unitSizes: [Int]
 
+    /// Every parameter of `network`: each dense layer's weight and bias in order, then each layer
+    /// normalization's gain and bias (after all the dense tensors, so a network without them keeps
+    /// the tensor indices checkpoints name its moments by).
     public convenience init(network: MLP, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+        let norms = network.norms.compactMap { $0 }
         self.init(
-            values: network.layers.flatMap { [$0.weight, $0.bias] }, gradients: network.layers.flatMap { [$0.weightGradient, $0.biasGradient] },
-            unitSizes: network.layers.flatMap { [$0.inputs, 1] }, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+            values: network.layers.flatMap { [$0.weight, $0.bias] } + norms.flatMap { [$0.gain, $0.bias] },
+            gradients: network.layers.flatMap { [$0.weightGradient, $0.biasGradient] } + norms.flatMap { [$0.gainGradient, $0.biasGradient] },
+            unitSizes: network.layers.flatMap { [$0.inputs, 1] } + norms.flatMap { _ in [1, 1] }, learningRate: learningRate, beta1: beta1,
+            beta2: beta2, epsilon: epsilon)
     }
 
     /// An optimizer for tensors outside a network (SAC's log α), each with its gradient buffer of

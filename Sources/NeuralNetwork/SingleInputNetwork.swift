@@ -19,6 +19,7 @@ public final class SingleInputNetwork {
     private let values: [FloatBuffer]
 
     public init(_ network: MLP) {
+        precondition(network.options.allSatisfy { $0 == .plain }, "the deploy copy runs plain layers (no dropout or layer normalization)")
         sizes = [network.inputSize] + network.layers.map(\.outputs)
         inputSize = network.inputSize
         outputSize = network.outputSize

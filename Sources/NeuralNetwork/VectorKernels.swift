@@ -180,3 +180,133 @@ enum VectorKernels {
         }
     }
 }
+
+// Row reductions and elementwise steps of layer normalization and dropout. Every sum runs in the
+// same order whatever the thread or the rows around it, so a row's result never depends on how a
+// batch is cut.
+extension VectorKernels {
+    /// Σ x[i]: sixteen lanes summed, then the lanes, then the tail.
+    static func sum(_ x: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        var lanes = Vector(repeating: 0)
+        var i = 0
+        while i + width <= count {
+            lanes += load(x, i)
+            i += width
+        }
+        var total = lanes.sum()
+        while i < count {
+            total += x[i]
+            i += 1
+        }
+        return total
+    }
+
+    /// Σ (x[i] − mean)².
+    static func squaredDeviations(_ x: UnsafeMutablePointer<Float>, from mean: Float, count: Int) -> Float {
+        var lanes = Vector(repeating: 0)
+        let m = Vector(repeating: mean)
+        var i = 0
+        while i + width <= count {
+            let d = load(x, i) - m
+            lanes += d * d
+            i += width
+        }
+        var total = lanes.sum()
+        while i < count {
+            let d = x[i] - mean
+            total += d * d
+            i += 1
+        }
+        return total
+    }
+
+    /// Σ a[i]·b[i].
+    static func dot(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        var lanes = Vector(repeating: 0)
+        var i = 0
+        while i + width <= count {
+            lanes += load(a, i) * load(b, i)
+            i += width
+        }
+        var total = lanes.sum()
+        while i < count {
+            total += a[i] * b[i]
+            i += 1
+        }
+        return total
+    }
+
+    /// x ← x·m elementwise (dropout's mask, and its gradient).
+    static func multiply(_ x: UnsafeMutablePointer<Float>, by m: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + width <= count {
+            store(load(x, i) * load(m, i), x, i)
+            i += width
+        }
+        while i < count {
+            x[i] *= m[i]
+            i += 1
+        }
+    }
+
+    /// x̂ = (x − mean)·scale into `normalized`, and x ← x̂·γ + β.
+    static func normalize(
+        _ x: UnsafeMutablePointer<Float>, mean: Float, scale: Float, gain: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>,
+        normalized: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let m = Vector(repeating: mean)
+        let s = Vector(repeating: scale)
+        var i = 0
+        while i + width <= count {
+            let xHat = (load(x, i) - m) * s
+            store(xHat, normalized, i)
+            store(xHat * load(gain, i) + load(bias, i), x, i)
+            i += width
+        }
+        while i < count {
+            let xHat = (x[i] - mean) * scale
+            normalized[i] = xHat
+            x[i] = xHat * gain[i] + bias[i]
+            i += 1
+        }
+    }
+
+    /// g ← (g − mean − x̂·meanProduct)·scale: layer normalization's input gradient from ĝ = dL/dy·γ.
+    static func normalizeGradient(
+        _ g: UnsafeMutablePointer<Float>, normalized xHat: UnsafeMutablePointer<Float>, mean: Float, meanProduct: Float, scale: Float,
+        count: Int
+    ) {
+        let m = Vector(repeating: mean)
+        let p = Vector(repeating: meanProduct)
+        let s = Vector(repeating: scale)
+        var i = 0
+        while i + width <= count {
+            store((load(g, i) - m - load(xHat, i) * p) * s, g, i)
+            i += width
+        }
+        while i < count {
+            g[i] = (g[i] - mean - xHat[i] * meanProduct) * scale
+            i += 1
+        }
+    }
+
+    /// sums[j] = Σ_rows a[row, j]·b[row, j]: layer normalization's gain gradient.
+    static func columnProductSums(
+        _ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<Float>
+    ) {
+        sums.update(repeating: 0, count: columns)
+        for row in 0..<rows {
+            let x = a + row * columns
+            let y = b + row * columns
+            var j = 0
+            while j + width <= columns {
+                store(load(sums, j) + load(x, j) * load(y, j), sums, j)
+                j += width
+            }
+            while j < columns {
+                sums[j] += x[j] * y[j]
+                j += 1
+            }
+        }
+    }
+}

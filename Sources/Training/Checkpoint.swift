@@ -6,6 +6,12 @@ import Tasks
 /// A resumable snapshot of training in one safetensors file: the learner's networks, targets and
 /// Adam states (named by `Learner.state`), the replay buffer, every random stream and the
 /// counters. Taken between episodes.
+///
+/// A network is stored layer by layer as `NAME.i.weight` and `NAME.i.bias`, plus
+/// `NAME.i.layer_norm.weight` and `NAME.i.layer_norm.bias` (γ, β) for a normalized layer, and its
+/// dropout stream as metadata `random.dropout.NAME`; an optimizer's moments as `NAME.m.k` and
+/// `NAME.v.k`, the layer normalizations' tensors after every dense one. Plain networks store what
+/// they always did, so older checkpoints load unchanged.
 public enum Checkpoint {
     public static let formatName = "armature-checkpoint"
 
@@ -22,6 +28,12 @@ public enum Checkpoint {
             for (i, layer) in network.layers.enumerated() {
                 tensors["\(prefix).\(i).weight"] = StoredTensor(shape: [layer.outputs, layer.inputs], values: layer.weight.array)
                 tensors["\(prefix).\(i).bias"] = StoredTensor(shape: [layer.outputs], values: layer.bias.array)
+            }
+            // Added names only: a network without layer normalization stores exactly what it always did.
+            for (i, norm) in network.norms.enumerated() {
+                guard let norm else { continue }
+                tensors["\(prefix).\(i).layer_norm.weight"] = StoredTensor(shape: [norm.width], values: norm.gain.array)
+                tensors["\(prefix).\(i).layer_norm.bias"] = StoredTensor(shape: [norm.width], values: norm.bias.array)
             }
         }
         for (prefix, optimizer) in state.optimizers {
@@ -48,6 +60,9 @@ public enum Checkpoint {
         ]
         for (prefix, optimizer) in state.optimizers { metadata["\(prefix).step"] = String(optimizer.stepCount) }
         if let draws = state.draws { metadata["random.learner"] = words(draws.random) }
+        for (prefix, network) in state.networks {
+            if let masks = network.dropoutMasks { metadata["random.dropout.\(prefix)"] = words(masks.random) }
+        }
         if let scalars {
             metadata["scalars.csv_bytes"] = String(scalars.csvBytes)
             metadata["scalars.event_file"] = scalars.eventFile
@@ -129,6 +144,14 @@ public enum Checkpoint {
             for (i, layer) in network.layers.enumerated() {
                 try load("\(prefix).\(i).weight", into: layer.weight)
                 try load("\(prefix).\(i).bias", into: layer.bias)
+            }
+            for (i, norm) in network.norms.enumerated() {
+                guard let norm else { continue }
+                try load("\(prefix).\(i).layer_norm.weight", into: norm.gain)
+                try load("\(prefix).\(i).layer_norm.bias", into: norm.bias)
+            }
+            if let masks = network.dropoutMasks {
+                masks.random = try generator(file.metadata["random.dropout.\(prefix)"], key: "random.dropout.\(prefix)", path: path)
             }
         }
         for (prefix, optimizer) in state.optimizers {

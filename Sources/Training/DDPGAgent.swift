@@ -43,6 +43,10 @@ public final class DDPGAgent: Learner, @unchecked Sendable {
         criticBatch = critic.makeWorkspace(batch: batch)
         targetCriticBatch = targetCritic.makeWorkspace(batch: batch)
         targets = FloatBuffer(count: batch)
+        // Dropout streams last (Q, then Q′), so that the weights are those of a plain critic.
+        for network in [critic, targetCritic] where network.hasDropout {
+            network.dropoutMasks = DropoutMasks(random: Xoshiro256(seed: random.next()))
+        }
     }
 
     /// Spreads updates over two threads (`.twoThreads`, with OpenBLAS at one thread) or not.
@@ -90,6 +94,8 @@ public final class DDPGAgent: Learner, @unchecked Sendable {
         let actorStep = (updates + 1) % configuration.policyFrequency == 0
         parallelism.pair(
             { self.forward(self.targetActor, self.targetActorBatch, on: batch, next: true) }, { self.criticForward(batch) })
+        // Q′ runs by rows below, perhaps on two threads: its dropout masks are drawn first, whole.
+        targetCritic.drawDropoutMasks(targetCriticBatch, batch: n)
         if actorStep {
             // μ(s) needs only the actor, which the critic's step leaves alone: it balances Q′.
             parallelism.pair(
@@ -112,6 +118,7 @@ public final class DDPGAgent: Learner, @unchecked Sendable {
         var statistics = UpdateStatistics(criticLoss: loss / Float(n), meanQ: meanQ / Float(n), actorLoss: nil)
         guard actorStep else { return statistics }
 
+        critic.drawDropoutMasks(criticBatch, batch: n)
         parallelism.forEachRows(n, split: rowSplit) { self.actorRows(batch, rows: $0) }
         var actorLoss: Float = 0
         for b in 0..<n { actorLoss -= criticBatch.output[b] }

@@ -42,6 +42,11 @@ public struct LearnerConfiguration: Sendable, Equatable, Codable {
     /// SAC: the entropy temperature α when fixed; nil tunes it (CleanRL's autotune), from α = 1,
     /// towards an entropy of −(action size).
     public var fixedAlpha: Float?
+    /// DroQ's regularized critics (Hiraoka et al. 2021): each critic hidden layer (targets too)
+    /// becomes Linear → Dropout(criticDropout) → LayerNorm (when `criticLayerNorm`) → ReLU, and the
+    /// critics run with dropout wherever they are evaluated. 0 and false: CleanRL's plain critics.
+    public var criticDropout: Float = 0
+    public var criticLayerNorm = false
 
     public init() {}
 
@@ -67,9 +72,15 @@ public struct LearnerConfiguration: Sendable, Equatable, Codable {
     /// Twin critics (TD3, SAC) or one (DDPG).
     public var criticCount: Int { algorithm == .ddpg ? 1 : 2 }
 
+    /// Each critic hidden layer's options (dropout, layer normalization).
+    public var criticLayerOptions: [HiddenLayerOptions] {
+        Array(repeating: HiddenLayerOptions(dropout: criticDropout, layerNorm: criticLayerNorm), count: hiddenSizes.count)
+    }
+
     private enum CodingKeys: String, CodingKey {
         case algorithm, hiddenSizes, actorLearningRate, criticLearningRate, bufferSize, gamma, tau, batchSize, noise
         case learningStarts, policyFrequency, updatesPerStep, targetPolicyNoise, targetNoiseClip, fixedAlpha
+        case criticDropout, criticLayerNorm
     }
 
     /// Checkpoints written before TD3 and SAC existed hold no algorithm: they are DDPG's.
@@ -90,6 +101,9 @@ public struct LearnerConfiguration: Sendable, Equatable, Codable {
         targetPolicyNoise = try c.decodeIfPresent(Float.self, forKey: .targetPolicyNoise) ?? 0.2
         targetNoiseClip = try c.decodeIfPresent(Float.self, forKey: .targetNoiseClip) ?? 0.5
         fixedAlpha = try c.decodeIfPresent(Float.self, forKey: .fixedAlpha)
+        // Checkpoints written before regularized critics existed trained plain ones.
+        criticDropout = try c.decodeIfPresent(Float.self, forKey: .criticDropout) ?? 0
+        criticLayerNorm = try c.decodeIfPresent(Bool.self, forKey: .criticLayerNorm) ?? false
     }
 }
 
@@ -125,6 +139,8 @@ extension LearnerConfiguration {
         check("--policy-noise", Double(targetPolicyNoise), 0...10)
         check("--noise-clip", Double(targetNoiseClip), 0...10)
         if let fixedAlpha { check("--alpha", Double(fixedAlpha), 0...100) }
+        // Past 0.9 a kept unit is scaled by more than ten and a layer of 256 keeps a handful.
+        check("--critic-dropout", Double(criticDropout), 0...0.9)
         if hiddenSizes.isEmpty || hiddenSizes.count > Self.maximumHiddenLayers
             || hiddenSizes.contains(where: { !(1...Self.maximumWidth).contains($0) })
         {
@@ -148,9 +164,12 @@ extension LearnerConfiguration {
         MLP(sizes: [observationSize] + hiddenSizes + [outputs], activations: Array(repeating: .relu, count: hiddenSizes.count) + [output])
     }
 
-    /// A critic: [observation, action] → ReLU hidden layers → Q.
+    /// A critic: [observation, action] → ReLU hidden layers → Q; each hidden layer Linear →
+    /// Dropout → LayerNorm → ReLU when the critics are regularized (`criticLayerOptions`), the
+    /// targets too. Its dropout stream, if it has one, is set by the learner.
     func criticNetwork(observationSize: Int, actionSize: Int) -> MLP {
         MLP(
-            sizes: [observationSize + actionSize] + hiddenSizes + [1], activations: Array(repeating: .relu, count: hiddenSizes.count) + [.identity])
+            sizes: [observationSize + actionSize] + hiddenSizes + [1], activations: Array(repeating: .relu, count: hiddenSizes.count) + [.identity],
+            hidden: criticLayerOptions)
     }
 }

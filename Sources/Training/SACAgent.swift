@@ -55,6 +55,8 @@ public final class SACAgent: Learner, @unchecked Sendable {
         actions = FloatBuffer(count: batch * actionSize)
         logProbabilities = FloatBuffer(count: batch)
         actionGradient = FloatBuffer(count: batch * actionSize)
+        // Last, so that the weights and the normal draws are those of plain critics.
+        critics.seedDropout(from: &random)
     }
 
     public var parallelism: Parallelism = .serial {

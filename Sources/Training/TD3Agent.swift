@@ -38,6 +38,8 @@ public final class TD3Agent: Learner, @unchecked Sendable {
         targetActorBatch = targetActor.makeWorkspace(batch: batch)
         nextActions = FloatBuffer(count: batch * actionSize)
         actionGradient = FloatBuffer(count: batch * actionSize)
+        // Last, so that the weights and the normal draws are those of plain critics.
+        critics.seedDropout(from: &random)
     }
 
     public var parallelism: Parallelism = .serial {

@@ -20,7 +20,8 @@ final class TwinCritics: @unchecked Sendable {
     var parallelism: Parallelism = .serial
 
     /// Builds both critics and initializes them from `random`, Q₁ then Q₂ (CleanRL's order), then
-    /// copies them into their targets.
+    /// copies them into their targets. Regularized critics (`criticDropout`, `criticLayerNorm`)
+    /// have DroQ's hidden layers, targets too; their dropout streams come from `seedDropout`.
     init(observationSize: Int, actionSize: Int, configuration: LearnerConfiguration, random: inout Xoshiro256) {
         critics = (0..<2).map { _ in configuration.criticNetwork(observationSize: observationSize, actionSize: actionSize) }
         targets = (0..<2).map { _ in configuration.criticNetwork(observationSize: observationSize, actionSize: actionSize) }
@@ -33,13 +34,26 @@ final class TwinCritics: @unchecked Sendable {
         y = FloatBuffer(count: batch)
     }
 
+    /// Gives each critic and each target its own dropout stream, seeded from `random` (Q₁, Q₂, Q′₁,
+    /// Q′₂), when they drop units; draws nothing otherwise. The learners call it after every other
+    /// draw of their construction, so the initial weights and the update's normal draws are the
+    /// same with and without dropout.
+    func seedDropout(from random: inout Xoshiro256) {
+        for network in critics + targets where network.hasDropout {
+            network.dropoutMasks = DropoutMasks(random: Xoshiro256(seed: random.next()))
+        }
+    }
+
     /// Runs `body` for critic 0 on this thread and critic 1 on the helper.
     private func both(_ body: (Int) -> Void) {
         parallelism.pair({ body(0) }, { body(1) })
     }
 
     /// Q_i(s, a) on the batch's own actions. The algorithms pair these single-network steps with
-    /// their actors' on the two threads.
+    /// their actors' on the two threads. Every evaluation of a critic or target draws new dropout
+    /// masks from that network's own stream (DroQ keeps its critics in training mode throughout:
+    /// the targets' y and the actor's loss see dropout too), so the draws do not depend on which
+    /// thread runs which critic.
     func evaluate(_ i: Int, _ batch: ReplayBatch) {
         batch.loadCriticInput(into: workspaces[i], next: false, actions: nil, rows: 0..<batch.size)
         critics[i].forward(workspaces[i], batch: batch.size)

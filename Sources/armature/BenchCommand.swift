@@ -30,6 +30,10 @@ struct Bench: ParsableCommand {
     var rounds: Int = 5
     @Option(help: "Actor inference calls for the latency percentiles.")
     var calls: Int = 20_000
+    @Option(help: ArgumentHelp("Dropout probability in the critics' hidden layers (DroQ; as train's).", valueName: "p"))
+    var criticDropout: Float = 0
+    @Flag(help: "Layer normalization in the critics' hidden layers (DroQ; as train's).")
+    var criticLayerNorm = false
     @Flag(help: "Print one JSON line at the end.")
     var json = false
 
@@ -38,6 +42,9 @@ struct Bench: ParsableCommand {
         try OptionBounds.require("--seconds", seconds, above: 0, upTo: 86_400, unit: "s")
         try OptionBounds.require("--rounds", rounds, in: 1...1000)
         try OptionBounds.require("--calls", calls, in: 1...10_000_000)
+        var critics = LearnerConfiguration.defaults(for: algorithm)
+        critics.criticDropout = criticDropout
+        guard critics.problems.isEmpty else { throw ValidationError(critics.problems.joined(separator: "\n")) }
     }
 
     func run() throws {
@@ -46,6 +53,11 @@ struct Bench: ParsableCommand {
         var results: [String: Any] = machine.json
         results["algorithm"] = algorithm.rawValue
         print("algorithm: \(algorithm.rawValue)")
+        if criticDropout > 0 || criticLayerNorm {
+            results["critic_dropout"] = criticDropout
+            results["critic_layer_norm"] = criticLayerNorm
+            print("critics: dropout \(criticDropout)\(criticLayerNorm ? ", layer normalization" : "") (DroQ)")
+        }
         for count in threads {
             // Two threads: our coarse split with single-threaded OpenBLAS beats OpenBLAS's own threading here.
             setMatrixThreads(count == 2 ? 1 : count)
@@ -130,6 +142,8 @@ struct Bench: ParsableCommand {
     func makeAgent(policyFrequency: Int, random: inout Xoshiro256) -> any Learner {
         var configuration = LearnerConfiguration.defaults(for: algorithm)
         configuration.policyFrequency = policyFrequency
+        configuration.criticDropout = criticDropout
+        configuration.criticLayerNorm = criticLayerNorm
         return makeLearner(observationSize: 10, actionSize: 2, configuration: configuration, random: &random)
     }
 

@@ -14,7 +14,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a reaching policy with DDPG, TD3 or SAC (CleanRL's defaults) on the simulated arm, or through the serial link or a Dynamixel bus.",
         discussion: """
-            --algorithm ddpg (default), td3 or sac, each with CleanRL's defaults (ddpg_continuous_action.py, td3_continuous_action.py, sac_continuous_action.py) for the options not given; SAC's differ: critic learning rate 0.001, warm-up 5000, the temperature α tuned from 1 (--alpha fixes it). Every algorithm saves the same actor file, the deterministic actor (for SAC tanh of its mean), which run and eval deploy as they are.
+            --algorithm ddpg (default), td3 or sac, each with CleanRL's defaults (ddpg_continuous_action.py, td3_continuous_action.py, sac_continuous_action.py) for the options not given; SAC's differ: critic learning rate 0.001, warm-up 5000, the temperature α tuned from 1 (--alpha fixes it). Every algorithm saves the same actor file, the deterministic actor (for SAC tanh of its mean), which run and eval deploy as they are. --critic-dropout P and --critic-layer-norm give any of them DroQ's regularized critics (Linear → Dropout → LayerNorm → ReLU in every critic hidden layer); the actor file is unchanged.
 
             Writes into --out: TensorBoard event files and scalars.csv (CleanRL's tags), a resumable checkpoint.safetensors every --checkpoint-every steps (at the next episode boundary), and the final actor.safetensors. --resume continues a run from its checkpoint with its own hyperparameters (an option that would change one is refused by name), first dropping the scalars logged after that checkpoint (they are logged again); a fixed seed reproduces the same actor on the same machine. Scalars reach the disk with every checkpoint. One train at a time uses a run directory (it holds armature.lock there; a crashed run's lock goes with its process).
 
@@ -76,6 +76,10 @@ struct Train: ParsableCommand {
     var alpha: Float?
     @Option(help: "Hidden layer widths, comma-separated (default 256,256).")
     var hidden: String?
+    @Option(help: ArgumentHelp("Dropout probability in every critic hidden layer, targets too, as DroQ (Hiraoka et al. 2021; its value: 0.01); the critics run with dropout wherever they are evaluated (default 0: none; at most 0.9).", valueName: "p"))
+    var criticDropout: Float?
+    @Flag(help: "Layer normalization in every critic hidden layer, targets too, after the dropout and before the ReLU, as DroQ, which pairs it with --critic-dropout at a high --updates-per-step.")
+    var criticLayerNorm = false
     @Option(help: "Evaluate the deterministic actor every N steps (at the next episode boundary) on the robot's own simulated plant, --eval-episodes episodes from --eval-seed (the same goals each time); logged as eval/return, eval/final_distance, eval/success_rate (0: never). In real-time training (--port) evaluations run at checkpoints.")
     var evalEvery: Int = 0
     @Option(help: "Episodes per evaluation.")
@@ -178,6 +182,8 @@ struct Train: ParsableCommand {
         c.targetPolicyNoise = policyNoise ?? defaults.targetPolicyNoise
         c.targetNoiseClip = noiseClip ?? defaults.targetNoiseClip
         c.fixedAlpha = alpha ?? defaults.fixedAlpha
+        c.criticDropout = criticDropout ?? defaults.criticDropout
+        c.criticLayerNorm = criticLayerNorm || defaults.criticLayerNorm
         c.noise = noise == "ou"
             ? .ornsteinUhlenbeck(theta: noiseTheta ?? 0.15, sigma: noiseSigma ?? 0.2) : .gaussian(sigma: noiseSigma ?? 0.1)
         return c
@@ -205,6 +211,8 @@ struct Train: ParsableCommand {
         if noise != nil || noiseSigma != nil || noiseTheta != nil { compare("the noise options", given.noise, saved.noise) }
         compare("--policy-noise", policyNoise, saved.targetPolicyNoise)
         compare("--noise-clip", noiseClip, saved.targetNoiseClip)
+        compare("--critic-dropout", criticDropout, saved.criticDropout)
+        if criticLayerNorm && !saved.criticLayerNorm { conflicts.append("--critic-layer-norm (the run's critics have no layer normalization)") }
         if let alpha, saved.fixedAlpha != alpha {
             conflicts.append("--alpha \(alpha) (the run has " + (saved.fixedAlpha.map { "\($0)" } ?? "a tuned temperature") + ")")
         }

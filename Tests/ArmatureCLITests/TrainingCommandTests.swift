@@ -80,6 +80,34 @@ final class TrainingCommandTests: XCTestCase {
         }
     }
 
+    /// DroQ's regularized critics from the command line: trained, resumed with the run's own
+    /// options, a change refused by name, the actor file deployed as any other.
+    func testRegularizedCriticsTrainAndResumeWithTheirOptions() throws {
+        let run = try temporaryDirectory() + "/droq"
+        let trained = try CommandRunner.armature(
+            ["train", "--algorithm", "sac", "--steps", "300", "--out", run, "--critic-dropout", "0.01", "--critic-layer-norm", "--updates-per-step", "2"]
+                + small)
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let resumed = try CommandRunner.armature(["train", "--steps", "400", "--resume", "--out", run, "--critic-layer-norm"])
+        XCTAssertEqual(resumed.status, 0, "the run's own option may be given again: \(resumed.stderr)")
+        assertUserError(
+            try CommandRunner.armature(["train", "--steps", "500", "--resume", "--out", run, "--critic-dropout", "0.1"]),
+            mentions: "--critic-dropout 0.1 (the run has 0.01)")
+        let evaluation = try CommandRunner.armature(["eval", "--policy", run + "/actor.safetensors", "--episodes", "2"])
+        XCTAssertEqual(evaluation.status, 0, evaluation.stderr)
+
+        let plain = try temporaryDirectory() + "/plain"
+        XCTAssertEqual(try CommandRunner.armature(["train", "--steps", "200", "--out", plain] + small).status, 0)
+        assertUserError(
+            try CommandRunner.armature(["train", "--steps", "300", "--resume", "--out", plain, "--critic-layer-norm"]),
+            mentions: "--critic-layer-norm (the run's critics have no layer normalization)")
+        for bad in ["1", "-0.1", "nan"] {
+            assertUsageError(
+                try CommandRunner.armature(["train", "--steps", "10", "--out", try temporaryDirectory() + "/bad", "--critic-dropout=\(bad)"]),
+                mentions: "--critic-dropout must be")
+        }
+    }
+
     func testAlgorithmOptionsBelongToTheirAlgorithm() throws {
         let run = try temporaryDirectory() + "/run"
         for (arguments, message) in [

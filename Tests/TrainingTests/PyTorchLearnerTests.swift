@@ -7,7 +7,7 @@ import XCTest
 
 /// Four TD3 and four SAC updates on a fixed batch against the same updates written in PyTorch
 /// with CleanRL's semantics (reference/pytorch/make_rl_reference.py), both sides fed the same
-/// normal draws.
+/// normal draws; and four SAC updates with DroQ's regularized critics, fed the same dropout masks too.
 final class PyTorchLearnerTests: XCTestCase {
     private func reference(_ name: String) throws -> [String: Any] {
         let path = RepositoryFiles.path("reference/pytorch/rl_reference.json")
@@ -141,6 +141,85 @@ final class PyTorchLearnerTests: XCTestCase {
         deployed.forward(workspace, batch: 5)
         let expectedActions = PyTorchReference.floats(reference["deterministic_actions_after_last_update"])
         for (a, e) in zip(workspace.output.array, expectedActions) { XCTAssertEqual(a, e, accuracy: 2e-6) }
+    }
+
+    /// The same four SAC updates with DroQ's critics — every critic hidden layer Linear →
+    /// Dropout(0.25) → LayerNorm → ReLU, targets too, with dropout in y's targets and in the
+    /// actor's Q — fed each network's dropout masks as PyTorch drew them.
+    func testFourSACUpdatesWithDroQCriticsMatchPyTorch() throws {
+        let reference = try reference("sac_droq_update")
+        var configuration = configuration(.sac)
+        configuration.criticDropout = number(reference["dropout"])
+        configuration.criticLayerNorm = true
+        var random = Xoshiro256(seed: 0)
+        let agent = SACAgent(observationSize: 3, actionSize: 2, configuration: configuration, random: &random)
+        XCTAssertEqual(DropoutMasks.scale(probability: configuration.criticDropout), number(reference["dropout_scale"]))
+        let initial = reference["initial_params"] as! [String: Any]
+        let actorNames = [["fc1"], ["fc2"], ["fc_mean", "fc_logstd"]]
+        set(agent.actor, initial["actor"], actorNames)
+        let networks = agent.state.networks.reduce(into: [String: MLP]()) { $0[$1.name] = $1.network }
+        let tapes = reference["dropout_tapes"] as! [String: Any]
+        let sources = [("critic", "qf1"), ("target_critic", "qf1"), ("critic2", "qf2"), ("target_critic2", "qf2")]
+        for (name, source) in sources {
+            set(networks[name]!, initial[source], criticNames)
+            setNorms(networks[name]!, initial[source])
+            let tape = name.hasPrefix("target") ? (name == "target_critic" ? "qf1_target" : "qf2_target") : source
+            networks[name]!.dropoutMasks = DropoutMasks(tape: PyTorchReference.floats(tapes[tape]))
+        }
+        let stream = reference["draw_stream"] as! [[String: Any]]
+        agent.draws = NormalDraws(tape: stream.flatMap { PyTorchReference.floats($0["values"]) })
+        let batch = batch(reference)
+
+        for (index, expected) in (reference["updates"] as! [[String: Any]]).enumerated() {
+            let what = "update \(index + 1)"
+            let statistics = agent.update(batch: batch)
+            XCTAssertEqual(statistics.criticLoss, number(expected["qf1_loss"]), accuracy: 1e-5, what)
+            XCTAssertEqual(statistics.secondCriticLoss!, number(expected["qf2_loss"]), accuracy: 1e-5, what)
+            let q1 = PyTorchReference.floats(expected["qf1_values"])
+            XCTAssertEqual(statistics.meanQ, q1.reduce(0, +) / 5, accuracy: 1e-5, what)
+            if let actorLoss = expected["actor_loss"] as? NSNumber {
+                XCTAssertEqual(statistics.actorLoss!, actorLoss.floatValue, accuracy: 1e-5, what)
+                XCTAssertEqual(statistics.alphaLoss!, number(expected["alpha_loss"]), accuracy: 1e-5, what)
+            } else {
+                XCTAssertNil(statistics.actorLoss, what)
+            }
+            XCTAssertEqual(agent.logAlpha[0], number(expected["log_alpha"]), accuracy: 1e-6, what)
+            assertMatches(agent.actor, expected["actor_params"], actorNames, "\(what) actor")
+            for (name, source) in [
+                ("critic", "qf1_params"), ("critic2", "qf2_params"), ("target_critic", "qf1_target_params"), ("target_critic2", "qf2_target_params"),
+            ] {
+                assertMatches(networks[name]!, expected[source], criticNames, "\(what) \(name)")
+                assertNormsMatch(networks[name]!, expected[source], "\(what) \(name)")
+            }
+        }
+        for (name, _) in sources {
+            XCTAssertEqual(networks[name]!.dropoutMasks!.remainingTape, 0, "\(name) ran as often as PyTorch's, and no more")
+        }
+    }
+
+    private let normNames = ["ln1", "ln2"]
+
+    private func setNorms(_ network: MLP, _ parameters: Any?) {
+        let parameters = parameters as! [String: Any]
+        for (norm, name) in zip(network.norms.compactMap { $0 }, normNames) {
+            norm.gain.copy(from: PyTorchReference.floats(parameters["\(name).weight"]))
+            norm.bias.copy(from: PyTorchReference.floats(parameters["\(name).bias"]))
+        }
+    }
+
+    private func assertNormsMatch(_ network: MLP, _ expected: Any?, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        let expected = expected as! [String: Any]
+        let norms = network.norms.compactMap { $0 }
+        XCTAssertEqual(norms.count, 2, what, file: file, line: line)
+        for (norm, name) in zip(norms, normNames) {
+            for (actual, tensor) in [(norm.gain.array, "weight"), (norm.bias.array, "bias")] {
+                let reference = PyTorchReference.floats(expected["\(name).\(tensor)"])
+                XCTAssertEqual(actual.count, reference.count, "\(what) \(name).\(tensor)", file: file, line: line)
+                for (a, e) in zip(actual, reference) {
+                    XCTAssertEqual(a, e, accuracy: 2e-6 + 2e-5 * abs(e), "\(what) \(name).\(tensor)", file: file, line: line)
+                }
+            }
+        }
     }
 }
 

@@ -48,6 +48,12 @@ Cases (see "procedure" in each case of the JSON for the exact order of operation
      lr 1e-3. Four updates on the same batch; critic step every update; on updates 2 and 4 (1-based)
      the actor block runs policy_frequency = 2 iterations (actor step, then alpha step); Polyak of
      both Q targets every update (target_network_frequency 1).
+  "sac_droq_update": "sac_update" with DroQ's critics (Hiraoka et al. 2021): each hidden layer of qf1,
+     qf2 and their targets is Linear -> Dropout(0.25) -> LayerNorm(eps 1e-5) -> ReLU, the layer norms'
+     weight and bias from LAYER_NORM_FORMULA, the dropout masks from MASK_FORMULA (one stream per
+     network, indexed by its forward calls; stored per network as "dropout_tapes"). The critics stay in
+     training mode throughout: the targets' y and the actor's loss are computed with dropout. Weights,
+     batch, normal draws and procedure are sac_update's; the other cases' numbers do not depend on it.
 """
 import json
 import math
@@ -64,7 +70,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import make_nn_reference as nnref  # noqa: E402  (sets float32 default dtype and 1 thread)
 from make_nn_reference import (  # noqa: E402
-    Actor, QNetwork, f32_matrix, init_linear, make_adam, params_dict, grads_dict, tolist, dump,
+    Actor, QNetwork, f32_matrix, f32_vector, init_linear, make_adam, params_dict, grads_dict, tolist, dump,
 )
 
 OUT = os.path.join(HERE, "rl_reference.json")
@@ -358,13 +364,21 @@ class SACActor(nn.Module):
         return action, log_prob, det, {"mean": mean, "log_std": log_std, "x_t": x_t}
 
 
-def case_sac(batch, tape):
+def case_sac(batch, tape, droq=None):
+    """CleanRL's SAC update; with `droq` (a dict with "p"), DroQ's regularized critics instead of
+    QNetwork: the same procedure, each critic and target drawing its own dropout masks."""
     policy_lr, q_lr, policy_frequency, target_network_frequency = 3e-4, 1e-3, 2, 1
     actor = SACActor(OBS, ACT, HID, k0=0)
-    qf1 = QNetwork(OBS, ACT, HID, k0=10)
-    qf2 = QNetwork(OBS, ACT, HID, k0=20)
-    qf1_target = QNetwork(OBS, ACT, HID, k0=10)
-    qf2_target = QNetwork(OBS, ACT, HID, k0=20)
+
+    def make_q(k0, stream):
+        if droq is None:
+            return QNetwork(OBS, ACT, HID, k0=k0)
+        return DroQNetwork(OBS, ACT, HID, k0=k0, p=droq["p"], stream=stream)
+
+    qf1 = make_q(10, 1)
+    qf2 = make_q(20, 2)
+    qf1_target = make_q(10, 3)
+    qf2_target = make_q(20, 4)
     qf1_target.load_state_dict(qf1.state_dict())
     qf2_target.load_state_dict(qf2.state_dict())
     q_optimizer = make_adam(list(qf1.parameters()) + list(qf2.parameters()), q_lr)
@@ -485,7 +499,7 @@ def case_sac(batch, tape):
         mean, _ = actor(obs)
         deterministic = torch.tanh(mean) * actor.action_scale + actor.action_bias
 
-    return {
+    result = {
         "description": "CleanRL sac_continuous_action.py update with autotuned alpha, small shapes, four "
                        "updates on the same batch, counted in updates: critic every update, actor block "
                        "(2 actor + alpha iterations) on updates 2 and 4, Q-target Polyak every update.",
@@ -564,6 +578,100 @@ def case_sac(batch, tape):
         "deterministic_action_note": "tanh(fc_mean(relu(fc2(relu(fc1(obs)))))) * action_scale + action_bias "
                                      "on the batch's obs with the actor after update 4",
     }
+    if droq is not None:
+        result.update(droq_json(droq, {"qf1": qf1, "qf2": qf2, "qf1_target": qf1_target, "qf2_target": qf2_target}))
+    return result
+
+
+# ----------------------------------------------------------------------------------------------
+# case "sac_droq_update": the SAC update with DroQ's critics (Hiraoka et al. 2021)
+
+DROQ_P = 0.25  # exactly representable in float32, so 1/(1-p) is the same on both sides
+MASK_FORMULA = ("keep[s][c][l][b][j] = 0 if 0.5 + 0.5*sin(1.37*s + 0.71*(c+1) + 2.3*(l+1) + 0.53*(b+1) + 1.13*(j+1)) "
+                "< p else 1  (s: stream 1 qf1, 2 qf2, 3 qf1_target, 4 qf2_target; c: 0-based count of that "
+                "network's forward calls; l: hidden layer 0 or 1; b: batch row; j: unit)")
+LAYER_NORM_FORMULA = ("LayerNorm k (qf1: 10, 11; qf2: 20, 21, as the Linear it follows): "
+                      "weight[j] = 1 + 0.25*sin(0.83*(j+1) + k), bias[j] = 0.1*cos(0.61*(j+1) + k)")
+
+
+def init_layer_norm(norm: nn.LayerNorm, k: int) -> None:
+    n = norm.weight.shape[0]
+    with torch.no_grad():
+        norm.weight.copy_(f32_vector(n, lambda j: 1 + 0.25 * math.sin(0.83 * (j + 1) + k)))
+        norm.bias.copy_(f32_vector(n, lambda j: 0.1 * math.cos(0.61 * (j + 1) + k)))
+
+
+def check_dropout_semantics(p):
+    """nn.Dropout in training mode multiplies each kept unit by float32(1/(1-p)) and zeroes the rest:
+    the masks below, keep * float32(1/(1-p)), reproduce it given the same draws."""
+    x = torch.randn(4096, generator=torch.Generator().manual_seed(0))
+    y = nn.Dropout(p).train()(x)
+    kept = y != 0
+    assert kept.any() and (~kept).any()
+    assert torch.equal(y[kept], x[kept] * float(np.float32(1 / (1 - p)))), "nn.Dropout's scaling changed"
+
+
+class DroQNetwork(nn.Module):
+    """DroQ's critic: each hidden layer Linear -> Dropout(p) -> LayerNorm -> ReLU (the order of the
+    paper's code), the masks from MASK_FORMULA in place of the dropout's own draws. The networks stay
+    in training mode wherever they run, targets and the actor's loss included, as in DroQ."""
+
+    def __init__(self, obs_dim, act_dim, hidden, k0, p, stream):
+        super().__init__()
+        self.fc1 = nn.Linear(obs_dim + act_dim, hidden)
+        self.ln1 = nn.LayerNorm(hidden, eps=1e-5)
+        self.fc2 = nn.Linear(hidden, hidden)
+        self.ln2 = nn.LayerNorm(hidden, eps=1e-5)
+        self.fc3 = nn.Linear(hidden, 1)
+        for k, layer in zip((k0, k0 + 1, k0 + 2), (self.fc1, self.fc2, self.fc3)):
+            init_linear(layer, k)
+        init_layer_norm(self.ln1, k0)
+        init_layer_norm(self.ln2, k0 + 1)
+        self.p, self.stream, self.calls = p, stream, 0
+        self.scale = float(np.float32(1 / (1 - p)))
+        self.tape = []  # keep flags in the order drawn: per call, layer 0 then 1, rows then units
+
+    def mask(self, layer, rows, width):
+        c, s, p = self.calls, self.stream, self.p
+        keep = f32_array((rows, width), lambda b, j: 0.0 if 0.5 + 0.5 * math.sin(
+            1.37 * s + 0.71 * (c + 1) + 2.3 * (layer + 1) + 0.53 * (b + 1) + 1.13 * (j + 1)) < p else 1.0)
+        self.tape.extend(int(v) for v in keep.flatten().tolist())
+        return keep * self.scale
+
+    def forward(self, obs, act):
+        x = torch.cat([obs, act], dim=1)
+        h = self.fc1(x)
+        h = F.relu(self.ln1(h * self.mask(0, *h.shape)))
+        h = self.fc2(h)
+        h = F.relu(self.ln2(h * self.mask(1, *h.shape)))
+        self.calls += 1
+        return self.fc3(h)
+
+
+def droq_json(droq, networks):
+    tapes_ = {name: net.tape for name, net in networks.items()}
+    dropped = sum(t.count(0) for t in tapes_.values())
+    total = sum(len(t) for t in tapes_.values())
+    assert 0 < dropped < total
+    return {
+        "description": "The sac_update case with DroQ's critics: every hidden layer of qf1, qf2 and their "
+                       "targets is Linear -> Dropout(p) -> LayerNorm -> ReLU, in training mode wherever it "
+                       "runs (y's targets and the actor's loss see dropout); same weights, batch, draws and "
+                       "procedure as sac_update, plus the layer norms' parameters and the dropout masks.",
+        "dropout": droq["p"],
+        "dropout_scale": networks["qf1"].scale,
+        "dropout_semantics": "h * (keep * float32(1/(1-p))), which equals nn.Dropout(p) in training mode given "
+                             "the same keep flags (checked against nn.Dropout when this file is made)",
+        "layer_norm": "nn.LayerNorm(8, eps=1e-5) over each row's 8 units, weight and bias learnable",
+        "q_layers": "fc1 -> mask 0 -> ln1 -> relu -> fc2 -> mask 1 -> ln2 -> relu -> fc3",
+        "layer_norm_formula": LAYER_NORM_FORMULA,
+        "mask_formula": MASK_FORMULA,
+        "dropout_tapes": tapes_,
+        "dropout_tape_note": "per network, its keep flags (1 kept, 0 dropped) in the order its forward calls drew "
+                             "them: per call hidden layer 0 then 1, each 5 rows x 8 units row-major; calls per "
+                             "update: qfN_target once (y), qfN once (critic loss), qfN once per actor iteration",
+        "dropped_fraction": dropped / total,
+    }
 
 
 # ----------------------------------------------------------------------------------------------
@@ -571,6 +679,7 @@ def case_sac(batch, tape):
 def main():
     batch = make_batch()
     tape = tapes()
+    check_dropout_semantics(DROQ_P)
     with open(NN_REFERENCE) as f:
         adam_semantics = json.load(f)["adam_semantics"]
     result = {
@@ -588,7 +697,8 @@ def main():
                      "python": sys.version.split()[0], "machine": platform.machine(),
                      "platform": platform.platform()},
         "torch_num_threads": torch.get_num_threads(),
-        "cases": {"td3_update": case_td3(batch, tape), "sac_update": case_sac(batch, tape)},
+        "cases": {"td3_update": case_td3(batch, tape), "sac_update": case_sac(batch, tape),
+                  "sac_droq_update": case_sac(batch, tape, droq={"p": DROQ_P})},
     }
     text = dump(result) + "\n"
     json.loads(text)  # sanity
@@ -607,6 +717,11 @@ def main():
         print(f"sac update {u['update']}: qf_loss={u['qf_loss']!r} actor_losses={u['actor_losses']} "
               f"alpha_losses={u['alpha_losses']} alpha={u['alpha']!r}")
     print(f"sac: min(1 - y^2) over sampled actions = {sac['min_one_minus_y_squared']!r}")
+    droq = result["cases"]["sac_droq_update"]
+    for u in droq["updates"]:
+        print(f"sac droq update {u['update']}: qf_loss={u['qf_loss']!r} actor_losses={u['actor_losses']} "
+              f"alpha={u['alpha']!r}")
+    print(f"sac droq: p = {droq['dropout']}, dropped fraction {droq['dropped_fraction']:.3f}")
 
 
 if __name__ == "__main__":
