@@ -129,7 +129,7 @@ final class LivePageTests: XCTestCase {
             "train", "--steps", "10000000", "--hidden", "8,8", "--batch-size", "8", "--learning-starts", "100", "--checkpoint-every", "0",
             "--out", directory + "/run", "--live", "127.0.0.1:0",
         ])
-        XCTAssertTrue(train.waitForOutput(containing: "training on", timeout: 30), train.standardError)
+        XCTAssertTrue(train.waitForOutput(containing: "training DDPG on", timeout: 30), train.standardError)
         let line = try XCTUnwrap(train.standardOutputSoFar.split(separator: "\n").first { $0.hasPrefix("live page: http://") })
         let url = String(line.dropFirst("live page: ".count))
         let watched = try json(Python.run([RepositoryFiles.path("scripts/live-client.py"), "watch", url, directory + "/seen.json", "--states", "10", "--estop"]))

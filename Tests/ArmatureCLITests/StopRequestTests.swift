@@ -42,7 +42,7 @@ final class StopRequestTests: XCTestCase {
             "train", "--steps", "10000000", "--hidden", "8,8", "--batch-size", "8", "--learning-starts", "100", "--checkpoint-every", "0",
             "--out", out,
         ])
-        XCTAssertTrue(train.waitForOutput(containing: "training on", timeout: 20), train.standardError)
+        XCTAssertTrue(train.waitForOutput(containing: "training DDPG on", timeout: 20), train.standardError)
         train.send(SIGHUP)
         XCTAssertTrue(train.waitForExit(timeout: 30), "training stops at the next episode boundary")
         XCTAssertEqual(train.process.terminationReason, .exit)
