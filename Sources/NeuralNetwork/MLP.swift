@@ -70,7 +70,7 @@ public final class MLP: @unchecked Sendable {
         guard hasDropout else { return }
         guard let dropoutMasks else { preconditionFailure("a network with dropout needs its dropoutMasks before it runs") }
         for (l, option) in options.enumerated() where option.dropout > 0 {
-            dropoutMasks.fill(workspace.masks[l]!.pointer, count: batch * layers[l].outputs, probability: option.dropout)
+            dropoutMasks.fill(workspace.masks[l]!, count: batch * layers[l].outputs, probability: option.dropout)
         }
     }
 
@@ -84,13 +84,26 @@ public final class MLP: @unchecked Sendable {
             let output = workspace.outputs[l].pointer + first * layer.outputs
             layer.forward(input, batch: rows.count, into: output)
             let elements = rows.count * layer.outputs
-            if let mask = workspace.masks[l] { VectorKernels.multiply(output, by: mask.pointer + first * layer.outputs, count: elements) }
+            // Dropout's mask is applied in the pass that reads the values next: the normalization's
+            // sum, or the ReLU.
+            // The normalization takes the ReLU into its last pass.
+            let mask = workspace.masks[l].map { $0.values.pointer + first * layer.outputs }
+            var activated = false
             if let norm = norms[l] {
                 norm.forward(
-                    output, rows: rows.count, normalized: workspace.normalized[l]!.pointer + first * layer.outputs,
-                    inverseStd: workspace.inverseStd[l]!.pointer + first)
+                    output, rows: rows.count, mask: mask, relu: activations[l] == .relu,
+                    normalized: workspace.normalized[l]!.pointer + first * layer.outputs, inverseStd: workspace.inverseStd[l]!.pointer + first)
+                activated = activations[l] == .relu
+            } else if let mask {
+                if activations[l] == .relu {
+                    VectorKernels.relu(output, mask: mask, count: elements)
+                    activated = true
+                } else {
+                    VectorKernels.multiply(output, by: mask, count: elements)
+                }
             }
             switch activations[l] {
+            case .relu where activated: break
             case .relu: VectorKernels.relu(output, count: elements)
             case .tanh: for i in 0..<elements { output[i] = tanh(output[i]) }
             case .identity: break
@@ -149,17 +162,27 @@ public final class MLP: @unchecked Sendable {
         let gradient = workspace.gradients[l].pointer + first * width
         let output = workspace.outputs[l].pointer + first * width
         let count = rows.count * width
+        let mask = workspace.masks[l].map { $0.values.pointer + first * width }
+        // Passes over the gradient are merged: the normalization's first takes the ReLU's
+        // derivative and its last the mask; without a normalization the ReLU's takes the mask.
+        let norm = norms[l]
+        let reluInNorm = norm != nil && activations[l] == .relu
+        let reluMasks = mask != nil && norm == nil && activations[l] == .relu
         switch activations[l] {
+        case .relu where reluInNorm: break
+        case .relu where reluMasks: VectorKernels.reluGradient(gradient, output: output, mask: mask!, count: count)
         case .relu: VectorKernels.reluGradient(gradient, output: output, count: count)
         case .tanh: for i in 0..<count { gradient[i] *= 1 - output[i] * output[i] }
         case .identity: break
         }
-        if let norm = norms[l] {
+        if let norm {
             norm.inputGradient(
-                gradient, rows: rows.count, normalized: workspace.normalized[l]!.pointer + first * width,
-                inverseStd: workspace.inverseStd[l]!.pointer + first, outputGradient: workspace.normGradients[l]!.pointer + first * width)
+                gradient, rows: rows.count, reluOutput: reluInNorm ? output : nil, mask: mask,
+                normalized: workspace.normalized[l]!.pointer + first * width, inverseStd: workspace.inverseStd[l]!.pointer + first,
+                outputGradient: workspace.normGradients[l]!.pointer + first * width)
+        } else if let mask, !reluMasks {
+            VectorKernels.multiply(gradient, by: mask, count: count)
         }
-        if let mask = workspace.masks[l] { VectorKernels.multiply(gradient, by: mask.pointer + first * width, count: count) }
     }
 
     /// dL/dW and dL/db of `layers` (default all), summed over the first `batch` rows, once those
@@ -203,7 +226,7 @@ public final class MLPWorkspace: @unchecked Sendable {
     /// batch × inputSize, written by `backward(inputGradient: true)`.
     public let inputGradient: FloatBuffer
     /// Per layer with dropout: the mask of the last `drawDropoutMasks`, 0 or 1/(1 − p), batch × width.
-    public let masks: [FloatBuffer?]
+    public let masks: [DropoutMask?]
     /// Per layer with normalization: x̂ (batch × width) and 1/σ (batch) from the forward pass, and
     /// dL/d(normalized output) from the backward pass, for the gain's and bias's gradients.
     public let normalized: [FloatBuffer?]
@@ -217,7 +240,7 @@ public final class MLPWorkspace: @unchecked Sendable {
         gradients = network.layers.map { FloatBuffer(count: batch * $0.outputs) }
         inputGradient = FloatBuffer(count: batch * network.inputSize)
         let layers = zip(network.layers, network.options)
-        masks = layers.map { $1.dropout > 0 ? FloatBuffer(count: batch * $0.outputs) : nil }
+        masks = layers.map { $1.dropout > 0 ? DropoutMask(count: batch * $0.outputs) : nil }
         normalized = layers.map { $1.layerNorm ? FloatBuffer(count: batch * $0.outputs) : nil }
         inverseStd = layers.map { $1.layerNorm ? FloatBuffer(count: batch) : nil }
         normGradients = layers.map { $1.layerNorm ? FloatBuffer(count: batch * $0.outputs) : nil }

@@ -220,22 +220,6 @@ extension VectorKernels {
         return total
     }
 
-    /// Σ a[i]·b[i].
-    static func dot(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, count: Int) -> Float {
-        var lanes = Vector(repeating: 0)
-        var i = 0
-        while i + width <= count {
-            lanes += load(a, i) * load(b, i)
-            i += width
-        }
-        var total = lanes.sum()
-        while i < count {
-            total += a[i] * b[i]
-            i += 1
-        }
-        return total
-    }
-
     /// x ← x·m elementwise (dropout's mask, and its gradient).
     static func multiply(_ x: UnsafeMutablePointer<Float>, by m: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
@@ -249,10 +233,11 @@ extension VectorKernels {
         }
     }
 
-    /// x̂ = (x − mean)·scale into `normalized`, and x ← x̂·γ + β.
+    /// x̂ = (x − mean)·scale into `normalized`, and x ← x̂·γ + β, or max(x̂·γ + β, 0) with `relu`
+    /// (the layer's ReLU in the same pass).
     static func normalize(
         _ x: UnsafeMutablePointer<Float>, mean: Float, scale: Float, gain: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>,
-        normalized: UnsafeMutablePointer<Float>, count: Int
+        normalized: UnsafeMutablePointer<Float>, relu: Bool, count: Int
     ) {
         let m = Vector(repeating: mean)
         let s = Vector(repeating: scale)
@@ -260,32 +245,127 @@ extension VectorKernels {
         while i + width <= count {
             let xHat = (load(x, i) - m) * s
             store(xHat, normalized, i)
-            store(xHat * load(gain, i) + load(bias, i), x, i)
+            let y = xHat * load(gain, i) + load(bias, i)
+            store(relu ? y.replacing(with: 0, where: y .< 0) : y, x, i)
             i += width
         }
         while i < count {
             let xHat = (x[i] - mean) * scale
             normalized[i] = xHat
             x[i] = xHat * gain[i] + bias[i]
+            if relu { x[i] = max(x[i], 0) }
             i += 1
         }
     }
 
-    /// g ← (g − mean − x̂·meanProduct)·scale: layer normalization's input gradient from ĝ = dL/dy·γ.
+    /// g ← (g − mean − x̂·meanProduct)·scale: layer normalization's input gradient from ĝ = dL/dy·γ;
+    /// then ·mask when given (dropout before the normalization).
     static func normalizeGradient(
         _ g: UnsafeMutablePointer<Float>, normalized xHat: UnsafeMutablePointer<Float>, mean: Float, meanProduct: Float, scale: Float,
-        count: Int
+        mask: UnsafeMutablePointer<Float>?, count: Int
     ) {
         let m = Vector(repeating: mean)
         let p = Vector(repeating: meanProduct)
         let s = Vector(repeating: scale)
         var i = 0
+        if let mask {
+            while i + width <= count {
+                store(((load(g, i) - m - load(xHat, i) * p) * s) * load(mask, i), g, i)
+                i += width
+            }
+            while i < count {
+                g[i] = ((g[i] - mean - xHat[i] * meanProduct) * scale) * mask[i]
+                i += 1
+            }
+            return
+        }
         while i + width <= count {
             store((load(g, i) - m - load(xHat, i) * p) * s, g, i)
             i += width
         }
         while i < count {
             g[i] = (g[i] - mean - xHat[i] * meanProduct) * scale
+            i += 1
+        }
+    }
+
+    /// x ← x·m, returning Σ x (after the product): dropout's mask in the normalization's first pass.
+    static func multiplyAndSum(_ x: UnsafeMutablePointer<Float>, by m: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        var lanes = Vector(repeating: 0)
+        var i = 0
+        while i + width <= count {
+            let v = load(x, i) * load(m, i)
+            store(v, x, i)
+            lanes += v
+            i += width
+        }
+        var total = lanes.sum()
+        while i < count {
+            x[i] *= m[i]
+            total += x[i]
+            i += 1
+        }
+        return total
+    }
+
+    /// The first pass of layer normalization's backward step over one row: with `reluOutput`, takes
+    /// g through the ReLU that follows the normalization (0 where its output is not positive); keeps
+    /// g (dL/dy) in `saving`, makes it ĝ = g·γ in place, and returns Σ ĝ and Σ ĝ·x̂.
+    static func gainProductSums(
+        _ g: UnsafeMutablePointer<Float>, reluOutput y: UnsafeMutablePointer<Float>?, saving saved: UnsafeMutablePointer<Float>,
+        gain: UnsafeMutablePointer<Float>, normalized xHat: UnsafeMutablePointer<Float>, count: Int
+    ) -> (sum: Float, product: Float) {
+        var sumLanes = Vector(repeating: 0)
+        var productLanes = Vector(repeating: 0)
+        var i = 0
+        while i + width <= count {
+            var v = load(g, i)
+            if let y { v = v.replacing(with: 0, where: load(y, i) .<= 0) }
+            store(v, saved, i)
+            let scaled = v * load(gain, i)
+            store(scaled, g, i)
+            sumLanes += scaled
+            productLanes += scaled * load(xHat, i)
+            i += width
+        }
+        var sum = sumLanes.sum()
+        var product = productLanes.sum()
+        while i < count {
+            if let y { g[i] = y[i] > 0 ? g[i] : 0 }
+            saved[i] = g[i]
+            g[i] *= gain[i]
+            sum += g[i]
+            product += g[i] * xHat[i]
+            i += 1
+        }
+        return (sum, product)
+    }
+
+    /// x ← max(x·m, 0): dropout's mask and the ReLU in one pass.
+    static func relu(_ x: UnsafeMutablePointer<Float>, mask m: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + width <= count {
+            let v = load(x, i) * load(m, i)
+            store(v.replacing(with: 0, where: v .< 0), x, i)
+            i += width
+        }
+        while i < count {
+            x[i] *= m[i]
+            x[i] = max(x[i], 0)
+            i += 1
+        }
+    }
+
+    /// g ← (g where y > 0, else 0)·m: the ReLU's derivative and dropout's mask in one pass.
+    static func reluGradient(_ g: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>, mask m: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + width <= count {
+            store(load(g, i).replacing(with: 0, where: load(y, i) .<= 0) * load(m, i), g, i)
+            i += width
+        }
+        while i < count {
+            g[i] = y[i] > 0 ? g[i] : 0
+            g[i] *= m[i]
             i += 1
         }
     }

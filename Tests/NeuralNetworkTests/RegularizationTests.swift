@@ -43,7 +43,7 @@ final class RegularizationTests: XCTestCase {
         let target = (0..<(batch * network.outputSize)).map { _ in Float(random.uniform(-1, 1)) }
         network.drawDropoutMasks(workspace, batch: batch)
         if dropout > 0 {
-            let masks = workspace.masks.compactMap { $0?.array }.joined()
+            let masks = workspace.masks.compactMap { $0?.values.array }.joined()
             XCTAssertTrue(masks.contains(0) && masks.contains(DropoutMasks.scale(probability: dropout)), "some units dropped, some kept")
         }
 
@@ -162,6 +162,19 @@ final class RegularizationTests: XCTestCase {
             let afterDropped = (1..<values.count).filter { values[$0 - 1] == 0 }
             let rateAfter = Double(afterDropped.filter { values[$0] == 0 }.count) / Double(afterDropped.count)
             XCTAssertEqual(rateAfter, Double(small), accuracy: 5 * (Double(small) / Double(afterDropped.count)).squareRoot() + 1e-3)
+        }
+
+        // A workspace's mask, refilled sparsely call after call, holds what a fresh fill writes.
+        for small: Float in [0.01, 0.2] {
+            let incremental = DropoutMasks(random: Xoshiro256(seed: 21))
+            let fresh = DropoutMasks(random: Xoshiro256(seed: 21))
+            let mask = DropoutMask(count: 5_000)
+            for count in [5_000, 3_000, 5_000, 100, 4_999, 5_000] {
+                incremental.fill(mask, count: count, probability: small)
+                let expected = FloatBuffer(count: count)
+                fresh.fill(expected.pointer, count: count, probability: small)
+                XCTAssertEqual(Array(mask.values.array[0..<count]), expected.array, "p = \(small), \(count) values")
+            }
         }
 
         let taped = DropoutMasks(tape: [1, 0, 0, 1, 1], then: Xoshiro256(seed: 9))
