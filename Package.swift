@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(name: "ArmDynamicsTests", dependencies: ["ArmDynamics", "RobotModel", "TestSupport"]),
         .testTarget(
             name: "HardwareTests",
-            dependencies: ["Hardware", "FirmwareLink", "RobotModel", "ArmDynamics", "DeterministicRandom", "TestSupport"]),
+            dependencies: ["Hardware", "FirmwareLink", "RobotModel", "ArmDynamics", "DeterministicRandom", "MonotonicTime", "TestSupport"]),
         .testTarget(name: "FirmwareLinkTests", dependencies: ["FirmwareLink", "CArmProto", "TestSupport"]),
         .testTarget(
             name: "DynamixelTests",

@@ -44,8 +44,21 @@ public final class DynamixelArm: ArmBackend {
     public private(set) var mostLostInARow = 0
     /// Lost status packets in a row that stop the arm.
     public let lostReplyLimit: Int
-    /// Each step's SYNC WRITE + SYNC READ, from the write to the last status decoded, s.
+    /// Each step's SYNC WRITE + SYNC READ, from the write to the last status decoded, s (the wait
+    /// for the period's end between them not counted).
     public private(set) var stepRoundTrips = DurationSamples(capacity: 65536)
+    /// Whether a step waits for its control period to end before the SYNC READ (`PeriodEndReading`),
+    /// so that it returns the state the period ends in, not the state the current began to act
+    /// in. Only a lockstep bus emulator, whose SYNC WRITE already advances the period, goes without.
+    public var readsAtPeriodEnd = true
+    public private(set) var lastStepWait = 0.0
+    private var periodEnd: PeriodEndReading
+    /// The period whose end a real-time step waits for: the robot's control period, or the loop's
+    /// when it runs at another rate (`run --rate-hz`).
+    public var readingPeriod: Double {
+        get { periodEnd.period }
+        set { periodEnd = PeriodEndReading(period: newValue) }
+    }
 
     private let ids: [UInt8]
     private let baud: Int
@@ -88,6 +101,7 @@ public final class DynamixelArm: ArmBackend {
             limits.append(units)
         }
         currentLimits = limits
+        periodEnd = PeriodEndReading(period: robot.control.period)
         goal = Array(repeating: 0, count: robot.jointCount)
         presentCurrent = Array(repeating: 0, count: robot.jointCount)
         data = []
@@ -110,6 +124,7 @@ public final class DynamixelArm: ArmBackend {
             try writeEach(bus, Table.busWatchdog, watchdogUnits)
             activatedAt = MonotonicClock.seconds()
             try readState(bus, into: &state)
+            periodEnd.restart()
             isActive = true
         } catch {
             disableTorque()
@@ -132,8 +147,9 @@ public final class DynamixelArm: ArmBackend {
             }
             let start = MonotonicClock.seconds()
             try bus.syncWrite(Table.goalCurrent, ids: ids, values: goal)
+            lastStepWait = readsAtPeriodEnd ? periodEnd.waitForReading(commandedAt: start) : 0
             try readState(bus, into: &state)
-            stepRoundTrips.record(MonotonicClock.seconds() - start)
+            stepRoundTrips.record(MonotonicClock.seconds() - start - lastStepWait)
         } catch {
             isActive = false
             disableTorque()
@@ -178,6 +194,7 @@ public final class DynamixelArm: ArmBackend {
     public func move(to position: [Double], profile: MoveProfile, state: inout JointState, unless stop: StopRequest) throws -> MoveOutcome {
         guard isActive else { throw BackendError.inactive }
         isActive = false
+        periodEnd.restart()
         do {
             guard position.count == jointCount else { throw BackendError.wrongSize(expected: jointCount, got: position.count) }
             try requireSize(state)
@@ -274,6 +291,7 @@ public final class DynamixelArm: ArmBackend {
         do {
             try checkWatchdog(bus)
             try readState(bus, into: &state)
+            periodEnd.restart()
         } catch {
             isActive = false
             disableTorque()

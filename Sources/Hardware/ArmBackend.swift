@@ -22,8 +22,12 @@ public protocol ArmBackend: AnyObject {
 
     /// Powers the motors with zero torque and reads the first state.
     func activate(state: inout JointState) throws
-    /// Commands `torques` (N·m, already guarded) for one control period and reads back the state.
+    /// Commands `torques` (N·m, already guarded) for one control period and reads the state that
+    /// period ends in (a real-time arm waits for it: `PeriodEndReading`).
     func step(torques: [Double], state: inout JointState) throws
+    /// Seconds the last `step` spent waiting for its period to end before reading: idle time, which
+    /// a loop's timing does not count as work. 0 where nothing waits (simulator, lockstep device).
+    var lastStepWait: Double { get }
     /// Reads the state without commanding anything new.
     func read(state: inout JointState) throws
     /// Puts the arm exactly at (position, velocity) with zero torque and reads the state. Throws
@@ -59,6 +63,8 @@ public struct MoveOutcome: Sendable, Equatable {
 }
 
 extension ArmBackend {
+    public var lastStepWait: Double { 0 }
+
     /// A move that nothing stops but its end or its timeout (a person moving the arm, the tests).
     @discardableResult
     public func move(to position: [Double], profile: MoveProfile, state: inout JointState) throws -> MoveOutcome {

@@ -5,7 +5,10 @@ import RobotModel
 
 /// A real arm (or the device emulator) behind the wire protocol as an `ArmBackend`: one TORQUE out
 /// and one STATE in per control period, the STATE's joint values read straight into the caller's
-/// `JointState`, nothing allocated per step.
+/// `JointState`, nothing allocated per step. A real-time device answers the TORQUE with the state
+/// the arm was in when the torque began to act, so the step then waits for the period to end and
+/// reads the arm with a HEARTBEAT (`PeriodEndReading`); a lockstep device's STATE already is the
+/// period's end.
 ///
 /// Episodes start by `move` (protocol 1.3 MOVE: the device's position controller drives the arm to
 /// the start pose, the host repeating MOVE once a control period until the device reports it
@@ -31,6 +34,14 @@ public final class SerialArm: ArmBackend {
     /// Frames, damage, lost and late replies, requests by type and round-trip times seen on the link.
     public var linkStatistics: LinkStatistics { link.statistics }
 
+    public private(set) var lastStepWait = 0.0
+    private var periodEnd: PeriodEndReading
+    /// The period whose end a real-time step waits for: the robot's control period, or the loop's
+    /// when it runs at another rate (`run --rate-hz`).
+    public var readingPeriod: Double {
+        get { periodEnd.period }
+        set { periodEnd = PeriodEndReading(period: newValue) }
+    }
     private let logger: Logger
 
     /// The arm at `port` (default: the robot's `serial.port`), with the description's baud,
@@ -53,6 +64,7 @@ public final class SerialArm: ArmBackend {
         self.robot = robot
         self.link = link
         self.logger = logger
+        periodEnd = PeriodEndReading(period: robot.control.period)
     }
 
     /// Opens the port if needed, shakes hands (a new session: the device starts disabled), checks
@@ -63,6 +75,7 @@ public final class SerialArm: ArmBackend {
         try startSession()
         try link.enable()
         try link.heartbeat(joints: &state, report: &report)
+        periodEnd.restart()
         isActive = true
     }
 
@@ -70,6 +83,8 @@ public final class SerialArm: ArmBackend {
         guard isActive else { throw BackendError.inactive }
         try BackendError.require(torques, jointCount: jointCount)
         try state.requireJointCount(jointCount)
+        lastStepWait = 0
+        let commanded = MonotonicClock.seconds()
         do {
             try link.torque(torques, joints: &state, report: &report)
         } catch {
@@ -83,6 +98,15 @@ public final class SerialArm: ArmBackend {
             throw SerialArmError.refused(port: link.path, request: .torque, result: .notEnabled, fault: report.fault, status: report.status)
         }
         try checkAccepted(.torque)
+        guard !(link.device?.capabilities.contains(.lockstep) ?? false) else { return }
+        // The STATE above is the arm as the torque began to act; the step's state is the period's end.
+        lastStepWait = periodEnd.waitForReading(commandedAt: commanded)
+        do {
+            try link.heartbeat(joints: &state, report: &report)
+        } catch {
+            isActive = false
+            throw error
+        }
     }
 
     /// HEARTBEAT: the arm as it is, nothing commanded (it does not feed the watchdog).
@@ -90,6 +114,7 @@ public final class SerialArm: ArmBackend {
         try state.requireJointCount(jointCount)
         if !link.isConnected { try startSession() }
         try link.heartbeat(joints: &state, report: &report)
+        periodEnd.restart()
     }
 
     public func place(position: [Double], velocity: [Double], state: inout JointState) throws {
@@ -106,6 +131,7 @@ public final class SerialArm: ArmBackend {
         guard isActive else { throw BackendError.inactive }
         try BackendError.require(position, jointCount: jointCount)
         try state.requireJointCount(jointCount)
+        periodEnd.restart()
         let command = profile.command(to: position)
         let lockstep = link.device?.capabilities.contains(.lockstep) ?? false
         var schedule = PeriodicSchedule(period: controlPeriod, realTime: !lockstep, expectedCycles: 0)

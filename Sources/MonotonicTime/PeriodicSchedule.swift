@@ -54,10 +54,11 @@ public struct PeriodicSchedule: Sendable {
         return .tick
     }
 
-    /// Records the cycle's work; a cycle that ran past the next deadline is an overrun.
-    public mutating func finishCycle() {
+    /// Records the cycle's work, less `idle` seconds it spent waiting (a real-time arm waiting for
+    /// its period to end before reading); a cycle that ran past the next deadline is an overrun.
+    public mutating func finishCycle(idle: Double = 0) {
         let finished = MonotonicClock.seconds()
-        timing.work.record(finished - wake)
+        timing.work.record(max(0, finished - wake - idle))
         if realTime && finished > deadline + period {
             timing.overruns += 1
             // Skip the missed deadlines instead of bursting to catch up.

@@ -142,7 +142,7 @@ public final class ControlLoop {
                 summary.stopReason = .backendFailure(String(describing: error))
                 break
             }
-            schedule.finishCycle()
+            schedule.finishCycle(idle: task.arm.backend.lastStepWait)
             onCycle(schedule.timing)
             if recordTrajectory { summary.trajectory.append(task.arm.state.position) }
 

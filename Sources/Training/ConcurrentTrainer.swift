@@ -107,7 +107,8 @@ public final class ConcurrentTrainer {
                     step: step, episodes: book.episodes, updates: agent.updates, recentReturns: book.recentReturns, elapsed: elapsed()))
         }
 
-        (environment as? any ArmEnvironment)?.arm.stop = stop
+        let arm = (environment as? any ArmEnvironment)?.arm
+        arm?.stop = stop
         learner.start()
         /// Joins the learner and completes the report; every way out of the loop goes through here.
         func finish() {
@@ -169,7 +170,7 @@ public final class ConcurrentTrainer {
                 step += 1
                 book.record(reward: outcome.reward)
 
-                schedule.finishCycle()
+                schedule.finishCycle(idle: arm?.backend.lastStepWait ?? 0)
 
                 let episodeEnded = outcome.terminated || outcome.truncated
                 // Between episodes, or at the very end (a resumed run may end mid-episode), nothing is timed.

@@ -120,7 +120,9 @@ struct Run: ParsableCommand {
 
     func makeBackend(_ description: RobotDescription) throws -> any ArmBackend {
         guard let port else { return SimulatedArm(robot: description) }
-        return try PortBackend.make(description, port: port, lostReplies: lostReplies, connectTimeout: connectTimeout)
+        return try PortBackend.make(
+            description, port: port, lostReplies: lostReplies, connectTimeout: connectTimeout, lockstep: asFastAsPossible,
+            loopPeriod: rateHz.map { 1 / $0 })
     }
 
     func report(_ summary: RunSummary, backend: any ArmBackend, loopThread: RealTimeThread?) {

@@ -240,7 +240,8 @@ struct Train: ParsableCommand {
         let backend: any ArmBackend
         let task: ReachEnvironment
         if let port {
-            backend = try PortBackend.make(reach.robot, port: port, lostReplies: lostReplies, connectTimeout: connectTimeout)
+            backend = try PortBackend.make(
+                reach.robot, port: port, lostReplies: lostReplies, connectTimeout: connectTimeout, lockstep: lockstep)
             task = ReachEnvironment(
                 robot: reach.robot, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: true),
                 previousAction: observePreviousAction)

@@ -39,6 +39,7 @@ final class DynamixelArmTests: XCTestCase {
     func testActivationPutsEveryServoInCurrentModeWithTheGuardsLimitsAndTheWatchdog() throws {
         let emulator = try emulator()
         let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         // ceil(1.5 N·m / (1.78 N·m/A × 2.69 mA)) and ceil(1.0 / …): the guard's limits as current.
         XCTAssertEqual(arm.currentLimits, [314, 209])
         var state = JointState(jointCount: 2)
@@ -82,6 +83,7 @@ final class DynamixelArmTests: XCTestCase {
             let emulator = try BusEmulator(robot: robot, options: .init(timing: .lockstep))
             emulators.append(emulator)
             let arm = try DynamixelArm(robot: robot, port: emulator.path)
+            arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
             let reference = SimulatedArm(robot: robot)
             var viaBus = JointState(jointCount: 2)
             var expected = JointState(jointCount: 2)
@@ -128,6 +130,7 @@ final class DynamixelArmTests: XCTestCase {
         let emulator = try BusEmulator(robot: robot, options: .init(timing: .lockstep))
         emulators.append(emulator)
         let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         XCTAssertEqual(arm.currentLimits, [1429, 1429], "ceil(0.5 N·m / (0.35 N·m/A × 1 mA))")
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
@@ -149,6 +152,7 @@ final class DynamixelArmTests: XCTestCase {
         robot.bus?.servos[1].torqueConstant = 0.35
         robot.joints[1].torque = Limits(low: -0.5, high: 0.5)
         let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         var state = JointState(jointCount: 2)
         XCTAssertThrowsError(try arm.activate(state: &state)) { error in
             XCTAssertEqual(error as? DynamixelArmError, .modelMismatch(port: emulator.path, id: 2, expected: .xl330M288, found: "XM430-W350"))
@@ -184,6 +188,7 @@ final class DynamixelArmTests: XCTestCase {
         let robot = try robot()
         let emulator = try emulator()
         let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         XCTAssertFalse(arm.canPlace)
         var state = JointState(jointCount: 2)
         XCTAssertThrowsError(try arm.move(to: [0.3, -0.2], profile: profile(robot), state: &state)) {
@@ -231,6 +236,7 @@ final class DynamixelArmTests: XCTestCase {
         let emulator = try BusEmulator(robot: robot, options: .init(timing: .lockstep))
         emulators.append(emulator)
         let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
         var profile = profile(robot)
@@ -254,6 +260,7 @@ final class DynamixelArmTests: XCTestCase {
         var robot = try robot()
         let emulator = try emulator()
         let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
         XCTAssertThrowsError(try arm.move(to: [2.7, 0], profile: profile(robot), state: &state)) { error in
@@ -271,6 +278,7 @@ final class DynamixelArmTests: XCTestCase {
         // A continuous joint may go anywhere the servo's ±256 turns reach, and no farther.
         robot.joints[0].position = nil
         let continuous = try DynamixelArm(robot: robot, port: emulator.path)
+        continuous.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         try continuous.activate(state: &state)
         XCTAssertThrowsError(try continuous.move(to: [1e300, 0], profile: profile(robot), state: &state)) { error in
             XCTAssertEqual(error as? DynamixelArmError, .targetOutOfRange(joint: "shoulder", position: 1e300))
@@ -285,6 +293,7 @@ final class DynamixelArmTests: XCTestCase {
         let robot = try robot()
         let emulator = try emulator()
         let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
         var slow = profile(robot, velocity: Table.velocityUnit)  // 0.024 rad/s: 2 rad takes 83 s
@@ -318,12 +327,33 @@ final class DynamixelArmTests: XCTestCase {
         assertTorqueOff(emulator)
     }
 
+    /// Real servos answer the SYNC READ at once: read right after the SYNC WRITE, the state is the
+    /// one the current began to act in. A step waits for its period to end and reads then.
+    func testARealTimeStepReturnsTheStateItsPeriodEndsIn() throws {
+        let robot = try robot()
+        let emulator = try emulator(.init(timing: .realTime))
+        let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        let start = state.position[0]
+        try arm.step(torques: [0.6, 0], state: &state)
+        XCTAssertGreaterThan(state.velocity[0], 0, "the current has acted for most of the period")
+        XCTAssertGreaterThan(arm.lastStepWait, 0)
+        // The round trips exclude the wait: a SYNC WRITE and a SYNC READ, well under the period.
+        XCTAssertLessThan(arm.stepRoundTrips.maximum, robot.control.period / 2)
+        for _ in 0..<4 { try arm.step(torques: [0.6, 0], state: &state) }
+        XCTAssertGreaterThan(state.position[0], start)
+        arm.deactivate()
+        assertTorqueOff(emulator)
+    }
+
     /// Episodes on the Dynamixel arm through `ActuatedArm`: by default each is moved to its start
     /// (never placed, never re-zeroed), and `measured` starts from where the arm is.
     func testEpisodesStartByMovingTheArmOrFromWhereItIs() throws {
         let robot = try robot()
         let emulator = try emulator()
         let backend = try DynamixelArm(robot: robot, port: emulator.path)
+        backend.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         defer { backend.deactivate() }
         XCTAssertEqual(EpisodeStart.default(for: backend), .move)
         let arm = ActuatedArm(robot: robot, backend: backend)
@@ -349,6 +379,7 @@ final class DynamixelArmTests: XCTestCase {
     func testAHardwareErrorStopsTheArmWithTorqueOff() throws {
         let emulator = try emulator()
         let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
         try arm.step(torques: [0.5, 0.5], state: &state)
@@ -364,6 +395,7 @@ final class DynamixelArmTests: XCTestCase {
     func testLostStatusPacketsUpToTheLimitStopTheArmWithTorqueOff() throws {
         let emulator = try emulator()
         let arm = try DynamixelArm(robot: try robot(), port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         var state = JointState(jointCount: 2)
         try arm.activate(state: &state)
         try arm.step(torques: [0.5, -0.5], state: &state)
@@ -385,6 +417,7 @@ final class DynamixelArmTests: XCTestCase {
         robot.bus?.lostReplies = 3
         robot.bus?.watchdog = 2.54
         let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         var state = JointState(jointCount: 2)
         // Activation's own WRITEs wait for their status; drop only once it is done.
         emulator.setDropStatus(0)

@@ -31,6 +31,7 @@ final class LockstepDeployTests: XCTestCase {
         let emulator = try BusEmulator(robot: robot, options: .init(timing: .lockstep))
         defer { emulator.stop() }
         let arm = try DynamixelArm(robot: robot, port: emulator.path)
+        arm.readsAtPeriodEnd = false  // a lockstep bus: the SYNC WRITE stepped the period
         defer { arm.deactivate() }
         let viaBus = ReachEnvironment(robot: robot, backend: arm)
         XCTAssertEqual(viaBus.episodeStart, .move, "a Dynamixel arm's episodes start by moving it")

@@ -2,7 +2,8 @@ import ArmDynamics
 import DeterministicRandom
 import FirmwareLink
 import Foundation
-import Hardware
+@testable import Hardware
+import MonotonicTime
 import RobotModel
 import TestSupport
 import XCTest
@@ -208,6 +209,37 @@ final class SerialArmEmulatorTests: XCTestCase {
         robot.serial?.lostReplies = 4
         XCTAssertEqual(try SerialArm(robot: robot).link.configuration.lostReplyLimit, 4)
         XCTAssertEqual(try SerialArm(robot: robot, lostReplies: 1).link.configuration.lostReplyLimit, 1)
+    }
+
+    /// A real-time device answers a TORQUE at once, before the torque has acted; the step must
+    /// return the state the period ends in (as the simulator's does), or every observation a
+    /// policy acts on is a period old.
+    func testARealTimeStepReturnsTheStateItsPeriodEndsIn() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        let emulator = try emulator(robot, .init(timing: .realTime))
+        let arm = try SerialArm(robot: robot, port: emulator.path, timeout: 0.2)
+        var state = JointState(jointCount: 2)
+        try arm.activate(state: &state)
+        XCTAssertEqual(state.velocity, [0, 0])
+        let period = robot.control.period
+        let readAhead = PeriodEndReading(period: period).readAhead
+        var lastReturn = 0.0
+        for step in 0..<10 {
+            let before = state.time
+            try arm.step(torques: [20, 0], state: &state)
+            let returned = MonotonicClock.seconds()
+            // The arm has moved under this torque: the device's physics ran most of a period (in
+            // whole 10 ms timesteps) after the command.
+            XCTAssertGreaterThan(state.velocity[0], 0, "step \(step)")
+            XCTAssertGreaterThanOrEqual(state.time - before, period - readAhead - robot.physics.timestep, "step \(step)")
+            XCTAssertGreaterThan(arm.lastStepWait, 0, "step \(step)")
+            if step > 0 {
+                // Readings a period apart, whatever the loop's own lateness.
+                XCTAssertEqual(returned - lastReturn, period, accuracy: 0.008, "step \(step)")
+            }
+            lastReturn = returned
+        }
+        arm.deactivate()
     }
 
     func testTheWatchdogStopsTheArmWhenTheHostStalls() throws {
