@@ -229,7 +229,7 @@ private final class BusEngine: @unchecked Sendable {
         byteTime = 10 / Double(options.baud)
         latencyTimer = options.latencyTimer
         jointCount = robot.jointCount
-        plant = SimulatedArm(robot: robot)
+        plant = options.timing == .realTime ? SimulatedArm(realTimeEmulationOf: robot) : SimulatedArm(robot: robot)
         substeps = plant.substeps
         random = Xoshiro256(seed: options.seed)
         dropStatus = options.dropStatus

@@ -14,8 +14,8 @@ import MonotonicTime
 /// steps exactly as `SimulatedArm` does (up to the wire's float32 readings). The device clock is the
 /// simulated time, but the watchdog runs on the wall clock (PROTOCOL.md 8.2): simulated time stands
 /// still exactly when the host stops, so it could never trip. Real-time timing lets the physics
-/// follow the wall clock in whole physics timesteps under the latest torque. Both poll the watchdog
-/// and e-stop at 1 kHz like the reference firmware. HOME outside a joint's position range is refused.
+/// follow the wall clock in whole physics timesteps of at most 1 ms (`SimulatedArm(realTimeEmulationOf:)`)
+/// under the latest torque. Both poll the watchdog and e-stop at 1 kHz like the reference firmware. HOME outside a joint's position range is refused.
 /// MOVE (protocol 1.3) runs the device's own position controller: in real time at every poll, in
 /// lockstep after every physics step of the period a MOVE steps, so the torque is updated at the
 /// physics rate as a real device's would be at its control rate.
@@ -215,14 +215,14 @@ private final class EmulatorEngine: @unchecked Sendable {
         impairments = options.impairments
         watchdogMicros = UInt32((options.watchdogPeriod * 1e6).rounded())
         jointCount = robot.jointCount
-        physicsTimestep = robot.physics.timestep
         limits = deviceTorqueLimits(robot).map(Float.init)
         // HOME cannot claim a pose the arm cannot be in; a continuous joint has no range.
         ranges = robot.joints.map { joint in
             joint.position.map { (Float($0.low), Float($0.high)) } ?? (-Float.infinity, Float.infinity)
         }
         random = Xoshiro256(seed: options.seed)
-        plant = SimulatedArm(robot: robot)
+        plant = options.timing == .realTime ? SimulatedArm(realTimeEmulationOf: robot) : SimulatedArm(robot: robot)
+        physicsTimestep = plant.simulator.timestep
         plantState = JointState(jointCount: robot.jointCount)
         applied = Array(repeating: 0, count: robot.jointCount)
         homePosition = Array(repeating: 0, count: robot.jointCount)

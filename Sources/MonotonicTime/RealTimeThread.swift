@@ -26,7 +26,7 @@ public struct RealTimeThread: Sendable, CustomStringConvertible {
     public let priority: Int?
     /// Why the priority was refused (nil when granted).
     public let refusal: String?
-    /// Whether every page of the process, present and future, is locked in memory.
+    /// Whether the process's memory is locked: every page touched, before or after, stays in memory.
     public let memoryLocked: Bool
     /// Why memory was not locked (nil when locked, or when locking was not asked for).
     public let memoryRefusal: String?
@@ -35,7 +35,7 @@ public struct RealTimeThread: Sendable, CustomStringConvertible {
     private let previousPriority: Int32
 
     /// Puts the calling thread under SCHED_FIFO at `priority` (1–99) and, with `lockingMemory`, locks
-    /// the process's memory (mlockall(MCL_CURRENT | MCL_FUTURE)). Never fails: what the OS refused is
+    /// the process's memory (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)). Never fails: what the OS refused is
     /// reported, and the thread stays as it was.
     public static func enter(priority: Int, lockingMemory: Bool = true) -> RealTimeThread {
         precondition(priorities.contains(priority), "a SCHED_FIFO priority is 1 to 99")
@@ -98,7 +98,7 @@ public struct RealTimeThread: Sendable, CustomStringConvertible {
         #endif
     }
 
-    /// mlockall(MCL_CURRENT | MCL_FUTURE) where it cannot backfire: with MCL_FUTURE every later
+    /// mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) where it cannot backfire: with MCL_FUTURE every later
     /// allocation counts against RLIMIT_MEMLOCK, so under a finite limit without CAP_IPC_LOCK one
     /// could fail mid-run. Locked only when the limit is unlimited or the process holds CAP_IPC_LOCK.
     private static func lockMemory() -> (locked: Bool, refusal: String?) {
@@ -110,12 +110,18 @@ public struct RealTimeThread: Sendable, CustomStringConvertible {
         guard limit.rlim_cur == unlimited || holdsCapability(14) else {  // CAP_IPC_LOCK
             return (false, "RLIMIT_MEMLOCK is \(limitText(limit.rlim_cur)) and no CAP_IPC_LOCK: `ulimit -l unlimited`")
         }
-        guard mlockall(MCL_CURRENT | MCL_FUTURE) == 0 else { return (false, String(cString: strerror(errno))) }
+        guard mlockall(MCL_CURRENT | MCL_FUTURE | onFault) == 0 else { return (false, String(cString: strerror(errno))) }
         return (true, nil)
         #else
         return (false, "not on this OS")
         #endif
     }
+
+    /// MCL_ONFAULT (Linux 4.4): pages are locked as they are first touched instead of all at once.
+    /// Without it MCL_FUTURE fills every new mapping when it is made, holding the process's memory
+    /// map lock: the learner's first update (OpenBLAS maps tens of MiB of buffers) then stalled the
+    /// loop thread past the device's 100 ms watchdog on every resumed real-time run.
+    static let onFault: Int32 = 4
 
     /// RLIM_INFINITY, ((rlim_t) -1), which Swift does not import.
     private static let unlimited = rlim_t.max

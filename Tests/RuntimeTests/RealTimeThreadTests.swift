@@ -63,5 +63,31 @@ final class RealTimeThreadTests: XCTestCase {
         entered.leave()
         XCTAssertEqual(sched_getscheduler(0), SCHED_OTHER, "leaving puts the thread back")
     }
+
+    /// Locked memory is locked as it is touched, never filled all at once: with plain MCL_FUTURE a
+    /// mapping another thread makes (the learner's BLAS buffers) is filled while the process's memory
+    /// map is held, and the loop thread waited past the device's watchdog behind it.
+    func testMemoryMappedAfterLockingIsNotFilledAtOnce() throws {
+        let entered = RealTimeThread.enter(priority: 10, lockingMemory: true)
+        defer { entered.leave() }
+        guard entered.memoryLocked else {
+            throw XCTSkip("the OS refused to lock memory here (\(entered.memoryRefusal ?? "unknown")); nothing to check")
+        }
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let pages = 16_384  // 64 MiB of 4 KiB pages
+        let length = pages * pageSize
+        let region = try XCTUnwrap(mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        XCTAssertNotEqual(region, MAP_FAILED)
+        defer { munmap(region, length) }
+        var resident = [UInt8](repeating: 0, count: pages)
+        func residentPages() -> Int {
+            XCTAssertEqual(mincore(region, length, &resident), 0)
+            return resident.filter { $0 & 1 != 0 }.count
+        }
+        XCTAssertEqual(residentPages(), 0, "a new mapping is not filled when it is made")
+        region.storeBytes(of: 1, toByteOffset: 0, as: UInt8.self)
+        region.storeBytes(of: 1, toByteOffset: 10 * pageSize, as: UInt8.self)
+        XCTAssertEqual(residentPages(), 2, "pages come in as they are touched")
+    }
     #endif
 }
