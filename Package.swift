@@ -47,6 +47,7 @@ let package = Package(
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "FlightRecorder", targets: ["FlightRecorder"]),
         .library(name: "LivePage", targets: ["LivePage"]),
+        .library(name: "FirmwareExport", targets: ["FirmwareExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -122,6 +123,7 @@ let package = Package(
             ]
         ),
         .target(name: "Plots"),
+        .target(name: "FirmwareExport", dependencies: ["Hardware", "Policy", "NeuralNetwork", "RobotModel", "Tasks", "FileAccess"]),
         .target(
             name: "Runtime",
             dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", "MonotonicTime"]
@@ -131,6 +133,7 @@ let package = Package(
             dependencies: [
                 "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "Training",
                 "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "Dynamixel", "FlightRecorder", "LivePage", "Plots",
+                "FirmwareExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -160,6 +163,10 @@ let package = Package(
             dependencies: ["FlightRecorder", "Hardware", "Tasks", "FirmwareLink", "RobotModel", "MonotonicTime", "TestSupport"]
         ),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"]),
+        .testTarget(
+            name: "FirmwareExportTests",
+            dependencies: ["FirmwareExport", "Hardware", "Policy", "NeuralNetwork", "RobotModel", "Tasks", "CArmProto", "DeterministicRandom", "TestSupport"]
+        ),
         .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "FileAccess", "NeuralNetwork", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
