@@ -47,7 +47,6 @@ let package = Package(
         .library(name: "Runtime", targets: ["Runtime"]),
         .library(name: "FlightRecorder", targets: ["FlightRecorder"]),
         .library(name: "LivePage", targets: ["LivePage"]),
-        .library(name: "FirmwareExport", targets: ["FirmwareExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -123,7 +122,7 @@ let package = Package(
             ]
         ),
         .target(name: "Plots"),
-        .target(name: "FirmwareExport", dependencies: ["Hardware", "Policy", "NeuralNetwork", "RobotModel", "Tasks", "FileAccess"]),
+        .target(name: "FirmwareExport", dependencies: ["RobotModel", "ArmDynamics", "Hardware", "Policy", "NeuralNetwork", "Tasks", "FileAccess"]),
         .target(
             name: "Runtime",
             dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", "MonotonicTime"]
@@ -163,10 +162,7 @@ let package = Package(
             dependencies: ["FlightRecorder", "Hardware", "Tasks", "FirmwareLink", "RobotModel", "MonotonicTime", "TestSupport"]
         ),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"]),
-        .testTarget(
-            name: "FirmwareExportTests",
-            dependencies: ["FirmwareExport", "Hardware", "Policy", "NeuralNetwork", "RobotModel", "Tasks", "CArmProto", "DeterministicRandom", "TestSupport"]
-        ),
+        .testTarget(name: "FirmwareExportTests", dependencies: ["FirmwareExport", "RobotModel", "TestSupport", "Hardware", "Policy", "NeuralNetwork", "Tasks", "CArmProto", "DeterministicRandom"]),
         .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "FileAccess", "NeuralNetwork", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

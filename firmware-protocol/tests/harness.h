@@ -37,5 +37,6 @@ void test_receiver(void);
 void test_device(void);
 void test_clock(void);
 void test_actor(void);
+void test_device_actor(void);
 
 #endif
