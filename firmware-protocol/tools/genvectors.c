@@ -339,6 +339,51 @@ static void move_seeds(void)
     }
 }
 
+/* Protocol 1.4 fuzz seeds as the host uses GOAL: a goal every control period (20 ms of clock as
+ * four 5 ms records: GOAL then three HEARTBEATs, which feed the watchdog while the actor runs),
+ * the goal moving each period; then a TORQUE that takes over. */
+static void goal_seeds(void)
+{
+    static uint8_t rec[4096];
+    const uint8_t structured_opts = 0x03;
+    armproto_msg m;
+    uint8_t payload[ARMPROTO_MAX_PAYLOAD];
+    size_t len = 0;
+    uint32_t seq;
+    int plen;
+
+    for (seq = 3; seq < 60; seq++) {
+        if (seq % 4 == 3) {
+            armproto_msg_init(&m, ARMPROTO_MSG_GOAL);
+            m.goal_count = 2;
+            m.goal[0] = 0.1f * (float)(seq % 5) - 0.2f;
+            m.goal[1] = 0.05f * (float)(seq % 7) - 0.15f;
+        } else {
+            armproto_msg_init(&m, ARMPROTO_MSG_HEARTBEAT);
+        }
+        m.seq = seq;
+        plen = armproto_pack_payload(&m, payload, sizeof payload);
+        if (plen < 0 || len + (size_t)plen + 3 > sizeof rec) break;
+        rec[len++] = (uint8_t)(plen + 2);
+        rec[len++] = 0x0A;
+        rec[len++] = m.type;
+        memcpy(rec + len, payload, (size_t)plen);
+        len += (size_t)plen;
+    }
+    armproto_msg_init(&m, ARMPROTO_MSG_TORQUE);
+    m.seq = 60;
+    m.joint_count = 2;
+    plen = armproto_pack_payload(&m, payload, sizeof payload);
+    if (plen > 0 && len + (size_t)plen + 3 <= sizeof rec) {
+        rec[len++] = (uint8_t)(plen + 2);
+        rec[len++] = 0x02;
+        rec[len++] = ARMPROTO_MSG_TORQUE;
+        memcpy(rec + len, payload, (size_t)plen);
+        len += (size_t)plen;
+    }
+    seed_file(&structured_opts, 1, rec, len);
+}
+
 static void seq_only(const char *name, uint8_t type, uint32_t seq)
 {
     armproto_msg m;
@@ -703,6 +748,7 @@ int main(int argc, char **argv)
         seed_file(&raw_opts, 1, session, session_len);
         seed_file(&structured_opts, 1, records, records_len);
         move_seeds();
+        goal_seeds();
     }
     return failures ? 1 : 0;
 }
