@@ -162,7 +162,7 @@ let package = Package(
             dependencies: ["FlightRecorder", "Hardware", "Tasks", "FirmwareLink", "RobotModel", "MonotonicTime", "TestSupport"]
         ),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"]),
-        .testTarget(name: "FirmwareExportTests", dependencies: ["FirmwareExport", "RobotModel", "TestSupport", "Hardware", "Policy", "NeuralNetwork", "Tasks", "CArmProto", "DeterministicRandom"]),
+        .testTarget(name: "FirmwareExportTests", dependencies: ["FirmwareExport", "RobotModel", "TestSupport", "Hardware", "Policy", "NeuralNetwork", "Tasks", "CArmProto", "DeterministicRandom", "FirmwareLink"]),
         .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "FileAccess", "NeuralNetwork", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
