@@ -1,4 +1,5 @@
 import FirmwareExport
+import Foundation
 import FirmwareLink
 import Hardware
 import Policy
@@ -89,6 +90,32 @@ final class OnDeviceEpisodeTests: XCTestCase {
         let other = try deviceEpisode(deviceArm, start: startPosition, goal: (goal.x - 0.05, goal.y + 0.05), steps: steps)
         let apart = zip(hostPositions, other).map { max(abs($0[0] - $1[0]), abs($0[1] - $1[1])) }.max()!
         XCTAssertGreaterThan(apart, 1e-3)
+    }
+
+    /// `armature run --port P --on-device`: a trained policy's actor on the lockstep emulator, the
+    /// command sending goals; and the refusal when the firmware holds no actor.
+    func testRunOnDeviceDrivesTheFirmwaresActor() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("on-device-run-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let policyPath = try CommandRunner.tinyPolicy(in: directory)
+        let (exported, _) = try loadDeviceActor(policyPath: policyPath, robot: robot)
+        let device = try emulator(robot, actor: exported.deviceActor())
+        let result = try CommandRunner.armature(
+            ["run", "--port", device.path, "--policy", policyPath, "--on-device", "--episodes", "2", "--as-fast-as-possible"], timeout: 60)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("running the device's own actor on reacher"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("episode   1  mean distance"), result.stdout)
+        XCTAssertFalse(device.snapshot().status.contains(.enabled), "torque off at the end")
+        XCTAssertGreaterThan(device.snapshot().counters.rxFrames, 100, "a GOAL every period of two 50-step episodes")
+
+        let plain = try emulator(robot)
+        let refused = try CommandRunner.armature(
+            ["run", "--port", plain.path, "--policy", policyPath, "--on-device", "--episodes", "1", "--as-fast-as-possible"], timeout: 60)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("holds no actor"), refused.stderr)
+        XCTAssertFalse(plain.snapshot().status.contains(.enabled))
     }
 
     func testGoalIsRefusedByADeviceWithoutAnActor() throws {
