@@ -103,6 +103,8 @@ public final class FirmwareLink {
         public var acceptsHomeVelocity: Bool { versionMajor > 1 || versionMinor >= 1 }
         /// Whether the device drives the arm to a pose itself (MOVE, protocol 1.3).
         public var canMove: Bool { (versionMajor > 1 || versionMinor >= 3) && capabilities.contains(.move) }
+        /// Whether the device holds an actor and closes the loop itself towards a GOAL (protocol 1.4).
+        public var canRunActor: Bool { (versionMajor > 1 || versionMinor >= 4) && capabilities.contains(.actor) }
     }
 
     /// One FAULT event from the device (PROTOCOL.md section 6.9).
@@ -389,7 +391,33 @@ public final class FirmwareLink {
         readState(joints: &joints, report: &report)
     }
 
-    /// HEARTBEAT → STATE: reads the state without changing anything (it does not feed the watchdog).
+    /// GOAL → STATE (protocol 1.4): the goal for the device's own actor (x, y for the reach task),
+    /// which then closes the loop itself at its control period (on a lockstep device: one period per
+    /// GOAL). Each accepted GOAL feeds the watchdog, and HEARTBEAT does too while the actor runs. A
+    /// device may refuse (disabled, e-stop): `report.result` says so; one without an actor NAKs it.
+    public func goal(_ goal: [Double], joints: inout some JointReadings, report: inout DeviceReport) throws {
+        let device = try checkConnected()
+        guard device.canRunActor else { throw FirmwareLinkError.unsupported(port: path, request: .goal, version: device.version) }
+        guard (1...Int(ARMPROTO_ACTOR_MAX_GOAL)).contains(goal.count) else {
+            throw FirmwareLinkError.wrongJointCount(port: path, device: Int(ARMPROTO_ACTOR_MAX_GOAL), given: goal.count)
+        }
+        for i in goal.indices { floats[i] = Float(goal[i]) }
+        // Not repeated on a lost reply, as TORQUE: on a lockstep device each GOAL is a step, so a
+        // repeat would step twice. The state is read with a HEARTBEAT instead.
+        do {
+            try exchange(.goal, expecting: .state) { out, capacity, sequence in
+                floats.withUnsafeBufferPointer { armproto_encode_goal(out, capacity, sequence, $0.baseAddress, UInt8(goal.count)) }
+            }
+            readState(joints: &joints, report: &report)
+        } catch let lost as LostReply {
+            try request(.heartbeat, expecting: .state) { armproto_encode_heartbeat($0, $1, $2) }
+            readState(joints: &joints, report: &report)
+            report.lostTorque = lost.sequence
+        }
+    }
+
+    /// HEARTBEAT → STATE: reads the state without changing anything (it feeds the watchdog only
+    /// while the device's own actor runs, protocol 1.4).
     public func heartbeat(joints: inout some JointReadings, report: inout DeviceReport) throws {
         try checkConnected()
         try request(.heartbeat, expecting: .state) { armproto_encode_heartbeat($0, $1, $2) }

@@ -18,6 +18,8 @@ public struct MessageType: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let getStats = MessageType(ARMPROTO_MSG_GET_STATS)
     /// Protocol 1.3: the device's position controller drives the arm to a pose and holds it.
     public static let move = MessageType(ARMPROTO_MSG_MOVE)
+    /// Protocol 1.4: the goal for the device's own actor.
+    public static let goal = MessageType(ARMPROTO_MSG_GOAL)
     public static let helloReply = MessageType(ARMPROTO_MSG_HELLO_REPLY)
     public static let ack = MessageType(ARMPROTO_MSG_ACK)
     public static let nak = MessageType(ARMPROTO_MSG_NAK)
@@ -54,6 +56,8 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let mustBeDisabled = ResultCode(ARMPROTO_RESULT_MUST_BE_DISABLED)
     /// Protocol 1.2: HOME to a position outside the device's joint range.
     public static let outOfRange = ResultCode(ARMPROTO_RESULT_OUT_OF_RANGE)
+    /// Protocol 1.4: GOAL to a device that holds no actor.
+    public static let noActor = ResultCode(ARMPROTO_RESULT_NO_ACTOR)
 
     /// The protocol's name (`estop_latched`), or `unknown_result(N)`.
     public var description: String {
@@ -78,6 +82,7 @@ public struct ResultCode: RawRepresentable, Hashable, Sendable, CustomStringConv
                 + "tolerance is not usable; check the robot description's position limits and its move section"
         case .badJointCount: return "the host and the device disagree on the joint count; check the robot description"
         case .boardError: return "the motor board reported an error; check power and wiring"
+        case .noActor: return "the firmware holds no actor; build it with the one `armature export-firmware --policy` writes"
         default: return "see PROTOCOL.md section 7.1"
         }
     }
@@ -95,6 +100,8 @@ public struct FaultCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let estop = FaultCode(ARMPROTO_FAULT_ESTOP)
     public static let sensor = FaultCode(ARMPROTO_FAULT_SENSOR)
     public static let actuator = FaultCode(ARMPROTO_FAULT_ACTUATOR)
+    /// Protocol 1.4: the device's actor gave a non-finite action.
+    public static let actorOutput = FaultCode(ARMPROTO_FAULT_ACTOR_OUTPUT)
 
     /// The protocol's name (`watchdog`), or `unknown_fault(N)`.
     public var description: String {
@@ -119,13 +126,15 @@ public struct DeviceStatus: OptionSet, Hashable, Sendable, CustomStringConvertib
     public static let moving = DeviceStatus(rawValue: UInt32(ARMPROTO_STATUS_MOVING))
     /// Protocol 1.3: moving, and at the target within the MOVE's tolerances.
     public static let settled = DeviceStatus(rawValue: UInt32(ARMPROTO_STATUS_SETTLED))
+    /// Protocol 1.4: the device's own actor commands the torque.
+    public static let actor = DeviceStatus(rawValue: UInt32(ARMPROTO_STATUS_ACTOR))
 
     /// `enabled|handshake_done`, or `none`.
     public var description: String {
         let names: [(DeviceStatus, String)] = [
             (.enabled, "enabled"), (.estopLatched, "estop_latched"), (.watchdogTripped, "watchdog_tripped"),
             (.fault, "fault"), (.torqueClamped, "torque_clamped"), (.handshakeDone, "handshake_done"),
-            (.estopInput, "estop_input"), (.moving, "moving"), (.settled, "settled"),
+            (.estopInput, "estop_input"), (.moving, "moving"), (.settled, "settled"), (.actor, "actor"),
         ]
         let set = names.filter { contains($0.0) }.map(\.1)
         return set.isEmpty ? "none" : set.joined(separator: "|")
@@ -145,10 +154,12 @@ public struct DeviceCapabilities: OptionSet, Hashable, Sendable, CustomStringCon
     public static let move = DeviceCapabilities(rawValue: UInt32(ARMPROTO_CAPABILITY_MOVE))
     /// The device clock advances only with applied TORQUE and MOVE (a lockstep simulator).
     public static let lockstep = DeviceCapabilities(rawValue: UInt32(ARMPROTO_CAPABILITY_LOCKSTEP))
+    /// Protocol 1.4: the device holds an actor and runs it towards a GOAL.
+    public static let actor = DeviceCapabilities(rawValue: UInt32(ARMPROTO_CAPABILITY_ACTOR))
 
     public var description: String {
         let names: [(DeviceCapabilities, String)] = [
-            (.home, "home"), (.homeVelocity, "home_velocity"), (.move, "move"), (.lockstep, "lockstep"),
+            (.home, "home"), (.homeVelocity, "home_velocity"), (.move, "move"), (.lockstep, "lockstep"), (.actor, "actor"),
         ]
         let set = names.filter { contains($0.0) }.map(\.1)
         return set.isEmpty ? "none" : set.joined(separator: "|")
@@ -231,6 +242,8 @@ public struct WireMessage: Sendable, CustomStringConvertible {
     /// MOVE's per-joint gains (its target travels in `position`).
     public var stiffness: [Float] = []
     public var damping: [Float] = []
+    /// GOAL (protocol 1.4): the goal values (1 to 4).
+    public var goal: [Float] = []
 
     public init(type: MessageType) { self.type = type }
 
@@ -267,12 +280,14 @@ public struct WireMessage: Sendable, CustomStringConvertible {
         torqueLimit = JointArray.read(&copy.torque_limit, count: jointCount)
         stiffness = JointArray.read(&copy.kp, count: jointCount)
         damping = JointArray.read(&copy.kd, count: jointCount)
+        goal = withUnsafeBytes(of: &copy.goal) { Array($0.bindMemory(to: Float.self).prefix(Int(min(m.goal_count, UInt8(ARMPROTO_ACTOR_MAX_GOAL))))) }
     }
 
     /// The C message for the codec; arrays shorter than `jointCount` are padded with zeros.
     public func cMessage() throws -> armproto_msg {
         let arrays = [position, velocity, torque, torqueLimit, stiffness, damping]
-        guard jointCount >= 0, jointCount <= Int(ARMPROTO_MAX_JOINTS), arrays.allSatisfy({ $0.count <= jointCount })
+        guard jointCount >= 0, jointCount <= Int(ARMPROTO_MAX_JOINTS), arrays.allSatisfy({ $0.count <= jointCount }),
+            goal.count <= Int(ARMPROTO_ACTOR_MAX_GOAL)
         else { throw CodecError.invalidArgument }
         var m = armproto_msg()
         armproto_msg_init(&m, type.rawValue)
@@ -305,6 +320,11 @@ public struct WireMessage: Sendable, CustomStringConvertible {
         JointArray.write(torqueLimit, to: &m.torque_limit)
         JointArray.write(stiffness, to: &m.kp)
         JointArray.write(damping, to: &m.kd)
+        m.goal_count = UInt8(goal.count)
+        withUnsafeMutableBytes(of: &m.goal) { raw in
+            let floats = raw.bindMemory(to: Float.self)
+            for (i, value) in goal.enumerated() { floats[i] = value }
+        }
         return m
     }
 
@@ -326,7 +346,7 @@ extension WireMessage: Equatable {
                 [b.maxVelocity, b.positionTolerance, b.velocityTolerance, b.integralTime])
             && a.counters == b.counters && same(a.position, b.position) && same(a.velocity, b.velocity)
             && same(a.torque, b.torque) && same(a.torqueLimit, b.torqueLimit)
-            && same(a.stiffness, b.stiffness) && same(a.damping, b.damping)
+            && same(a.stiffness, b.stiffness) && same(a.damping, b.damping) && same(a.goal, b.goal)
     }
 }
 

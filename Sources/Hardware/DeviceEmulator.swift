@@ -18,7 +18,9 @@ import MonotonicTime
 /// under the latest torque. Both poll the watchdog and e-stop at 1 kHz like the reference firmware. HOME outside a joint's position range is refused.
 /// MOVE (protocol 1.3) runs the device's own position controller: in real time at every poll, in
 /// lockstep after every physics step of the period a MOVE steps, so the torque is updated at the
-/// physics rate as a real device's would be at its control rate.
+/// physics rate as a real device's would be at its control rate. GOAL (protocol 1.4) runs the
+/// device's own actor when the emulator is given one (`DeviceActor`, the same C kernel a real
+/// board runs): in lockstep one control period per GOAL, in real time at the actor's period.
 public final class DeviceEmulator {
     /// How simulated time relates to the wall clock.
     public enum Timing: String, Sendable, Equatable {
@@ -112,7 +114,12 @@ public final class DeviceEmulator {
 
     /// Opens a pseudo-terminal (and the symlink), builds the device for `robot` and starts serving
     /// on a background thread. Call `stop()` to end it; the host then sees the line hang up.
-    public init(robot: RobotDescription, options: Options = Options(), logger: Logger = Logger(label: "armature.emulator")) throws {
+    /// With `actor`, the device holds it (capability ACTOR) and GOAL runs it; it must be made for
+    /// `robot` (its joint count), else the emulator refuses to start.
+    public init(
+        robot: RobotDescription, options: Options = Options(), actor: DeviceActor? = nil,
+        logger: Logger = Logger(label: "armature.emulator")
+    ) throws {
         guard (1...Int(ARMPROTO_MAX_JOINTS)).contains(robot.jointCount) else {
             throw DeviceEmulatorError.unsupportedJointCount(robot: robot.name, count: robot.jointCount)
         }
@@ -124,7 +131,7 @@ public final class DeviceEmulator {
         self.logger = logger
         let terminal = try PseudoTerminal(linkPath: options.linkPath)
         devicePath = terminal.devicePath
-        engine = EmulatorEngine(robot: robot, options: options, terminal: terminal)
+        engine = EmulatorEngine(robot: robot, options: options, terminal: terminal, actor: actor)
         do {
             try engine.start()
         } catch {
@@ -156,6 +163,7 @@ public enum DeviceEmulatorError: Error, Sendable, Equatable, CustomStringConvert
     case unsupportedJointCount(robot: String, count: Int)
     case invalidWatchdog(seconds: Double)
     case deviceInitFailed(code: Int32)
+    case actorRefused(code: Int32)
     case threadFailed
 
     public var description: String {
@@ -166,6 +174,8 @@ public enum DeviceEmulatorError: Error, Sendable, Equatable, CustomStringConvert
             return "watchdog period \(seconds) s is not usable; give a positive period below an hour"
         case .deviceInitFailed(let code):
             return "the device state machine refused its configuration (code \(code)); this is a bug in the emulator"
+        case .actorRefused(let code):
+            return "the device refused the actor (code \(code)): it was made for an arm of another joint count"
         case .threadFailed:
             return "cannot start the emulator thread; the system is out of threads"
         }
@@ -207,9 +217,12 @@ private final class EmulatorEngine: @unchecked Sendable {
     var corruptedCopies = 0
     var droppedFrames = 0
     let service: PseudoTerminalService
+    /// The board's actor, kept alive as long as the device points at it.
+    let actor: DeviceActor?
 
-    init(robot: RobotDescription, options: DeviceEmulator.Options, terminal: PseudoTerminal) {
+    init(robot: RobotDescription, options: DeviceEmulator.Options, terminal: PseudoTerminal, actor: DeviceActor?) {
         self.terminal = terminal
+        self.actor = actor
         service = PseudoTerminalService(terminal: terminal, lock: lock)
         timing = options.timing
         impairments = options.impairments
@@ -262,6 +275,10 @@ private final class EmulatorEngine: @unchecked Sendable {
         for (j, range) in ranges.enumerated() { _ = armproto_device_config_set_range(&config, UInt8(j), range.low, range.high) }
         let code = armproto_device_init(device, &board, &config)
         guard code == 0 else { throw DeviceEmulatorError.deviceInitFailed(code: code) }
+        if let actor {
+            let code = armproto_device_set_actor(device, actor.pointer)
+            guard code == 0 else { throw DeviceEmulatorError.actorRefused(code: code) }
+        }
 
         // Each wake-up: the host's bytes, then (in real time) the physics up to the wall clock, then the
         // device's own poll, which runs the watchdog and e-stop at the service's 1 kHz as the reference

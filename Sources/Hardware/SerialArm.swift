@@ -109,7 +109,28 @@ public final class SerialArm: ArmBackend {
         }
     }
 
-    /// HEARTBEAT: the arm as it is, nothing commanded (it does not feed the watchdog).
+    /// Whether the device holds an actor of its own (protocol 1.4, capability ACTOR).
+    public var canRunActor: Bool { link.device?.canRunActor ?? false }
+
+    /// GOAL (protocol 1.4): the device's own actor drives the arm towards `goal` (x, y for the reach
+    /// task) with no host in the loop; the state is the STATE's. Against a lockstep device each call
+    /// is one control period; against a real-time one the device steps at the actor's period and a
+    /// call changes the goal, feeds the watchdog and reads the state (`read` keeps it alive too).
+    /// The next `step` (TORQUE) takes the arm back.
+    public func actOnDevice(goal: [Double], state: inout JointState) throws {
+        guard isActive else { throw BackendError.inactive }
+        try state.requireJointCount(jointCount)
+        do {
+            try link.goal(goal, joints: &state, report: &report)
+        } catch {
+            isActive = false
+            throw error
+        }
+        try checkAccepted(.goal)
+    }
+
+    /// HEARTBEAT: the arm as it is, nothing commanded (it feeds the watchdog only while the
+    /// device's own actor runs).
     public func read(state: inout JointState) throws {
         try state.requireJointCount(jointCount)
         if !link.isConnected { try startSession() }

@@ -56,6 +56,8 @@ struct Run: ParsableCommand {
     var live: String?
     @Option(help: RealTimeOption.help)
     var realtimePriority: Int?
+    @Flag(help: "With --port: the firmware's own actor (built from this policy with export-firmware) closes the loop; the host sends the goal each period (protocol 1.4).")
+    var onDevice = false
 
     func validate() throws {
         guard sim != (port != nil) else { throw ValidationError("give exactly one of --sim or --port PORT") }
@@ -71,6 +73,9 @@ struct Run: ParsableCommand {
         }
         if let rateHz { try OptionBounds.require("--rate-hz", rateHz, above: 0.01, inclusive: true, upTo: 100_000, unit: "Hz") }
         _ = try EpisodeStartOption.parse(episodeStart, onHardware: port != nil)
+        if onDevice && (port == nil || record != nil || live != nil || rateHz != nil || realtimePriority != nil) {
+            throw ValidationError("--on-device needs --port PORT and runs without --record, --live, --rate-hz and --realtime-priority")
+        }
         try RealTimeOption.validate(
             realtimePriority, pacedLoop: !asFastAsPossible, unpacedReason: "--as-fast-as-possible never waits, and would hold a core")
     }
@@ -78,6 +83,10 @@ struct Run: ParsableCommand {
     func run() throws {
         let description = try loadRobot(robot)
         let backend: any ArmBackend = try makeBackend(description)
+        if onDevice {
+            let signals = StopSignals()
+            return try withExtendedLifetime(signals) { try runOnDevice(description, backend: backend, stop: signals.stop) }
+        }
         let task = ReachEnvironment(
             robot: description, backend: backend, episodeStart: try EpisodeStartOption.parse(episodeStart, onHardware: port != nil),
             previousAction: try policyObservesPreviousAction(policy))

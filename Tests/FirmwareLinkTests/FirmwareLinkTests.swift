@@ -12,7 +12,7 @@ final class FirmwareLinkTests: XCTestCase {
         let link = link(device)
         let info = try link.connect()
         XCTAssertEqual(info.jointCount, 3)
-        XCTAssertEqual(info.version, "1.3")
+        XCTAssertEqual(info.version, "1.4")
         XCTAssertTrue(info.acceptsHomeVelocity)
         XCTAssertEqual(info.watchdogPeriod, 0.1, accuracy: 1e-12)
         XCTAssertEqual(info.torqueLimits, [.infinity, .infinity, .infinity])
@@ -31,9 +31,9 @@ final class FirmwareLinkTests: XCTestCase {
         }
         let link = link(device)
         XCTAssertThrowsError(try link.connect()) { error in
-            XCTAssertEqual(error as? FirmwareLinkError, .versionMismatch(port: "loopback", host: "1.3", device: "2.3"))
+            XCTAssertEqual(error as? FirmwareLinkError, .versionMismatch(port: "loopback", host: "1.4", device: "2.3"))
             let text = String(describing: error)
-            XCTAssertTrue(text.contains("2.3") && text.contains("1.3") && text.contains("loopback") && text.contains("Update"), text)
+            XCTAssertTrue(text.contains("2.3") && text.contains("1.4") && text.contains("loopback") && text.contains("Update"), text)
         }
         XCTAssertNil(link.fault, "a version mismatch is the device's answer, not a broken line")
     }

@@ -36,7 +36,7 @@ final class WireVectorTests: XCTestCase {
         }
         // Every type the protocol library names, so a new message cannot ship without its vectors.
         let named = Set((0...255).map { MessageType(rawValue: UInt8($0)) }.filter { !$0.description.hasPrefix("UNKNOWN") }.map(\.rawValue))
-        XCTAssertEqual(named.count, 17, "the protocol's 17 message types (1.3)")
+        XCTAssertEqual(named.count, 18, "the protocol's 18 message types (1.4)")
         XCTAssertEqual(types, named, "a vector for every message type")
     }
 
@@ -99,11 +99,12 @@ final class WireVectorTests: XCTestCase {
     private func message(type: MessageType, fields: String, where location: String) throws -> WireMessage {
         var m = WireMessage(type: type)
         var arrays: [String: [Float]] = [:]
+        var goalCount = 0
         for item in fields.split(separator: ",") {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             XCTAssertEqual(parts.count, 2, location)
             let (key, value) = (parts[0], parts[1])
-            if ["q", "qd", "tau", "torque_limit", "kp", "kd", "target"].contains(key) {
+            if ["q", "qd", "tau", "torque_limit", "kp", "kd", "target", "goal"].contains(key) {
                 // MOVE lines call the target `target`; it travels in `position`, as in armproto_msg.q.
                 arrays[key == "target" ? "q" : key] =
                     try value.split(separator: "/").map { try XCTUnwrap(float(String($0)), "\(location): \(key)") }
@@ -123,6 +124,7 @@ final class WireVectorTests: XCTestCase {
             switch key {
             case "capabilities": m.capabilities = DeviceCapabilities(rawValue: UInt32(number))
             case "seq": m.sequence = UInt32(number)
+            case "goal_count": goalCount = Int(number)
             case "applied_seq": m.appliedSequence = UInt32(number)
             case "time_us": m.timeMicros = number
             case "status": m.status = DeviceStatus(rawValue: UInt32(number))
@@ -162,6 +164,8 @@ final class WireVectorTests: XCTestCase {
         m.torqueLimit = padded("torque_limit")
         m.stiffness = padded("kp")
         m.damping = padded("kd")
+        m.goal = arrays["goal"] ?? []
+        XCTAssertEqual(goalCount, m.goal.count, "\(location): goal_count")
         m.hasVelocity = type == .home && arrays["qd"] != nil
         return m
     }

@@ -33,7 +33,7 @@ final class SerialArmEmulatorTests: XCTestCase {
         try arm.activate(state: &state)
         XCTAssertTrue(arm.isActive)
         XCTAssertEqual(arm.device?.jointCount, 2)
-        XCTAssertEqual(arm.device?.version, "1.3")
+        XCTAssertEqual(arm.device?.version, "1.4")
         XCTAssertEqual(arm.device?.torqueLimits, [200, 200])
         XCTAssertTrue(emulator.snapshot().status.contains([.enabled, .handshakeDone]))
         arm.deactivate()

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "armproto_actor.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -25,7 +27,7 @@ extern "C" {
 
 /** Protocol version this implementation speaks (PROTOCOL.md, "Versioning"). */
 #define ARMPROTO_VERSION_MAJOR 1
-#define ARMPROTO_VERSION_MINOR 3
+#define ARMPROTO_VERSION_MINOR 4
 
 /** Largest joint count the protocol allows in any message. */
 #define ARMPROTO_PROTOCOL_MAX_JOINTS 16
@@ -63,6 +65,7 @@ extern "C" {
 #define ARMPROTO_MSG_HOME         0x09
 #define ARMPROTO_MSG_GET_STATS    0x0A
 #define ARMPROTO_MSG_MOVE         0x0B  /* protocol 1.3: the device drives the arm to a pose and holds it */
+#define ARMPROTO_MSG_GOAL         0x0C  /* protocol 1.4: the device's own actor closes the loop towards a goal */
 
 /* Device -> host replies and events. */
 #define ARMPROTO_MSG_HELLO_REPLY  0x81
@@ -92,6 +95,7 @@ extern "C" {
 #define ARMPROTO_RESULT_BOARD_ERROR      0x0C
 #define ARMPROTO_RESULT_MUST_BE_DISABLED 0x0D
 #define ARMPROTO_RESULT_OUT_OF_RANGE     0x0E  /* protocol 1.2: HOME outside the device's joint range */
+#define ARMPROTO_RESULT_NO_ACTOR         0x0F  /* protocol 1.4: GOAL to a device that holds no actor */
 
 /* Fault codes (u8): STATE.fault, FAULT.code. */
 #define ARMPROTO_FAULT_NONE            0x00
@@ -100,6 +104,7 @@ extern "C" {
 #define ARMPROTO_FAULT_ESTOP           0x03
 #define ARMPROTO_FAULT_SENSOR          0x04
 #define ARMPROTO_FAULT_ACTUATOR        0x05
+#define ARMPROTO_FAULT_ACTOR_OUTPUT    0x06  /* protocol 1.4: the on-device actor gave a non-finite action */
 
 /** FAULT.joint value when a fault concerns no particular joint. */
 #define ARMPROTO_NO_JOINT 0xFF
@@ -114,12 +119,14 @@ extern "C" {
 #define ARMPROTO_STATUS_ESTOP_INPUT      (1u << 6)
 #define ARMPROTO_STATUS_MOVING           (1u << 7)  /* protocol 1.3: the device's position controller drives the arm */
 #define ARMPROTO_STATUS_SETTLED          (1u << 8)  /* protocol 1.3: moving, and at the target within the tolerances */
+#define ARMPROTO_STATUS_ACTOR            (1u << 9)  /* protocol 1.4: the device's actor commands the torque */
 
 /* Capability flags (u32): HELLO_REPLY.capabilities, protocol 1.3. */
 #define ARMPROTO_CAPABILITY_HOME          (1u << 0)  /* HOME re-zeroes the position sensors (else NAK UNSUPPORTED) */
 #define ARMPROTO_CAPABILITY_HOME_VELOCITY (1u << 1)  /* HOME also sets joint velocities (a simulator) */
 #define ARMPROTO_CAPABILITY_MOVE          (1u << 2)  /* MOVE is carried out */
-#define ARMPROTO_CAPABILITY_LOCKSTEP      (1u << 3)  /* time_us advances only with applied TORQUE and MOVE (a lockstep simulator) */
+#define ARMPROTO_CAPABILITY_LOCKSTEP      (1u << 3)  /* time_us advances only with applied TORQUE, MOVE and GOAL (a lockstep simulator) */
+#define ARMPROTO_CAPABILITY_ACTOR         (1u << 4)  /* protocol 1.4: the device holds an actor: GOAL is carried out */
 
 /* ------------------------------------------------------------------------ */
 /* Library error codes (negative return values; never on the wire)          */
@@ -215,6 +222,9 @@ typedef struct armproto_msg {
     float    position_tolerance; /* MOVE: settled within this of the target, rad */
     float    velocity_tolerance; /* MOVE: settled below this speed, rad/s */
     float    integral_time;    /* MOVE: integral time constant Ti, s (0: no integral action) */
+    uint8_t  goal_count;       /* GOAL (protocol 1.4): values in goal, 1..ARMPROTO_ACTOR_MAX_GOAL */
+    uint8_t  reserved1[3];     /* keeps the layout explicit; always 0 */
+    float    goal[ARMPROTO_ACTOR_MAX_GOAL]; /* GOAL: what the actor's observation needs that the device cannot measure */
     uint64_t time_us;          /* STATE, FAULT: device clock, microseconds */
     armproto_stats stats;      /* STATS */
     float q[ARMPROTO_MAX_JOINTS];            /* STATE: rad; HOME: position the arm is at now; MOVE: target, rad */
@@ -274,6 +284,9 @@ int armproto_encode_get_stats(uint8_t *out, size_t cap, uint32_t seq);
 int armproto_encode_move(uint8_t *out, size_t cap, uint32_t seq, const float *target, const float *kp, const float *kd,
                          uint8_t n, float max_velocity, float position_tolerance, float velocity_tolerance,
                          float integral_time);
+
+/** GOAL (protocol 1.4): the goal (`count` values: x, y for the reach task) for the device's actor. */
+int armproto_encode_goal(uint8_t *out, size_t cap, uint32_t seq, const float *goal, uint8_t count);
 
 /** Static names for diagnostics ("crc", "not_enabled", "watchdog", "TORQUE"...); never NULL. */
 const char *armproto_err_name(int err);
@@ -437,7 +450,8 @@ typedef struct armproto_device {
     uint8_t  estop_input;      /* last sampled hardware e-stop input */
     uint8_t  moving;           /* protocol 1.3: the MOVE controller drives the arm (until TORQUE or any stop) */
     uint8_t  settled;          /* moving and at the target at the last controller update */
-    uint8_t  reserved0[3];
+    uint8_t  actor_running;    /* protocol 1.4: the actor commands the torque (from the first applied GOAL until TORQUE, MOVE or any stop) */
+    uint8_t  reserved0[2];
     uint32_t applied_seq;      /* seq of the TORQUE in force (ENABLE's seq right after enabling) */
     uint64_t last_command_us;  /* time the watchdog was last fed, on the watchdog's clock */
     float    tau_out[ARMPROTO_MAX_JOINTS];  /* torque currently commanded to the board */
@@ -445,6 +459,13 @@ typedef struct armproto_device {
     float    q_in[ARMPROTO_MAX_JOINTS];     /* scratch: joints read for the controller */
     float    qd_in[ARMPROTO_MAX_JOINTS];
     float    tau_in[ARMPROTO_MAX_JOINTS];
+    const armproto_actor *actor;            /* protocol 1.4: the actor GOAL runs (armproto_device_set_actor); NULL: none */
+    float    goal[ARMPROTO_ACTOR_MAX_GOAL]; /* the goal in force while actor_running */
+    float    previous_action[ARMPROTO_MAX_JOINTS]; /* the actor's last action, clamped to [-1, 1]; zero at its start */
+    float    action[ARMPROTO_MAX_JOINTS];   /* scratch: the actor's action */
+    float    observation[4 * ARMPROTO_MAX_JOINTS + 4]; /* scratch: the actor's observation (largest layout) */
+    uint64_t actor_updated_us; /* device time of the actor's last step */
+    armproto_actor_scratch actor_scratch;   /* the forward pass's activations */
     armproto_msg msg;          /* scratch: decoded request */
     armproto_msg reply;        /* scratch: reply being built */
     uint8_t  tx[ARMPROTO_MAX_FRAME];
@@ -491,6 +512,22 @@ void armproto_device_poll(armproto_device *dev);
  * SENSOR or ACTUATOR faults as a TORQUE would.
  */
 void armproto_device_control(armproto_device *dev);
+
+/**
+ * Gives the device an actor for GOAL (protocol 1.4; NULL removes it). The actor must pass
+ * armproto_actor_check and have the device's joint count; it must outlive the device (it is
+ * usually const data in flash). Stops a running actor. Returns 0, ARMPROTO_ERR_ARG for a joint
+ * count other than the device's, or the check's error.
+ */
+int armproto_device_set_actor(armproto_device *dev, const armproto_actor *actor);
+
+/**
+ * Runs one step of the actor now (nothing unless it is running): reads the joints, builds the
+ * observation, runs the network, maps the action through the actuator map and guard limits and
+ * the device's torque limits, commands it. The poll does this every control period in real
+ * time; in lockstep each applied GOAL does it once. Raises SENSOR, ACTUATOR or ACTOR_OUTPUT faults.
+ */
+void armproto_device_actor_step(armproto_device *dev);
 
 /** Current ARMPROTO_STATUS_* flags. */
 uint32_t armproto_device_status(const armproto_device *dev);

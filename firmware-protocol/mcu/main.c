@@ -6,6 +6,15 @@
 #include "armproto.h"
 #include "board.h"
 
+#ifdef ARMATURE_ACTOR_HEADER
+/* The actor `armature export-firmware --policy` wrote (make firmware ACTOR=path/armature_actor.h):
+ * GOAL then runs it on the device (PROTOCOL.md 8.7). Without it GOAL is refused NO_ACTOR. */
+#include ARMATURE_ACTOR_HEADER
+#ifndef ARMATURE_ACTOR
+#define ARMATURE_ACTOR armature_actor
+#endif
+#endif
+
 #define POLL_PERIOD_US 1000u
 
 /* Firmware state lives in .bss; the library itself keeps none. */
@@ -81,6 +90,11 @@ int main(void)
             /* Misconfigured build: stay here with the motors at zero. */
         }
     }
+#ifdef ARMATURE_ACTOR_HEADER
+    /* An actor the kernel refuses (a header for another joint count) leaves the device without
+     * one: GOAL is refused NO_ACTOR and HELLO_REPLY does not report the capability. */
+    (void)armproto_device_set_actor(&device, &ARMATURE_ACTOR);
+#endif
 
     last_poll = board_micros();
     for (;;) {

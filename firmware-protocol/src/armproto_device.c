@@ -61,6 +61,7 @@ uint32_t armproto_device_status(const armproto_device *dev)
     if (dev->estop_input) s |= ARMPROTO_STATUS_ESTOP_INPUT;
     if (dev->moving) s |= ARMPROTO_STATUS_MOVING;
     if (dev->moving && dev->settled) s |= ARMPROTO_STATUS_SETTLED;
+    if (dev->actor_running) s |= ARMPROTO_STATUS_ACTOR;
     return s;
 }
 
@@ -95,6 +96,7 @@ static int stop(armproto_device *dev)
     dev->clamped = 0;
     dev->moving = 0;
     dev->settled = 0;
+    dev->actor_running = 0;
     return dev->board.set_torques(dev->board.ctx, dev->tau_out, dev->config.joint_count);
 }
 
@@ -216,6 +218,80 @@ static int run_controller(armproto_device *dev, uint32_t seq)
     return 0;
 }
 
+/* One step of the on-device actor (PROTOCOL.md 8.7) from fresh readings. 0 on success. */
+static int run_actor(armproto_device *dev, uint32_t seq)
+{
+    const armproto_actor *actor = dev->actor;
+    uint8_t n = dev->config.joint_count;
+    uint8_t j;
+    int flags;
+    int rc;
+
+    if (sample_joints(dev, seq) != 0) {
+        return -1;
+    }
+    armproto_actor_observe(actor, dev->q_in, dev->qd_in, dev->goal, dev->previous_action, dev->observation);
+    armproto_actor_forward(actor, dev->observation, dev->action, &dev->actor_scratch);
+    flags = armproto_actor_torques(actor, dev->action, dev->q_in, dev->qd_in, dev->tau_out);
+    if (flags < 0) {
+        /* The torques are zero already; the fault stops the device and names the joint. */
+        uint32_t bits;
+        uint8_t bad = (uint8_t)(-flags - 1);
+        memcpy(&bits, &dev->action[bad], sizeof bits);
+        raise_fault(dev, ARMPROTO_FAULT_ACTOR_OUTPUT, bad, bits, seq);
+        return -1;
+    }
+    dev->clamped = (flags & ARMPROTO_ACTOR_GUARDED) != 0;
+    for (j = 0; j < n; j++) {
+        /* The device's own limits last, as for a TORQUE from the host. */
+        float lim = dev->config.torque_limit[j];
+        if (dev->tau_out[j] > lim) {
+            dev->tau_out[j] = lim;
+            dev->clamped = 1;
+        } else if (dev->tau_out[j] < -lim) {
+            dev->tau_out[j] = -lim;
+            dev->clamped = 1;
+        }
+        /* What the next observation's previous-action values read: the action as the map used it. */
+        dev->previous_action[j] = dev->action[j] > 1.0f ? 1.0f : (dev->action[j] < -1.0f ? -1.0f : dev->action[j]);
+    }
+    rc = dev->board.set_torques(dev->board.ctx, dev->tau_out, n);
+    if (rc != 0) {
+        raise_fault(dev, ARMPROTO_FAULT_ACTUATOR, ARMPROTO_NO_JOINT, (uint32_t)rc, seq);
+        return -1;
+    }
+    return 0;
+}
+
+void armproto_device_actor_step(armproto_device *dev)
+{
+    if (dev->actor_running && dev->enabled) {
+        dev->actor_updated_us = now(dev);
+        (void)run_actor(dev, dev->applied_seq);
+    }
+}
+
+int armproto_device_set_actor(armproto_device *dev, const armproto_actor *actor)
+{
+    int rc;
+    if (dev == NULL) {
+        return ARMPROTO_ERR_ARG;
+    }
+    if (actor != NULL) {
+        if ((rc = armproto_actor_check(actor)) != 0) {
+            return rc;
+        }
+        if (actor->joint_count != dev->config.joint_count) {
+            return ARMPROTO_ERR_ARG;
+        }
+    }
+    if (dev->actor_running) {
+        (void)stop(dev);
+    }
+    dev->actor = actor;
+    return 0;
+}
+
 void armproto_device_control(armproto_device *dev)
 {
     if (dev->moving && dev->enabled) {
@@ -230,6 +306,18 @@ void armproto_device_poll(armproto_device *dev)
      * requests, and its simulator runs the controller inside its own steps. */
     if (dev->moving && dev->enabled && now(dev) != dev->move.updated_us) {
         (void)run_controller(dev, dev->applied_seq);
+    }
+    /* The actor keeps its own control period on the device clock. A lockstep device's clock moves
+     * only inside a GOAL's step, which has run the actor already: there the poll never does. */
+    if (dev->actor_running && dev->enabled && !dev->config.lockstep_clock) {
+        uint64_t t = now(dev);
+        uint64_t due = dev->actor_updated_us + dev->actor->control_period_us;
+        if (t >= due) {
+            /* Steps stay on the period's grid (a late poll does not delay the next step); after
+             * a stall of more than a period the grid restarts from now rather than catching up. */
+            dev->actor_updated_us = t - due < dev->actor->control_period_us ? due : t;
+            (void)run_actor(dev, dev->applied_seq);
+        }
     }
 }
 
@@ -297,6 +385,7 @@ static void reply_hello(armproto_device *dev, uint32_t seq, uint8_t result)
     if (dev->board.home != NULL || dev->board.home_velocity != NULL) m->capabilities |= ARMPROTO_CAPABILITY_HOME;
     if (dev->board.home_velocity != NULL) m->capabilities |= ARMPROTO_CAPABILITY_HOME_VELOCITY;
     if (dev->config.lockstep_clock) m->capabilities |= ARMPROTO_CAPABILITY_LOCKSTEP;
+    if (dev->actor != NULL) m->capabilities |= ARMPROTO_CAPABILITY_ACTOR;
     send(dev, m);
 }
 
@@ -379,9 +468,10 @@ static void handle_torque(armproto_device *dev, const armproto_msg *req)
             }
             dev->tau_out[j] = v;
         }
-        /* An applied TORQUE ends a move: the host commands the torque again. */
+        /* An applied TORQUE ends a move or the actor: the host commands the torque again. */
         dev->moving = 0;
         dev->settled = 0;
+        dev->actor_running = 0;
         rc = dev->board.set_torques(dev->board.ctx, dev->tau_out, n);
         if (rc != 0) {
             result = ARMPROTO_RESULT_BOARD_ERROR;
@@ -426,6 +516,7 @@ static void handle_move(armproto_device *dev, const armproto_msg *req)
         }
         armproto_move_set(&dev->move, req);
         dev->moving = 1;
+        dev->actor_running = 0; /* the position controller takes over from the actor */
         dev->applied_seq = req->seq;
         dev->last_command_us = watchdog_now(dev);
         if (run_controller(dev, req->seq) != 0) {
@@ -433,6 +524,52 @@ static void handle_move(armproto_device *dev, const armproto_msg *req)
         }
     }
     /* OUT_OF_RANGE and the refusals before it change nothing: a move in force goes on. */
+    reply_state(dev, req->seq, result);
+}
+
+/* GOAL (PROTOCOL.md 8.4 and 8.7): form and capability first (NAKed), then the checks of TORQUE in
+ * the same order (answered by STATE), then the values. An accepted GOAL sets the goal, feeds the
+ * watchdog and, when the actor was not running, starts it with one step at once so that the STATE
+ * reports its first torque; a lockstep device steps it once per GOAL, a real-time one at its
+ * control period from the poll. */
+static void handle_goal(armproto_device *dev, const armproto_msg *req)
+{
+    uint8_t result;
+    int bad;
+
+    if (dev->actor != NULL && req->goal_count != dev->actor->goal_count) {
+        nak_form(dev, req->type, req->seq, ARMPROTO_RESULT_BAD_LENGTH);
+        return;
+    }
+    if (dev->actor == NULL) {
+        reply_nak(dev, req->type, req->seq, ARMPROTO_RESULT_NO_ACTOR);
+        return;
+    }
+    if ((result = motion_refusal(dev, req->seq)) != ARMPROTO_RESULT_OK) {
+        /* refused as it stands: the torque, move or goal in force stays */
+    } else if ((bad = ap_first_non_finite(req->goal, req->goal_count)) >= 0) {
+        uint32_t bits;
+        memcpy(&bits, &req->goal[bad], sizeof bits);
+        result = ARMPROTO_RESULT_NON_FINITE;
+        raise_fault(dev, ARMPROTO_FAULT_NON_FINITE, ARMPROTO_NO_JOINT, bits, req->seq);
+    } else {
+        int step = dev->config.lockstep_clock || !dev->actor_running;
+        memcpy(dev->goal, req->goal, sizeof(float) * req->goal_count);
+        if (!dev->actor_running) {
+            memset(dev->previous_action, 0, sizeof dev->previous_action);
+        }
+        dev->actor_running = 1;
+        dev->moving = 0;
+        dev->settled = 0;
+        dev->applied_seq = req->seq;
+        dev->last_command_us = watchdog_now(dev);
+        if (step) {
+            dev->actor_updated_us = now(dev);
+        }
+        if (step && run_actor(dev, req->seq) != 0) {
+            result = ARMPROTO_RESULT_BOARD_ERROR;
+        }
+    }
     reply_state(dev, req->seq, result);
 }
 
@@ -506,7 +643,15 @@ void armproto_device_handle(armproto_device *dev, const armproto_msg *req)
     case ARMPROTO_MSG_MOVE:
         handle_move(dev, req);
         break;
+    case ARMPROTO_MSG_GOAL:
+        handle_goal(dev, req);
+        break;
     case ARMPROTO_MSG_HEARTBEAT:
+        /* While the device's actor drives the arm, the host's heartbeat is what keeps it alive:
+         * it feeds the watchdog then (protocol 1.4), and only then. */
+        if (dev->actor_running && dev->enabled) {
+            dev->last_command_us = watchdog_now(dev);
+        }
         reply_state(dev, req->seq, ARMPROTO_RESULT_OK);
         break;
     case ARMPROTO_MSG_ESTOP:

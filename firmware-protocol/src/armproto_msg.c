@@ -7,6 +7,7 @@
 #define LEN_JOINTS_HDR   5   /* TORQUE, HOME: seq u32, n u8 */
 #define LEN_HELLO_REPLY  24  /* + 4n, + 4 (capabilities, protocol 1.3) */
 #define LEN_MOVE_HDR     24  /* seq u32, n u8, reserved u8[3], max_velocity, position_tolerance, velocity_tolerance, integral_time; + 12n */
+#define LEN_GOAL_HDR     8   /* seq u32, m u8, reserved u8[3]; + 4m (protocol 1.4) */
 #define LEN_ACK          5
 #define LEN_NAK          6
 #define LEN_STATE        24  /* + 12n */
@@ -33,6 +34,7 @@ int armproto_msg_known(uint8_t type)
     case ARMPROTO_MSG_HOME:
     case ARMPROTO_MSG_GET_STATS:
     case ARMPROTO_MSG_MOVE:
+    case ARMPROTO_MSG_GOAL:
     case ARMPROTO_MSG_HELLO_REPLY:
     case ARMPROTO_MSG_ACK:
     case ARMPROTO_MSG_NAK:
@@ -160,6 +162,12 @@ int armproto_pack_payload(const armproto_msg *m, uint8_t *p, size_t cap)
         }
         len = LEN_MOVE_HDR + 12u * n;
         break;
+    case ARMPROTO_MSG_GOAL:
+        if (m->goal_count < 1 || m->goal_count > ARMPROTO_ACTOR_MAX_GOAL) {
+            return ARMPROTO_ERR_ARG;
+        }
+        len = LEN_GOAL_HDR + 4u * m->goal_count;
+        break;
     case ARMPROTO_MSG_ACK:
         len = LEN_ACK;
         break;
@@ -228,6 +236,11 @@ int armproto_pack_payload(const armproto_msg *m, uint8_t *p, size_t cap)
         put_f32s(p + LEN_MOVE_HDR, m->q, n);
         put_f32s(p + LEN_MOVE_HDR + 4u * n, m->kp, n);
         put_f32s(p + LEN_MOVE_HDR + 8u * n, m->kd, n);
+        break;
+    case ARMPROTO_MSG_GOAL:
+        ap_put_u32(p, m->seq);
+        p[4] = m->goal_count;
+        put_f32s(p + LEN_GOAL_HDR, m->goal, m->goal_count);
         break;
     case ARMPROTO_MSG_ACK:
         ap_put_u32(p, m->seq);
@@ -357,6 +370,14 @@ int armproto_unpack_payload(uint8_t type, const uint8_t *p, size_t len, armproto
         get_f32s(p + LEN_MOVE_HDR, m->q, n);
         get_f32s(p + LEN_MOVE_HDR + 4u * n, m->kp, n);
         get_f32s(p + LEN_MOVE_HDR + 8u * n, m->kd, n);
+        return 0;
+    case ARMPROTO_MSG_GOAL:
+        /* The goal count is no joint count: 0 or more than the protocol carries is a bad form. */
+        if (len < LEN_GOAL_HDR || p[4] < 1 || p[4] > ARMPROTO_ACTOR_MAX_GOAL || len < LEN_GOAL_HDR + 4u * p[4]) {
+            return ARMPROTO_ERR_BAD_LENGTH;
+        }
+        m->goal_count = p[4];
+        get_f32s(p + LEN_GOAL_HDR, m->goal, m->goal_count);
         return 0;
     case ARMPROTO_MSG_ACK:
         if (len < LEN_ACK) {
@@ -554,6 +575,19 @@ int armproto_encode_move(uint8_t *out, size_t cap, uint32_t seq, const float *ta
     return armproto_encode_msg(&m, out, cap);
 }
 
+int armproto_encode_goal(uint8_t *out, size_t cap, uint32_t seq, const float *goal, uint8_t count)
+{
+    armproto_msg m;
+    if (goal == NULL || count < 1 || count > ARMPROTO_ACTOR_MAX_GOAL) {
+        return ARMPROTO_ERR_ARG;
+    }
+    armproto_msg_init(&m, ARMPROTO_MSG_GOAL);
+    m.seq = seq;
+    m.goal_count = count;
+    memcpy(m.goal, goal, sizeof(float) * count);
+    return armproto_encode_msg(&m, out, cap);
+}
+
 /* ---- names ---- */
 
 const char *armproto_err_name(int err)
@@ -591,6 +625,7 @@ const char *armproto_result_name(uint8_t r)
     case ARMPROTO_RESULT_BOARD_ERROR: return "board_error";
     case ARMPROTO_RESULT_MUST_BE_DISABLED: return "must_be_disabled";
     case ARMPROTO_RESULT_OUT_OF_RANGE: return "out_of_range";
+    case ARMPROTO_RESULT_NO_ACTOR: return "no_actor";
     default: return "unknown_result";
     }
 }
@@ -604,6 +639,7 @@ const char *armproto_fault_name(uint8_t f)
     case ARMPROTO_FAULT_ESTOP: return "estop";
     case ARMPROTO_FAULT_SENSOR: return "sensor";
     case ARMPROTO_FAULT_ACTUATOR: return "actuator";
+    case ARMPROTO_FAULT_ACTOR_OUTPUT: return "actor_output";
     default: return "unknown_fault";
     }
 }
@@ -622,6 +658,7 @@ const char *armproto_msg_name(uint8_t type)
     case ARMPROTO_MSG_HOME: return "HOME";
     case ARMPROTO_MSG_GET_STATS: return "GET_STATS";
     case ARMPROTO_MSG_MOVE: return "MOVE";
+    case ARMPROTO_MSG_GOAL: return "GOAL";
     case ARMPROTO_MSG_HELLO_REPLY: return "HELLO_REPLY";
     case ARMPROTO_MSG_ACK: return "ACK";
     case ARMPROTO_MSG_NAK: return "NAK";

@@ -16,11 +16,17 @@
  * poll on an arm whose measured pose follows the commanded torque; in structured mode a clock
  * step of 0x03 (1.5 ms) also calls armproto_device_control, as a lockstep simulator does after a step.
  * The integral of a MOVE with integral_time > 0 is checked against its anti-windup bound.
+ *
+ * Protocol 1.4: the device holds the exported fixture actor (tests/fixtures), so GOAL frames run
+ * it at every control period of clock; in structured mode bit 2 of the options takes the actor
+ * away (GOAL is then refused NO_ACTOR). The actor runs only while enabled, and whatever it asks
+ * for, the torque stays within the device's limits.
  */
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include "armproto.h"
+#include "fixtures/fixture_actor.h"
 
 #define JOINTS 2
 #define LIMIT 5.0f
@@ -102,6 +108,11 @@ static void check_invariants(const armproto_device *dev, const fuzz_board *b)
     }
     /* A move only while enabled; settled only while moving (PROTOCOL.md 7.3, 8.6). */
     if ((s & ARMPROTO_STATUS_MOVING) && !(s & ARMPROTO_STATUS_ENABLED)) abort();
+    if ((s & ARMPROTO_STATUS_ACTOR) && !(s & ARMPROTO_STATUS_ENABLED)) abort();
+    if ((s & ARMPROTO_STATUS_ACTOR) && (s & ARMPROTO_STATUS_MOVING)) abort();
+    for (j = 0; j < JOINTS; j++) {
+        if (!(b->tau[j] >= -LIMIT && b->tau[j] <= LIMIT)) abort(); /* NaN fails too */
+    }
     if ((s & ARMPROTO_STATUS_SETTLED) && !(s & ARMPROTO_STATUS_MOVING)) abort();
     /* The setpoint never leaves the finite: it starts at a measured pose and only ever moves to a
      * (finite, checked) target. The integral stays within its anti-windup bound (PROTOCOL.md 8.6):
@@ -181,6 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.position_low[1] = -2.0f; /* MOVE targets can be out of range (joint 0 has no range) */
     cfg.position_high[1] = 2.0f;
     if (armproto_device_init(&dev, &board, &cfg) != 0) abort();
+    if (!((opts & 2) && (opts & 4)) && armproto_device_set_actor(&dev, &fixture_actor) != 0) abort();
 
     if (opts & 1) {
         int n = armproto_encode_hello(frame, sizeof frame, 1, ARMPROTO_VERSION_MAJOR, 0);

@@ -36,5 +36,7 @@ void test_vectors(const char *path);
 void test_receiver(void);
 void test_device(void);
 void test_clock(void);
+void test_actor(void);
+void test_device_actor(void);
 
 #endif

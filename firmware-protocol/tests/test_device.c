@@ -1425,7 +1425,7 @@ static uint32_t capabilities_of(armproto_device *dev, fake_board *b)
     uint8_t f[ARMPROTO_MAX_FRAME];
     replies r;
     sendf(dev, b, f, armproto_encode_hello(f, sizeof f, 1, ARMPROTO_VERSION_MAJOR, ARMPROTO_VERSION_MINOR), &r);
-    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_HELLO_REPLY && r.m[0].version_minor == 3);
+    CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_HELLO_REPLY && r.m[0].version_minor == ARMPROTO_VERSION_MINOR);
     return r.n == 1 ? r.m[0].capabilities : 0xFFFFFFFFu;
 }
 

@@ -34,8 +34,13 @@ int msg_equal(const armproto_msg *a, const armproto_msg *b)
         a->capabilities != b->capabilities || !same_float(a->max_velocity, b->max_velocity) ||
         !same_float(a->position_tolerance, b->position_tolerance) ||
         !same_float(a->velocity_tolerance, b->velocity_tolerance) ||
-        !same_float(a->integral_time, b->integral_time)) {
+        !same_float(a->integral_time, b->integral_time) || a->goal_count != b->goal_count) {
         return 0;
+    }
+    for (j = 0; j < ARMPROTO_ACTOR_MAX_GOAL; j++) {
+        if (!same_float(a->goal[j], b->goal[j])) {
+            return 0;
+        }
     }
     for (j = 0; j < ARMPROTO_MAX_JOINTS; j++) {
         if (!same_float(a->q[j], b->q[j]) || !same_float(a->qd[j], b->qd[j]) ||
@@ -81,6 +86,8 @@ int main(int argc, char **argv)
     test_receiver();
     test_device();
     test_clock();
+    test_actor();
+    test_device_actor();
     printf("%d passed, %d failed\n", test_passed, test_failed);
     return test_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

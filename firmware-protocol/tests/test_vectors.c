@@ -64,10 +64,12 @@ static int parse_fields(char *text, uint8_t type, armproto_msg *m)
         else if (strcmp(item, "integral_time") == 0) {
             if (!parse_float(eq + 1, &m->integral_time)) return 0;
         }
+        else if (strcmp(item, "goal") == 0) { if (parse_floats(eq + 1, m->goal, ARMPROTO_ACTOR_MAX_GOAL) < 0) return 0; }
         else if (strcmp(item, "torque_limit") == 0) {
             if (parse_floats(eq + 1, m->torque_limit, ARMPROTO_MAX_JOINTS) < 0) return 0;
         }
         INT_FIELD("seq", m->seq, uint32_t);
+        INT_FIELD("goal_count", m->goal_count, uint8_t);
         INT_FIELD("applied_seq", m->applied_seq, uint32_t);
         INT_FIELD("time_us", m->time_us, uint64_t);
         INT_FIELD("status", m->status, uint32_t);
@@ -165,7 +167,7 @@ void test_vectors(const char *path)
     FILE *f = fopen(path, "r");
     int counts[5] = {0, 0, 0, 0, 0};
     int lineno = 0;
-    const int msg_types_expected = 17;
+    const int msg_types_expected = 18;
     int seen_type[256];
 
     memset(seen_type, 0, sizeof seen_type);

@@ -60,13 +60,13 @@ def f32(text: str) -> bytes:
 
 
 HOST_SEQ_ONLY = {0x02, 0x03, 0x05, 0x06, 0x07, 0x08, 0x0A}
-KNOWN = HOST_SEQ_ONLY | {0x01, 0x04, 0x09, 0x0B, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86}
+KNOWN = HOST_SEQ_ONLY | {0x01, 0x04, 0x09, 0x0B, 0x0C, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86}
 STATS_KEYS = ["rx_frames", "rx_crc_errors", "rx_cobs_errors", "rx_overlong", "rx_short",
               "rx_unknown_type", "rx_bad_length", "tx_frames", "watchdog_trips", "torque_rejected"]
 
 
 # Bytes on the wire for n joints (PROTOCOL.md section 11): base + per * n.
-WIRE_SIZE = {0x04: (10, 4), 0x0B: (29, 12), 0x81: (33, 4), 0x84: (29, 12), 0x85: (29, 0),
+WIRE_SIZE = {0x04: (10, 4), 0x0B: (29, 12), 0x0C: (13, 4), 0x81: (33, 4), 0x84: (29, 12), 0x85: (29, 0),
              0x82: (10, 0), 0x83: (11, 0)} | {t: (9, 0) for t in HOST_SEQ_ONLY}
 
 
@@ -87,6 +87,8 @@ def build_payload(msg_type: int, f: dict) -> bytes:
         scalars = b"".join(f32(f[k]) for k in ("max_velocity", "position_tolerance", "velocity_tolerance",
                                                 "integral_time"))
         return head + scalars + arr("target") + arr("kp") + arr("kd")
+    if msg_type == 0x0C:  # GOAL (1.4): m values after 3 reserved bytes
+        return struct.pack("<IB3x", i("seq"), i("goal_count")) + arr("goal")
     if msg_type == 0x81:
         head = struct.pack("<IBBBBIIIHH", i("seq"), i("result"), i("version_major"),
                            i("version_minor"), i("joint_count"), i("firmware_id"),
@@ -132,9 +134,12 @@ def classify(frame: bytes) -> str:
     if t not in KNOWN:
         return "unknown_type"
     # HELLO_REPLY's capabilities (1.3) are an optional tail: not part of its minimum.
-    minimum = {0x01: 6, 0x04: 5, 0x09: 5, 0x0B: 24, 0x81: 24, 0x82: 5, 0x83: 6, 0x84: 24, 0x85: 24, 0x86: 44}
+    minimum = {0x01: 6, 0x04: 5, 0x09: 5, 0x0B: 24, 0x0C: 8, 0x81: 24, 0x82: 5, 0x83: 6, 0x84: 24, 0x85: 24, 0x86: 44}
     if len(p) < minimum.get(t, 4):
         return "bad_length"
+    if t == 0x0C:  # GOAL (1.4): 1 to 4 goal values, a form error otherwise (not a joint count)
+        m = p[4]
+        return "ok" if 1 <= m <= 4 and len(p) >= 8 + 4 * m else "bad_length"
     if t in (0x04, 0x09, 0x0B, 0x81, 0x84):
         n = p[{0x04: 4, 0x09: 4, 0x0B: 4, 0x81: 7, 0x84: 22}[t]]
         if not 1 <= n <= 16:
@@ -198,7 +203,7 @@ def main() -> int:
                 # Bytes on the wire, PROTOCOL.md section 11.
                 if msg_type in WIRE_SIZE:
                     base, per = WIRE_SIZE[msg_type]
-                    n = int(fields.get("joint_count", "0"))
+                    n = int(fields.get("joint_count", fields.get("goal_count", "0")))
                     check(len(frame) == base + per * n, where + " size of section 11")
             elif kind == "bad":
                 got = classify(unhex(cols[2]))

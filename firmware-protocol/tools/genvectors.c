@@ -121,6 +121,10 @@ static void fields(const armproto_msg *m)
         farr("kp", m->kp, m->joint_count);
         farr("kd", m->kd, m->joint_count);
         break;
+    case ARMPROTO_MSG_GOAL:
+        printf(",goal_count=%u", m->goal_count);
+        farr("goal", m->goal, m->goal_count);
+        break;
     case ARMPROTO_MSG_ACK:
         printf(",request_type=%u", m->request_type);
         break;
@@ -335,6 +339,51 @@ static void move_seeds(void)
     }
 }
 
+/* Protocol 1.4 fuzz seeds as the host uses GOAL: a goal every control period (20 ms of clock as
+ * four 5 ms records: GOAL then three HEARTBEATs, which feed the watchdog while the actor runs),
+ * the goal moving each period; then a TORQUE that takes over. */
+static void goal_seeds(void)
+{
+    static uint8_t rec[4096];
+    const uint8_t structured_opts = 0x03;
+    armproto_msg m;
+    uint8_t payload[ARMPROTO_MAX_PAYLOAD];
+    size_t len = 0;
+    uint32_t seq;
+    int plen;
+
+    for (seq = 3; seq < 60; seq++) {
+        if (seq % 4 == 3) {
+            armproto_msg_init(&m, ARMPROTO_MSG_GOAL);
+            m.goal_count = 2;
+            m.goal[0] = 0.1f * (float)(seq % 5) - 0.2f;
+            m.goal[1] = 0.05f * (float)(seq % 7) - 0.15f;
+        } else {
+            armproto_msg_init(&m, ARMPROTO_MSG_HEARTBEAT);
+        }
+        m.seq = seq;
+        plen = armproto_pack_payload(&m, payload, sizeof payload);
+        if (plen < 0 || len + (size_t)plen + 3 > sizeof rec) break;
+        rec[len++] = (uint8_t)(plen + 2);
+        rec[len++] = 0x0A;
+        rec[len++] = m.type;
+        memcpy(rec + len, payload, (size_t)plen);
+        len += (size_t)plen;
+    }
+    armproto_msg_init(&m, ARMPROTO_MSG_TORQUE);
+    m.seq = 60;
+    m.joint_count = 2;
+    plen = armproto_pack_payload(&m, payload, sizeof payload);
+    if (plen > 0 && len + (size_t)plen + 3 <= sizeof rec) {
+        rec[len++] = (uint8_t)(plen + 2);
+        rec[len++] = 0x02;
+        rec[len++] = ARMPROTO_MSG_TORQUE;
+        memcpy(rec + len, payload, (size_t)plen);
+        len += (size_t)plen;
+    }
+    seed_file(&structured_opts, 1, rec, len);
+}
+
 static void seq_only(const char *name, uint8_t type, uint32_t seq)
 {
     armproto_msg m;
@@ -452,6 +501,13 @@ int main(int argc, char **argv)
     m.max_velocity = 0.5f; m.position_tolerance = inf; m.velocity_tolerance = qnan; m.integral_time = -inf;
     m.q[0] = qnan; m.q[1] = 0.0f; m.kp[0] = 1.0f; m.kp[1] = -0.0f; m.kd[0] = -inf; m.kd[1] = 0.0f;
     msg_line("move_non_finite", &m);
+    /* Protocol 1.4: GOAL, the reach task's target for the device's own actor (PROTOCOL.md 6.12, 8.7). */
+    armproto_msg_init(&m, ARMPROTO_MSG_GOAL);
+    m.seq = 40; m.goal_count = 2; m.goal[0] = 0.125f; m.goal[1] = -0.0625f;
+    msg_line("goal_2", &m);
+    armproto_msg_init(&m, ARMPROTO_MSG_GOAL);
+    m.seq = 0xFFFFFFFFu; m.goal_count = 4; m.goal[0] = -0.0f; m.goal[1] = 1e-40f; m.goal[2] = 3.5f; m.goal[3] = qnan;
+    msg_line("goal_4", &m);
 
     armproto_msg_init(&m, ARMPROTO_MSG_HELLO_REPLY);
     m.seq = 1; m.result = ARMPROTO_RESULT_OK; m.version_major = 1; m.version_minor = 0;
@@ -476,6 +532,13 @@ int main(int argc, char **argv)
     m.capabilities = ARMPROTO_CAPABILITY_HOME | ARMPROTO_CAPABILITY_HOME_VELOCITY | ARMPROTO_CAPABILITY_MOVE |
                      ARMPROTO_CAPABILITY_LOCKSTEP;
     msg_line("hello_reply_lockstep", &m);
+    /* Protocol 1.4: a board holding an actor (ACTOR), a real arm. */
+    armproto_msg_init(&m, ARMPROTO_MSG_HELLO_REPLY);
+    m.seq = 3; m.result = ARMPROTO_RESULT_OK; m.version_major = 1; m.version_minor = 4;
+    m.joint_count = 2; m.firmware_id = 0x314D5241u; m.firmware_version = 0x00010400u;
+    m.watchdog_us = 100000u; m.max_frame = 256; m.torque_limit[0] = 200.0f; m.torque_limit[1] = 200.0f;
+    m.capabilities = ARMPROTO_CAPABILITY_HOME | ARMPROTO_CAPABILITY_MOVE | ARMPROTO_CAPABILITY_ACTOR;
+    msg_line("hello_reply_actor", &m);
 
     armproto_msg_init(&m, ARMPROTO_MSG_ACK);
     m.seq = 2; m.request_type = ARMPROTO_MSG_ENABLE;
@@ -513,6 +576,20 @@ int main(int argc, char **argv)
     m.seq = 34; m.fault = ARMPROTO_FAULT_NON_FINITE; m.fault_joint = ARMPROTO_NO_JOINT; m.time_us = 1000000ull;
     m.status = ARMPROTO_STATUS_FAULT | ARMPROTO_STATUS_HANDSHAKE_DONE; m.fault_detail = 0x7F800000u;
     msg_line("fault_move_non_finite", &m);
+    /* Protocol 1.4 decisions (PROTOCOL.md 8.4, 8.7). */
+    armproto_msg_init(&m, ARMPROTO_MSG_NAK);
+    m.seq = 40; m.request_type = ARMPROTO_MSG_GOAL; m.result = ARMPROTO_RESULT_NO_ACTOR;
+    msg_line("nak_goal_no_actor", &m);
+    armproto_msg_init(&m, ARMPROTO_MSG_STATE);
+    m.seq = 41; m.applied_seq = 41; m.time_us = 20000ull;
+    m.status = ARMPROTO_STATUS_ENABLED | ARMPROTO_STATUS_HANDSHAKE_DONE | ARMPROTO_STATUS_ACTOR;
+    m.result = ARMPROTO_RESULT_OK; m.joint_count = 2;
+    m.q[0] = 0.0625f; m.q[1] = -0.03125f; m.qd[0] = 1.5f; m.qd[1] = -0.75f; m.tau[0] = 200.0f; m.tau[1] = -37.5f;
+    msg_line("state_actor", &m);
+    armproto_msg_init(&m, ARMPROTO_MSG_FAULT);
+    m.seq = 42; m.fault = ARMPROTO_FAULT_ACTOR_OUTPUT; m.fault_joint = 1; m.time_us = 40000ull;
+    m.status = ARMPROTO_STATUS_FAULT | ARMPROTO_STATUS_HANDSHAKE_DONE; m.fault_detail = 0x7FC00000u;
+    msg_line("fault_actor_output", &m);
 
     armproto_msg_init(&m, ARMPROTO_MSG_STATE);
     m.seq = 3; m.applied_seq = 3; m.time_us = 1234567890123ull;
@@ -606,6 +683,19 @@ int main(int argc, char **argv)
     buf[4] = 0;
     n = body_with_crc(ARMPROTO_MSG_MOVE, buf, 48, body);
     bad_line("move_zero_joints", frame, raw_frame(body, n, frame, sizeof frame));
+    /* GOAL (1.4): 8 bytes then 4 per goal value, 1 to 4 values. */
+    memset(buf, 0, 16);
+    buf[0] = 0x28; buf[4] = 2;
+    n = body_with_crc(ARMPROTO_MSG_GOAL, buf, 7, body);
+    bad_line("goal_short_header", frame, raw_frame(body, n, frame, sizeof frame));
+    n = body_with_crc(ARMPROTO_MSG_GOAL, buf, 15, body);
+    bad_line("goal_truncated", frame, raw_frame(body, n, frame, sizeof frame));
+    buf[4] = 0;
+    n = body_with_crc(ARMPROTO_MSG_GOAL, buf, 16, body);
+    bad_line("goal_zero_values", frame, raw_frame(body, n, frame, sizeof frame));
+    buf[4] = 5;
+    n = body_with_crc(ARMPROTO_MSG_GOAL, buf, 28, body);
+    bad_line("goal_5_values", frame, raw_frame(body, n, frame, sizeof frame));
 
     /* A 254-byte body whose canonical COBS is one FF block (255 bytes) with the redundant
      * trailing 01 that section 2.1 forbids: 256 bytes before the delimiter, always overlong. */
@@ -658,6 +748,7 @@ int main(int argc, char **argv)
         seed_file(&raw_opts, 1, session, session_len);
         seed_file(&structured_opts, 1, records, records_len);
         move_seeds();
+        goal_seeds();
     }
     return failures ? 1 : 0;
 }
