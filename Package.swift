@@ -122,6 +122,7 @@ let package = Package(
             ]
         ),
         .target(name: "Plots"),
+        .target(name: "FirmwareExport", dependencies: ["RobotModel", "ArmDynamics", "Hardware"]),
         .target(
             name: "Runtime",
             dependencies: ["Hardware", "Tasks", "Policy", "RobotModel", "MonotonicTime"]
@@ -131,6 +132,7 @@ let package = Package(
             dependencies: [
                 "RobotModel", "ArmDynamics", "Hardware", "Tasks", "DeterministicRandom", "NeuralNetwork", "Policy", "Training",
                 "FirmwareLink", "Runtime", "MonotonicTime", "FileAccess", "Dynamixel", "FlightRecorder", "LivePage", "Plots",
+                "FirmwareExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -160,6 +162,7 @@ let package = Package(
             dependencies: ["FlightRecorder", "Hardware", "Tasks", "FirmwareLink", "RobotModel", "MonotonicTime", "TestSupport"]
         ),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "TestSupport"]),
+        .testTarget(name: "FirmwareExportTests", dependencies: ["FirmwareExport", "RobotModel", "TestSupport"]),
         .testTarget(name: "ArmatureCLITests", dependencies: ["armature", "FileAccess", "NeuralNetwork", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

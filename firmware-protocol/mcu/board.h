@@ -12,6 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A port's settings (joint count, clock, watchdog...) in one header that every file of the
+ * firmware sees: build with -DBOARD_CONFIG_HEADER='"my_board_config.h"'. The defaults below
+ * apply to whatever it leaves undefined. */
+#ifdef BOARD_CONFIG_HEADER
+#include BOARD_CONFIG_HEADER
+#endif
+
 /* Number of joints this board drives (1..ARMPROTO_MAX_JOINTS). */
 #ifndef BOARD_JOINTS
 #define BOARD_JOINTS 2

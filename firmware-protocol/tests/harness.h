@@ -36,5 +36,6 @@ void test_vectors(const char *path);
 void test_receiver(void);
 void test_device(void);
 void test_clock(void);
+void test_joint_plant(void);
 
 #endif

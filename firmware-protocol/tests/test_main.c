@@ -81,6 +81,7 @@ int main(int argc, char **argv)
     test_receiver();
     test_device();
     test_clock();
+    test_joint_plant();
     printf("%d passed, %d failed\n", test_passed, test_failed);
     return test_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
