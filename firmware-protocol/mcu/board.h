@@ -75,4 +75,11 @@ void board_position_range(uint8_t joint, float *low, float *high);
 /** Called from the UART receive interrupt for each byte (feeds the RX ring). */
 void board_uart_rx_isr_byte(uint8_t byte);
 
+/**
+ * Called by the main loop when a pass found no received bytes: may sleep until the next interrupt
+ * (the UART's receive interrupt or the 1 kHz SysTick), never longer. The stub sleeps (WFI) when
+ * the RX ring is empty; a port with other work to poll overrides it.
+ */
+void board_idle(void);
+
 #endif /* ARMATURE_BOARD_H */
