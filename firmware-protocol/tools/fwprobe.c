@@ -32,11 +32,16 @@ static void print_msg(const armproto_msg *m)
                armproto_result_name(m->result), m->version_major, m->version_minor, m->joint_count,
                (unsigned long)m->watchdog_us, (unsigned long)m->firmware_id, (unsigned long)m->capabilities);
         break;
-    case ARMPROTO_MSG_STATE:
-        printf(" result=%s fault=%s status=0x%lx time_us=%llu applied_seq=%lu", armproto_result_name(m->result),
+    case ARMPROTO_MSG_STATE: {
+        uint8_t j;
+        printf(" result=%s fault=%s status=0x%lx time_us=%llu applied_seq=%lu tau=", armproto_result_name(m->result),
                armproto_fault_name(m->fault), (unsigned long)m->status, (unsigned long long)m->time_us,
                (unsigned long)m->applied_seq);
+        for (j = 0; j < m->joint_count; j++) {
+            printf("%s%g", j == 0 ? "" : ",", (double)m->tau[j]);
+        }
         break;
+    }
     case ARMPROTO_MSG_FAULT:
         printf(" code=%s joint=%u time_us=%llu status=0x%lx detail=%lu", armproto_fault_name(m->fault), m->fault_joint,
                (unsigned long long)m->time_us, (unsigned long)m->status, (unsigned long)m->fault_detail);
