@@ -22,7 +22,6 @@
 #include "joint_plant.h"
 #include "systick_clock.h"
 
-#include <math.h>
 
 #if BOARD_JOINTS < 1 || BOARD_JOINTS > 16
 #error "armature_robot.h: the protocol carries 1 to 16 joints"
