@@ -82,10 +82,11 @@ int main(void)
         }
     }
 
-    /* The poll keeps a grid of whole milliseconds, the SysTick's: a pass woken by a tick always
-     * finds its grid point passed. Timed from each pass instead, a pass a few microseconds
-     * earlier after the tick than the one before would wait for the next tick, and the watchdog
-     * could be checked 2 ms apart (PROTOCOL.md 8.2 asks for at least every millisecond). */
+    /* The poll runs on a grid of whole milliseconds, the SysTick's, so that the pass each tick
+     * wakes always finds its grid point passed. Timed from each pass (last_poll = now), a wake-up
+     * a few microseconds sooner after its tick than the one before would find less than the
+     * period elapsed and wait a whole tick more: the watchdog would be checked 2 ms apart
+     * (PROTOCOL.md 8.2 asks for every millisecond). */
     last_poll = board_micros();
     last_poll -= (uint32_t)last_poll % POLL_PERIOD_US; /* 2^32 is no multiple of 1000: fine just after boot */
     for (;;) {

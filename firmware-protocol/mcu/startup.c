@@ -26,7 +26,7 @@ void SysTick_Handler(void); /* board_stubs.c */
  * The table has the STM32F405/407's 82 device interrupts. */
 #define DEVICE_IRQS 82
 
-/* STM32F4 USART1 global interrupt (RM0090 table 61: position 37). A board that takes its UART
+/* STM32F4 USART1 global interrupt (position 37 in RM0090's vector table). A board that takes its UART
  * input by interrupt defines it (board_netduinoplus2.c); elsewhere it is the hanging default. */
 #define USART1_IRQ 37
 void USART1_IRQHandler(void) __attribute__((weak, alias("Default_Handler")));
