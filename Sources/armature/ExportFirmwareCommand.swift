@@ -10,13 +10,9 @@ struct ExportFirmware: ParsableCommand {
         commandName: "export-firmware",
         abstract: "Write the C headers the reference firmware is built with from a robot description.",
         discussion: """
-            Writes DIR/armature_robot.h: the joint count, each joint's torque limit (the larger of |low| and
-            |high|), position range and emulated rotor (inertia, damping), the control period, the device
-            watchdog and the serial baud rate. Every file starts with a comment naming the description and its
-            fingerprint. Build the STM32F405 firmware with it:
-              armature export-firmware --robot robots/two-joint-arm.yaml --out /tmp/fw
-              make -C firmware-protocol firmware-qemu ROBOT=robots/two-joint-arm.yaml
-            (the Makefile runs this command itself when ROBOT is given).
+            Writes DIR/armature_robot.h: the joint count, each joint's torque limit (the larger of |low| and |high|), position range and emulated rotor (inertia, damping), the control period, the device watchdog and the serial baud rate. Every file starts with a comment naming the description and its fingerprint.
+
+            The STM32F405 firmware (make -C firmware-protocol firmware-qemu) is built with the committed header for robots/reacher.yaml; ROBOT=robots/NAME.yaml makes the Makefile run this command for another robot.
             """
     )
 
