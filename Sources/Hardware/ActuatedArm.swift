@@ -75,6 +75,9 @@ public final class ActuatedArm {
         switch start {
         case .place: try backend.place(position: position, velocity: velocity, state: &state)
         case .move:
+            // The nearest turn from where the arm is now: something else may have driven it since
+            // this stage last saw it (the device's own actor, `run --on-device`), possibly whole turns.
+            try backend.read(state: &state)
             for i in 0..<jointCount { moveTarget[i] = nearestTurn(of: position[i], joint: i) }
             lastMove = try backend.move(to: moveTarget, profile: moveProfile, state: &state, unless: stop)
         case .measured: try backend.read(state: &state)

@@ -16,7 +16,7 @@ struct Armature: ParsableCommand {
             """,
         subcommands: [
             Describe.self, Validate.self, Replay.self, Rollout.self, Train.self, Eval.self, Run.self, MoveArm.self, Home.self, Bench.self,
-            Ports.self, Emulate.self, Calibrate.self, Plot.self,
+            Ports.self, Emulate.self, Calibrate.self, Plot.self, ExportFirmware.self,
         ]
     )
 

@@ -149,3 +149,20 @@ final class MoveTests: XCTestCase {
         XCTAssertEqual(emulator.snapshot().appliedTorque, [0, 0])
     }
 }
+
+/// An episode's move starts from where the arm is, even when something other than the safety stage
+/// drove it there (the device's own actor, `run --on-device`): a continuous joint goes to the
+/// nearest turn of its start angle, never back through the turns it made meanwhile.
+final class MoveFromWhereTheArmIsTests: XCTestCase {
+    func testAMoveAfterTheBackendWasDrivenElsewhereGoesToTheNearestTurn() throws {
+        let robot = try RepositoryFiles.robot("reacher")
+        let backend = SimulatedArm(robot: robot)
+        let arm = ActuatedArm(robot: robot, backend: backend)
+        try arm.begin(.place, position: [0, 0], velocity: [0, 0])
+        // Two whole turns of the shoulder (a continuous joint) behind the stage's back.
+        var state = JointState(jointCount: 2)
+        try backend.place(position: [4 * Double.pi + 0.3, 0], velocity: [0, 0], state: &state)
+        try arm.begin(.move, position: [0.1, 0], velocity: [0, 0])
+        XCTAssertEqual(arm.state.position[0], 4 * Double.pi + 0.1, accuracy: 0.02, "the nearest turn of 0.1 rad from 4π + 0.3")
+    }
+}

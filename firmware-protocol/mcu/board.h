@@ -12,6 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A port's settings (joint count, clock, watchdog...) in one header that every file of the
+ * firmware sees: build with -DBOARD_CONFIG_HEADER='"my_board_config.h"'. The defaults below
+ * apply to whatever it leaves undefined. */
+#ifdef BOARD_CONFIG_HEADER
+#include BOARD_CONFIG_HEADER
+#endif
+
 /* Number of joints this board drives (1..ARMPROTO_MAX_JOINTS). */
 #ifndef BOARD_JOINTS
 #define BOARD_JOINTS 2
@@ -67,5 +74,12 @@ void board_position_range(uint8_t joint, float *low, float *high);
 
 /** Called from the UART receive interrupt for each byte (feeds the RX ring). */
 void board_uart_rx_isr_byte(uint8_t byte);
+
+/**
+ * Called by the main loop when a pass found no received bytes: may sleep until the next interrupt
+ * (the UART's receive interrupt or the 1 kHz SysTick), never longer. The stub sleeps (WFI) when
+ * the RX ring is empty; a port with other work to poll overrides it.
+ */
+void board_idle(void);
 
 #endif /* ARMATURE_BOARD_H */

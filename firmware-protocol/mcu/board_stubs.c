@@ -92,6 +92,19 @@ WEAK size_t board_uart_read(uint8_t *buf, size_t cap)
     return n;
 }
 
+WEAK void board_idle(void)
+{
+    /* Interrupts masked across the check and the WFI: a byte that arrives in between leaves its
+     * interrupt pending, which ends the WFI at once (and runs once they are unmasked), instead of
+     * sleeping on it until the next SysTick. Sleeping also matters on an emulator: a core that
+     * spins on the clock registers keeps QEMU's I/O thread from delivering the next byte. */
+    __asm__ volatile("cpsid i" ::: "memory");
+    if (rx_head == rx_tail) {
+        __asm__ volatile("dsb\n\twfi" ::: "memory");
+    }
+    __asm__ volatile("cpsie i" ::: "memory");
+}
+
 /* ---- Placeholders: replace with the real hardware ---- */
 
 WEAK void board_init(void)

@@ -96,17 +96,28 @@ int main(void)
     (void)armproto_device_set_actor(&device, &ARMATURE_ACTOR);
 #endif
 
+    /* The poll runs on a grid of whole milliseconds, the SysTick's, so that the pass each tick
+     * wakes always finds its grid point passed. Timed from each pass (last_poll = now), a wake-up
+     * a few microseconds sooner after its tick than the one before would find less than the
+     * period elapsed and wait a whole tick more: the watchdog would be checked 2 ms apart
+     * (PROTOCOL.md 8.2 asks for every millisecond). */
     last_poll = board_micros();
+    last_poll -= (uint32_t)last_poll % POLL_PERIOD_US; /* 2^32 is no multiple of 1000: fine just after boot */
     for (;;) {
         uint8_t rx[64];
         size_t n = board_uart_read(rx, sizeof rx);
         uint64_t now;
         if (n > 0) {
             armproto_device_receive(&device, rx, n);
+        } else {
+            board_idle(); /* until the next byte or SysTick: the poll below keeps its 1 kHz */
         }
         now = board_micros();
         if (now - last_poll >= POLL_PERIOD_US) {
-            last_poll = now;
+            uint64_t late = now - last_poll;
+            /* 32-bit arithmetic: the pass comes every millisecond or so (and a 64-bit remainder
+             * would pull in a library division). */
+            last_poll = late > 0xFFFFFFFFu ? now : now - (uint32_t)late % POLL_PERIOD_US;
             armproto_device_poll(&device);
         }
     }

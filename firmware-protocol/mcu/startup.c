@@ -22,8 +22,14 @@ void PendSV_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void SysTick_Handler(void); /* board_stubs.c */
 
 /* PORT: device interrupts (UART RX etc.) follow the 16 core entries; add
- * the vendor's IRQ handlers here in the order of its reference manual. */
+ * the vendor's IRQ handlers here in the order of its reference manual.
+ * The table has the STM32F405/407's 82 device interrupts. */
 #define DEVICE_IRQS 82
+
+/* STM32F4 USART1 global interrupt (position 37 in RM0090's vector table). A board that takes its UART
+ * input by interrupt defines it (board_netduinoplus2.c); elsewhere it is the hanging default. */
+#define USART1_IRQ 37
+void USART1_IRQHandler(void) __attribute__((weak, alias("Default_Handler")));
 
 typedef void (*handler_t)(void);
 
@@ -41,7 +47,7 @@ const vector_table vectors = {
         BusFault_Handler, UsageFault_Handler, 0, 0, 0, 0,
         SVC_Handler, DebugMon_Handler, 0, PendSV_Handler, SysTick_Handler,
     },
-    { 0 },
+    { [USART1_IRQ] = USART1_IRQHandler },
 };
 
 #define SCB_CPACR (*(volatile uint32_t *)0xE000ED88u)

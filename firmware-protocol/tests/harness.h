@@ -38,5 +38,6 @@ void test_device(void);
 void test_clock(void);
 void test_actor(void);
 void test_device_actor(void);
+void test_joint_plant(void);
 
 #endif

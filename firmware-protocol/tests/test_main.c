@@ -88,6 +88,7 @@ int main(int argc, char **argv)
     test_clock();
     test_actor();
     test_device_actor();
+    test_joint_plant();
     printf("%d passed, %d failed\n", test_passed, test_failed);
     return test_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
