@@ -59,6 +59,9 @@ int board_joint_read(float *q, float *qd, float *tau, uint8_t n);
 
 /** Monotonic microseconds since boot; must not wrap in practice (64 bits). */
 uint64_t board_micros(void);
+/* The millisecond count behind board_micros (board_stubs.c, with the SysTick set-up and the
+ * pending-reload check): a board with its own SysTick_Handler calls it first. */
+void board_systick_tick(void);
 
 /** Nonzero while the hardware emergency-stop input is asserted. */
 int board_estop_pressed(void);

@@ -20,7 +20,6 @@
  */
 #include "board.h"
 #include "joint_plant.h"
-#include "systick_clock.h"
 
 
 #if BOARD_JOINTS < 1 || BOARD_JOINTS > 16
@@ -75,8 +74,6 @@
 #define SYST_CSR REG(0xE000E010u) /* SysTick */
 #define SYST_RVR REG(0xE000E014u)
 #define SYST_CVR REG(0xE000E018u)
-#define SCB_ICSR REG(0xE000ED04u)
-#define ICSR_PENDSTSET (1u << 26)
 
 /* 16x oversampling: BRR holds f_APB2 / baud as a 12.4 fixed-point divider (RM0090, fractional
  * baud rate generation); 84 MHz / 1 Mbit/s = 84 = 5.25 x 16, exact. */
@@ -116,39 +113,15 @@ static const double rotor_damping[BOARD_JOINTS] = ARMATURE_DAMPING;
 
 /* ---- SysTick: the millisecond count, and the plant's step ---- */
 
-static volatile uint32_t systick_ms_lo;
-static volatile uint32_t systick_ms_hi;
-
 void SysTick_Handler(void)
 {
-    uint32_t lo = systick_ms_lo + 1u;
     uint8_t j;
-    systick_ms_lo = lo;
-    if (lo == 0u) {
-        systick_ms_hi = systick_ms_hi + 1u;
-    }
+    board_systick_tick();
     /* In the interrupt, not in the main loop: the arm moves in real time whatever the firmware
      * is doing, as a real one would. */
     for (j = 0; j < BOARD_JOINTS; j++) {
         joint_plant_step(&plant[j]);
     }
-}
-
-uint64_t board_micros(void)
-{
-    uint32_t hi, lo, counter, counter_again;
-    int pending;
-    /* As in board_stubs.c: re-read until no tick was counted in between; the pending flag covers
-     * a reload the handler has not counted yet (systick_clock.h). */
-    do {
-        hi = systick_ms_hi;
-        lo = systick_ms_lo;
-        counter = SYST_CVR;
-        pending = (SCB_ICSR & ICSR_PENDSTSET) != 0u;
-        counter_again = SYST_CVR;
-    } while (lo != systick_ms_lo || hi != systick_ms_hi);
-    return systick_clock_micros(((uint64_t)hi << 32) | lo, counter, pending, counter_again, SYST_RVR,
-                                BOARD_CPU_HZ / 1000000u);
 }
 
 /* ---- Clocks ---- */

@@ -25,13 +25,18 @@
 static volatile uint32_t systick_ms_lo;
 static volatile uint32_t systick_ms_hi;
 
-WEAK void SysTick_Handler(void)
+void board_systick_tick(void)
 {
     uint32_t lo = systick_ms_lo + 1u;
     systick_ms_lo = lo;
     if (lo == 0u) {
         systick_ms_hi = systick_ms_hi + 1u;
     }
+}
+
+WEAK void SysTick_Handler(void)
+{
+    board_systick_tick();
 }
 
 static void systick_start(void)
