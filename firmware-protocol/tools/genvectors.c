@@ -282,6 +282,21 @@ static size_t body_with_crc(uint8_t type, const uint8_t *payload, size_t n, uint
  * step 0x03); and with gains so large that the PD law overflows (the controller must still never
  * command a non-finite torque). All with integral action, so that the integral meets its
  * anti-windup bound on the fuzz arm, which never reaches the target. */
+/* Appends one structured record (length, clock byte, type, payload) for `m` to `rec`; 0 when it
+ * fits, -1 when it does not (the record is then left out). */
+static int append_record(uint8_t *rec, size_t *len, size_t capacity, uint8_t clock, const armproto_msg *m)
+{
+    uint8_t payload[ARMPROTO_MAX_PAYLOAD];
+    int plen = armproto_pack_payload(m, payload, sizeof payload);
+    if (plen < 0 || *len + (size_t)plen + 3 > capacity) return -1;
+    rec[(*len)++] = (uint8_t)(plen + 2);
+    rec[(*len)++] = clock;
+    rec[(*len)++] = m->type;
+    memcpy(rec + *len, payload, (size_t)plen);
+    *len += (size_t)plen;
+    return 0;
+}
+
 static void move_seeds(void)
 {
     static uint8_t rec[4096];
@@ -291,10 +306,8 @@ static void move_seeds(void)
 
     for (variant = 0; variant < 3; variant++) {
         armproto_msg m;
-        uint8_t payload[ARMPROTO_MAX_PAYLOAD];
         size_t len = 0;
         uint32_t seq;
-        int plen;
         armproto_msg_init(&m, ARMPROTO_MSG_MOVE);
         m.joint_count = 2;
         m.max_velocity = 1.0f;
@@ -316,25 +329,12 @@ static void move_seeds(void)
                  * terms overflow, in opposite directions. */
                 m.q[0] = (seq & 1u) ? 100.0f : -100.0f;
             }
-            plen = armproto_pack_payload(&m, payload, sizeof payload);
-            if (plen < 0 || len + (size_t)plen + 3 > sizeof rec) break;
-            rec[len++] = (uint8_t)(plen + 2);
-            rec[len++] = variant == 1 ? 0x03 : 0x0A;
-            rec[len++] = ARMPROTO_MSG_MOVE;
-            memcpy(rec + len, payload, (size_t)plen);
-            len += (size_t)plen;
+            if (append_record(rec, &len, sizeof rec, variant == 1 ? 0x03 : 0x0A, &m) != 0) break;
         }
         armproto_msg_init(&m, ARMPROTO_MSG_TORQUE);
         m.seq = 40;
         m.joint_count = 2;
-        plen = armproto_pack_payload(&m, payload, sizeof payload);
-        if (plen > 0 && len + (size_t)plen + 3 <= sizeof rec) {
-            rec[len++] = (uint8_t)(plen + 2);
-            rec[len++] = 0x02;
-            rec[len++] = ARMPROTO_MSG_TORQUE;
-            memcpy(rec + len, payload, (size_t)plen);
-            len += (size_t)plen;
-        }
+        (void)append_record(rec, &len, sizeof rec, 0x02, &m);
         seed_file(&structured_opts, 1, rec, len);
     }
 }
@@ -347,10 +347,8 @@ static void goal_seeds(void)
     static uint8_t rec[4096];
     const uint8_t structured_opts = 0x03;
     armproto_msg m;
-    uint8_t payload[ARMPROTO_MAX_PAYLOAD];
     size_t len = 0;
     uint32_t seq;
-    int plen;
 
     for (seq = 3; seq < 60; seq++) {
         if (seq % 4 == 3) {
@@ -362,25 +360,12 @@ static void goal_seeds(void)
             armproto_msg_init(&m, ARMPROTO_MSG_HEARTBEAT);
         }
         m.seq = seq;
-        plen = armproto_pack_payload(&m, payload, sizeof payload);
-        if (plen < 0 || len + (size_t)plen + 3 > sizeof rec) break;
-        rec[len++] = (uint8_t)(plen + 2);
-        rec[len++] = 0x0A;
-        rec[len++] = m.type;
-        memcpy(rec + len, payload, (size_t)plen);
-        len += (size_t)plen;
+        if (append_record(rec, &len, sizeof rec, 0x0A, &m) != 0) break;
     }
     armproto_msg_init(&m, ARMPROTO_MSG_TORQUE);
     m.seq = 60;
     m.joint_count = 2;
-    plen = armproto_pack_payload(&m, payload, sizeof payload);
-    if (plen > 0 && len + (size_t)plen + 3 <= sizeof rec) {
-        rec[len++] = (uint8_t)(plen + 2);
-        rec[len++] = 0x02;
-        rec[len++] = ARMPROTO_MSG_TORQUE;
-        memcpy(rec + len, payload, (size_t)plen);
-        len += (size_t)plen;
-    }
+    (void)append_record(rec, &len, sizeof rec, 0x02, &m);
     seed_file(&structured_opts, 1, rec, len);
 }
 
