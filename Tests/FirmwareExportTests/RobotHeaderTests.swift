@@ -74,7 +74,7 @@ final class RobotHeaderTests: XCTestCase {
     }
 
     func testAWatchdogTheHostCouldOutwaitIsRefused() throws {
-        // reacher-qemu rides through 2 lost replies of 40 ms each.
+        // reacher-qemu waits 90 ms for a reply and stops at the first lost one.
         let robot = try RepositoryFiles.robot("reacher-qemu")
         XCTAssertNoThrow(try FirmwareRobotTable(robot: robot, watchdog: 0.1))
         XCTAssertThrowsError(try FirmwareRobotTable(robot: robot, watchdog: 0.08)) { error in
