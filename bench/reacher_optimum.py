@@ -23,8 +23,8 @@ optimum is at least that.
 Actors (`--actor NAME=path/actor.safetensors`, Armature's actor files) are run on the same episodes
 and plants in MuJoCo, so each actor's return sits beside the bound.
 
-Needs: mujoco, gymnasium, torch, safetensors, numpy (a virtual environment; never the system Python).
-Usage: python3 bench/reacher_optimum.py --episodes 100 --seed 1 [--actor plain=runs/a/actor.safetensors ...]
+Needs mujoco, gymnasium, torch, safetensors, mcap and numpy: scripts/install-python-packages --bench puts
+them in .venv. Usage: .venv/bin/python3 bench/reacher_optimum.py --episodes 100 --seed 1 [--actor plain=runs/a/actor.safetensors ...]
 """
 
 import argparse
