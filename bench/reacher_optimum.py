@@ -257,11 +257,18 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(1)
 
-    from safetensors.numpy import load_file
+    from safetensors import safe_open
     actors = {}
     for spec in args.actor:
         name, path = spec.split("=", 1)
-        actors[name] = load_file(path)
+        with safe_open(path, "np") as f:
+            meta = f.metadata() or {}
+            # Run here as Reacher-v5's actor: its observation, two ReLU layers and tanh, actions in
+            # [-1, 1] that MuJoCo's gear turns into torque as reacher.yaml's +-200 N m table does.
+            if (meta.get("robot_name"), meta.get("observation_layout"), meta.get("activations")) != ("reacher", "reacher-v5", "relu,relu,tanh"):
+                sys.exit(f"{path}: not a reacher actor with Reacher-v5's observation (robot {meta.get('robot_name')}, "
+                         f"layout {meta.get('observation_layout')}, activations {meta.get('activations')})")
+            actors[name] = {key: f.get_tensor(key) for key in f.keys()}
 
     episodes = episodes_from_recording(args.episodes_from) if args.episodes_from else draw_episodes(args.episodes, args.seed)
     source = args.episodes_from or f"Reacher-v5's resets, seed {args.seed}"
