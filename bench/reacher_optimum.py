@@ -246,16 +246,19 @@ def optimize(reacher, episodes, restarts, iterations, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--episodes", type=int, default=100)
-    parser.add_argument("--episodes-from", help="take the starts and goals from this recording (armature eval --record)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--restarts", type=int, default=4)
+    parser.add_argument("--episodes", type=int, default=100, help="episodes drawn from Reacher-v5's resets")
+    parser.add_argument("--episodes-from", help="take the starts and goals from this recording (armature eval --record) instead")
+    parser.add_argument("--seed", type=int, default=1, help="seeds the resets and the optimizer's random starts")
+    parser.add_argument("--restarts", type=int, default=4, help="optimizer starts per episode: one from rest, the others random")
     parser.add_argument("--iterations", type=int, default=60, help="L-BFGS steps of 20 evaluations each")
-    parser.add_argument("--plants", default=",".join(PLANTS))
+    parser.add_argument("--plants", default=",".join(PLANTS), help="comma-separated, of: " + ", ".join(PLANTS))
     parser.add_argument("--actor", action="append", default=[], help="NAME=path/actor.safetensors")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    unknown = [name for name in args.plants.split(",") if name not in PLANTS]
+    if unknown:
+        parser.error(f"unknown plant {', '.join(unknown)}; known: {', '.join(PLANTS)}")
 
     from safetensors import safe_open
     actors = {}
