@@ -30,6 +30,7 @@ them in .venv. Usage: .venv/bin/python3 bench/reacher_optimum.py --episodes 100 
 import argparse
 import json
 import math
+import os
 import sys
 import time
 
@@ -314,8 +315,11 @@ def main():
                 line += f" {nominal['actors'][actor_name]['mean'] - row['actors'][actor_name]['mean']:>16.3f}"
             print(line)
     if args.json:
-        with open(args.json, "w") as f:
+        # Whole or not at all: written beside the target, then renamed over it.
+        partial = args.json + ".partial"
+        with open(partial, "w") as f:
             json.dump(results, f, indent=1)
+        os.replace(partial, args.json)
 
 
 if __name__ == "__main__":
