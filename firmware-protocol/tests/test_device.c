@@ -1,115 +1,15 @@
 /* The device state machine against a fake board with a hand-driven clock. */
 #include <math.h>
 #include "harness.h"
+#include "fake_board.h"
 
 #define N 2
 #define WATCHDOG_US 20000u
 
-typedef struct fake_board {
-    uint64_t t;
-    uint64_t wall;             /* the watchdog's clock when the board has one (watchdog_now_us) */
-    float tau[ARMPROTO_MAX_JOINTS];
-    int set_calls;
-    int set_fail;
-    float q[ARMPROTO_MAX_JOINTS], qd[ARMPROTO_MAX_JOINTS], tau_meas[ARMPROTO_MAX_JOINTS];
-    int read_fail;
-    int estop;
-    int home_calls;
-    float home_q[ARMPROTO_MAX_JOINTS];
-    int home_velocity_calls;
-    float home_qd[ARMPROTO_MAX_JOINTS];
-    float load[ARMPROTO_MAX_JOINTS]; /* plant_step: a constant torque against the motor (gravity) */
-    uint8_t out[16384];
-    size_t out_len;
-} fake_board;
-
-static uint64_t fb_now(void *ctx) { return ((fake_board *)ctx)->t; }
-static uint64_t fb_wall(void *ctx) { return ((fake_board *)ctx)->wall; }
-
-static int fb_set(void *ctx, const float *tau, uint8_t n)
-{
-    fake_board *b = ctx;
-    b->set_calls++;
-    if (b->set_fail) return b->set_fail;
-    memcpy(b->tau, tau, n * sizeof *tau);
-    return 0;
-}
-
-static int fb_read(void *ctx, float *q, float *qd, float *tau, uint8_t n)
-{
-    fake_board *b = ctx;
-    if (b->read_fail) return b->read_fail;
-    memcpy(q, b->q, n * sizeof *q);
-    memcpy(qd, b->qd, n * sizeof *qd);
-    memcpy(tau, b->tau_meas, n * sizeof *tau);
-    return 0;
-}
-
-static void fb_write(void *ctx, const uint8_t *bytes, size_t n)
-{
-    fake_board *b = ctx;
-    if (b->out_len + n <= sizeof b->out) {
-        memcpy(b->out + b->out_len, bytes, n);
-        b->out_len += n;
-    }
-}
-
-static int fb_estop(void *ctx) { return ((fake_board *)ctx)->estop; }
-
-static int fb_home(void *ctx, const float *q, uint8_t n)
-{
-    fake_board *b = ctx;
-    b->home_calls++;
-    memcpy(b->home_q, q, n * sizeof *q);
-    return 0;
-}
-
-static int fb_home_velocity(void *ctx, const float *q, const float *qd, uint8_t n)
-{
-    fake_board *b = ctx;
-    b->home_velocity_calls++;
-    memcpy(b->home_q, q, n * sizeof *q);
-    memcpy(b->home_qd, qd, n * sizeof *qd);
-    return 0;
-}
-
-typedef struct replies {
-    armproto_msg m[16];
-    int n;
-} replies;
-
-/* Decodes (and clears) everything the device wrote. */
-static void take(fake_board *b, replies *r)
-{
-    armproto_receiver rx;
-    const uint8_t *p = b->out;
-    size_t left = b->out_len;
-    int all_valid = 1;
-    armproto_receiver_init(&rx);
-    r->n = 0;
-    while (left > 0) {
-        int result;
-        size_t used = armproto_receiver_feed(&rx, p, left, &r->m[r->n < 15 ? r->n : 15], &result);
-        p += used;
-        left -= used;
-        if (result < 0) all_valid = 0;
-        if (result == ARMPROTO_RX_MESSAGE && r->n < 16) r->n++;
-    }
-    CHECK(all_valid); /* the device only ever writes valid frames */
-    b->out_len = 0;
-}
-
 static void setup(armproto_device *dev, fake_board *b, armproto_board *board, int with_options)
 {
     armproto_device_config cfg;
-    memset(b, 0, sizeof *b);
-    b->t = 1000000;
-    memset(board, 0, sizeof *board);
-    board->ctx = b;
-    board->now_us = fb_now;
-    board->set_torques = fb_set;
-    board->read_joints = fb_read;
-    board->write = fb_write;
+    fake_board_attach(b, board);
     if (with_options) {
         board->estop_input = fb_estop;
         board->home = fb_home;

@@ -3,84 +3,20 @@
 #include <math.h>
 
 #include "harness.h"
+#include "fake_board.h"
 #include "fixtures/fixture_actor.h"
 
 #define WATCHDOG_US 50000u
 #define PERIOD_US 20000u /* the fixture actor's control period (50 Hz) */
 
-typedef struct actor_board {
-    uint64_t t;
-    float tau[ARMPROTO_MAX_JOINTS];
-    int set_calls;
-    float q[ARMPROTO_MAX_JOINTS], qd[ARMPROTO_MAX_JOINTS];
-    uint8_t out[8192];
-    size_t out_len;
-} actor_board;
-
-static uint64_t ab_now(void *ctx) { return ((actor_board *)ctx)->t; }
-
-static int ab_set(void *ctx, const float *tau, uint8_t n)
-{
-    actor_board *b = ctx;
-    b->set_calls++;
-    memcpy(b->tau, tau, n * sizeof *tau);
-    return 0;
-}
-
-static int ab_read(void *ctx, float *q, float *qd, float *tau, uint8_t n)
-{
-    actor_board *b = ctx;
-    memcpy(q, b->q, n * sizeof *q);
-    memcpy(qd, b->qd, n * sizeof *qd);
-    memcpy(tau, b->tau, n * sizeof *tau);
-    return 0;
-}
-
-static void ab_write(void *ctx, const uint8_t *bytes, size_t n)
-{
-    actor_board *b = ctx;
-    if (b->out_len + n <= sizeof b->out) {
-        memcpy(b->out + b->out_len, bytes, n);
-        b->out_len += n;
-    }
-}
-
-typedef struct actor_replies {
-    armproto_msg m[8];
-    int n;
-} actor_replies;
-
-static void collect(actor_board *b, actor_replies *r)
-{
-    armproto_receiver rx;
-    const uint8_t *p = b->out;
-    size_t left = b->out_len;
-    armproto_receiver_init(&rx);
-    r->n = 0;
-    while (left > 0) {
-        int result;
-        size_t used = armproto_receiver_feed(&rx, p, left, &r->m[r->n < 7 ? r->n : 7], &result);
-        p += used;
-        left -= used;
-        if (result == ARMPROTO_RX_MESSAGE && r->n < 8) r->n++;
-    }
-    b->out_len = 0;
-}
-
 /* A 2-joint device (joint 0 limited to 150 N*m by the device itself) with `actor`, or none. */
-static armproto_device *make_device(actor_board *b, const armproto_actor *actor, int lockstep)
+static armproto_device *make_device(fake_board *b, const armproto_actor *actor, int lockstep)
 {
     static armproto_device dev;
     armproto_board board;
     armproto_device_config cfg;
-    memset(b, 0, sizeof *b);
-    b->t = 1000000;
-    memset(&board, 0, sizeof board);
-    board.ctx = b;
-    board.now_us = ab_now;
-    board.set_torques = ab_set;
-    board.read_joints = ab_read;
-    board.write = ab_write;
+    fake_board_attach(b, &board);
+    b->measure_commanded = 1;
     armproto_device_config_default(&cfg, 2);
     cfg.watchdog_us = WATCHDOG_US;
     cfg.lockstep_clock = (uint8_t)lockstep;
@@ -90,14 +26,14 @@ static armproto_device *make_device(actor_board *b, const armproto_actor *actor,
     return &dev;
 }
 
-static void send_frame(armproto_device *dev, actor_board *b, const uint8_t *f, int n, actor_replies *r)
+static void send_frame(armproto_device *dev, fake_board *b, const uint8_t *f, int n, replies *r)
 {
     CHECK(n > 0);
     armproto_device_receive(dev, f, (size_t)n);
-    collect(b, r);
+    take(b, r);
 }
 
-static void send_goal(armproto_device *dev, actor_board *b, uint32_t seq, float x, float y, actor_replies *r)
+static void send_goal(armproto_device *dev, fake_board *b, uint32_t seq, float x, float y, replies *r)
 {
     uint8_t f[ARMPROTO_MAX_FRAME];
     float goal[2];
@@ -106,7 +42,7 @@ static void send_goal(armproto_device *dev, actor_board *b, uint32_t seq, float 
     send_frame(dev, b, f, armproto_encode_goal(f, sizeof f, seq, goal, 2), r);
 }
 
-static void enable(armproto_device *dev, actor_board *b, actor_replies *r)
+static void enable(armproto_device *dev, fake_board *b, replies *r)
 {
     uint8_t f[ARMPROTO_MAX_FRAME];
     send_frame(dev, b, f, armproto_encode_hello(f, sizeof f, 1, ARMPROTO_VERSION_MAJOR, ARMPROTO_VERSION_MINOR), r);
@@ -130,8 +66,8 @@ static void expected_torques(const float *q, const float *qd, const float *goal,
 
 static void goal_without_actor_is_refused_no_actor(void)
 {
-    actor_board b;
-    actor_replies r;
+    fake_board b;
+    replies r;
     uint8_t want[ARMPROTO_MAX_FRAME];
     armproto_device *dev = make_device(&b, NULL, 0);
     enable(dev, &b, &r);
@@ -143,7 +79,7 @@ static void goal_without_actor_is_refused_no_actor(void)
         int wn = vector_frame("nak_goal_no_actor", want, sizeof want);
         armproto_device_receive(dev, f, (size_t)n);
         CHECK_BYTES(b.out, b.out_len, want, wn); /* the vector's bytes exactly */
-        collect(&b, &r);
+        take(&b, &r);
     }
     CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_NAK && r.m[0].result == ARMPROTO_RESULT_NO_ACTOR);
     CHECK(!(armproto_device_status(dev) & ARMPROTO_STATUS_ACTOR));
@@ -152,8 +88,8 @@ static void goal_without_actor_is_refused_no_actor(void)
 
 static void set_actor_checks_the_actor_and_reports_the_capability(void)
 {
-    actor_board b;
-    actor_replies r;
+    fake_board b;
+    replies r;
     uint8_t f[ARMPROTO_MAX_FRAME];
     armproto_actor three = fixture_actor;
     armproto_device *dev = make_device(&b, NULL, 0);
@@ -169,8 +105,8 @@ static void set_actor_checks_the_actor_and_reports_the_capability(void)
 
 static void goal_refusals_in_order(void)
 {
-    actor_board b;
-    actor_replies r;
+    fake_board b;
+    replies r;
     uint8_t f[ARMPROTO_MAX_FRAME];
     float three[3] = {0.1f, 0.1f, 0.1f};
     float nan_goal[2];
@@ -202,8 +138,8 @@ static void goal_refusals_in_order(void)
  * device clock, with the newest goal and the previous action; a GOAL in between only sets the goal. */
 static void actor_runs_at_its_control_period_with_the_newest_goal(void)
 {
-    actor_board b;
-    actor_replies r;
+    fake_board b;
+    replies r;
     float tau[2];
     float action[2];
     float previous[2];
@@ -250,8 +186,8 @@ static void actor_runs_at_its_control_period_with_the_newest_goal(void)
 
 static void watchdog_stops_the_actor_and_heartbeat_feeds_it(void)
 {
-    actor_board b;
-    actor_replies r;
+    fake_board b;
+    replies r;
     uint8_t f[ARMPROTO_MAX_FRAME];
     armproto_device *dev = make_device(&b, &fixture_actor, 0);
     uint64_t start;
@@ -269,7 +205,7 @@ static void watchdog_stops_the_actor_and_heartbeat_feeds_it(void)
     /* Then silence: the watchdog trips, the torque is zeroed and the actor stops. */
     b.t += WATCHDOG_US;
     armproto_device_poll(dev);
-    collect(&b, &r);
+    take(&b, &r);
     CHECK(r.n == 1 && r.m[0].type == ARMPROTO_MSG_FAULT && r.m[0].fault == ARMPROTO_FAULT_WATCHDOG);
     CHECK(b.tau[0] == 0.0f && b.tau[1] == 0.0f);
     CHECK(!(armproto_device_status(dev) & (ARMPROTO_STATUS_ACTOR | ARMPROTO_STATUS_ENABLED)));
@@ -280,8 +216,8 @@ static void watchdog_stops_the_actor_and_heartbeat_feeds_it(void)
 
 static void torque_or_move_takes_over_from_the_actor(void)
 {
-    actor_board b;
-    actor_replies r;
+    fake_board b;
+    replies r;
     uint8_t f[ARMPROTO_MAX_FRAME];
     float tau[2] = {1.0f, -1.0f};
     float target[2] = {0.0f, 0.0f};
@@ -314,8 +250,8 @@ static void non_finite_action_faults_actor_output(void)
     static const float bias[2] = {0.0f, 0.0f};
     armproto_actor_layer layer;
     armproto_actor overflowing = fixture_actor;
-    actor_board b;
-    actor_replies r;
+    fake_board b;
+    replies r;
     int i;
     armproto_device *dev;
 
@@ -342,8 +278,8 @@ static void non_finite_action_faults_actor_output(void)
  * steps even though the simulated clock moved. */
 static void lockstep_steps_once_per_goal(void)
 {
-    actor_board b;
-    actor_replies r;
+    fake_board b;
+    replies r;
     int calls;
     uint32_t seq;
     armproto_device *dev = make_device(&b, &fixture_actor, 1);
@@ -361,8 +297,8 @@ static void lockstep_steps_once_per_goal(void)
 
 static void guard_cuts_at_the_position_limit_on_the_device(void)
 {
-    actor_board b;
-    actor_replies r;
+    fake_board b;
+    replies r;
     float tau[2];
     float action[2];
     float goal[2] = {0.0f, 0.2f};
